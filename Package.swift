@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+// swift-pth: run torchvision classifiers straight from PyTorch `.pth` checkpoints.
+//
+// Targets follow the data flow, each depending only on what comes before it:
+//   PthCheckpoint (file → object tree → StateDict)
+//   PthGraph      (graph IR + freezing passes)        PthKernels (numeric kernels, no graph)
+//   PthRuntime    (execution plan over PthKernels)
+//   PthModels     (architecture builders: StateDict → Graph; the `Network` facade)
+//   PthVision     (image decoding, PIL-exact preprocessing, labels)
+//   pth           (the command-line tool)
+import PackageDescription
+
+/// Numeric code is always compiled optimised, even in debug/test builds, so the parity
+/// suite over full-size networks stays fast; bounds checks stay on outside the hot modules.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+let package = Package(
+    name: "swift-pth",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pth", targets: ["pth"]),
+        .library(name: "PthCheckpoint", targets: ["PthCheckpoint"]),
+        .library(name: "PthModels", targets: ["PthModels"]),
+        .library(name: "PthVision", targets: ["PthVision"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "PthCheckpoint", dependencies: ["CZip"], swiftSettings: optimised),
+        .target(name: "PthNumpy"),
+        .target(name: "PthGraph"),
+        .target(name: "PthKernels", dependencies: ["COpenBLAS"], swiftSettings: optimised),
+        .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"], swiftSettings: optimised),
+        .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
+        .target(name: "PthVision", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
+        .executableTarget(name: "pth", dependencies: [
+            "PthCheckpoint", "PthModels", "PthVision", "PthNumpy", "CCrypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "PthCheckpointTests", dependencies: ["PthCheckpoint"]),
+        .testTarget(name: "PthNumpyTests", dependencies: ["PthNumpy"]),
+        .testTarget(name: "PthGraphTests", dependencies: ["PthGraph"]),
+        .testTarget(name: "PthKernelsTests", dependencies: ["PthKernels"]),
+        .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph"]),
+        .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthCheckpoint", "PthNumpy"]),
+        .testTarget(name: "PthVisionTests", dependencies: ["PthVision", "PthNumpy"]),
+        .testTarget(name: "pthTests", dependencies: ["pth"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

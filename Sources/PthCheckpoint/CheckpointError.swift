@@ -1,0 +1,15 @@
+/// A failure to read a checkpoint, saying what went wrong and where
+/// (`data.pkl offset 1832: BINGET 41 but memo has 12 entries`).
+public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Where the problem is: an archive member, a byte offset, a tensor name.
+    public let location: String
+    /// What is wrong there.
+    public let message: String
+
+    public init(_ location: String, _ message: String) {
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { "\(location): \(message)" }
+}

@@ -1,0 +1,144 @@
+/// A tensor as a checkpoint stores it: a strided view into a shared `TensorStorage`.
+///
+/// Views of one storage share it (no copy per view). Shape, strides and offset are
+/// validated against the storage when the tensor is made, so reading never goes out of bounds.
+public struct Tensor: Sendable {
+    /// Element type (that of the storage).
+    public var dtype: DType { storage.dtype }
+    /// Size of each dimension; empty for a 0-d (scalar) tensor.
+    public let shape: [Int]
+    /// Step in elements between neighbours along each dimension.
+    public let strides: [Int]
+    /// Index of the first element in the storage.
+    public let storageOffset: Int
+    /// The shared storage.
+    public let storage: TensorStorage
+
+    /// Makes a view, checking that every element it can reach lies inside the storage.
+    public init(storage: TensorStorage, storageOffset: Int, shape: [Int], strides: [Int]) throws {
+        guard shape.count == strides.count else {
+            throw CheckpointError("tensor", "shape \(shape) has \(shape.count) dimensions but strides \(strides) has \(strides.count)")
+        }
+        guard storageOffset >= 0 else { throw CheckpointError("tensor", "negative storage offset \(storageOffset)") }
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("tensor", "negative size in shape \(shape)") }
+        guard strides.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("tensor", "negative stride in \(strides)") }
+        var count = 1
+        var lastIndex = storageOffset
+        for (size, stride) in zip(shape, strides) {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow else { throw CheckpointError("tensor", "shape \(shape) overflows") }
+            count = product
+            if size > 0 {
+                let (reach, overflow2) = (size - 1).multipliedReportingOverflow(by: stride)
+                let (sum, overflow3) = lastIndex.addingReportingOverflow(reach)
+                guard !overflow2, !overflow3 else { throw CheckpointError("tensor", "strides \(strides) overflow") }
+                lastIndex = sum
+            }
+        }
+        if count > 0 && lastIndex >= storage.count {
+            throw CheckpointError("tensor", "shape \(shape) strides \(strides) offset \(storageOffset) reach element \(lastIndex) of a storage of \(storage.count)")
+        }
+        self.storage = storage
+        self.storageOffset = storageOffset
+        self.shape = shape
+        self.strides = strides
+    }
+
+    /// A C-contiguous tensor over a whole new storage holding `values`.
+    public init(shape: [Int], float32 values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+        self.storage = values.withUnsafeBytes { TensorStorage(dtype: .float32, copying: $0) }
+        self.storageOffset = 0
+        self.shape = shape
+        self.strides = Tensor.contiguousStrides(for: shape)
+    }
+
+    /// Number of elements.
+    public var count: Int { shape.reduce(1, *) }
+
+    /// Strides of a C-contiguous tensor of `shape`.
+    public static func contiguousStrides(for shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = step
+            step *= max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// Whether the elements lie in C order without gaps.
+    public var isContiguous: Bool {
+        var expected = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
+            if strides[axis] != expected { return false }
+            expected *= shape[axis]
+        }
+        return true
+    }
+
+    /// Calls `body` with the storage index of every element, in C order.
+    @inline(__always)
+    func forEachStorageIndex(_ body: (Int) -> Void) {
+        let total = count
+        if total == 0 { return }
+        if isContiguous {
+            for i in 0..<total { body(storageOffset + i) }
+            return
+        }
+        var index = [Int](repeating: 0, count: shape.count)
+        var position = storageOffset
+        for _ in 0..<total {
+            body(position)
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                position += strides[axis]
+                if index[axis] < shape[axis] { break }
+                position -= strides[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+
+    /// The elements in C-contiguous order, little-endian, in the tensor's own dtype —
+    /// the bytes of `t.contiguous().numpy().tobytes()`.
+    public func contiguousBytes() -> [UInt8] {
+        let size = dtype.byteSize
+        if isContiguous {
+            let start = storageOffset * size
+            return Array(storage.bytes[start..<(start + count * size)])
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(count * size)
+        let bytes = storage.bytes
+        forEachStorageIndex { index in
+            let start = index * size
+            out.append(contentsOf: bytes[start..<(start + size)])
+        }
+        return out
+    }
+
+    /// The elements as contiguous Float32 in C order. Any dtype converts
+    /// (floats by rounding to nearest, integers and bools by value).
+    public func floats() -> [Float] {
+        let bytes = storage.bytes
+        let convert: (Int) -> Float
+        switch dtype {
+        case .float32: convert = { bytes.load(fromByteOffset: $0 * 4, as: Float.self) }
+        case .float64: convert = { Float(bytes.load(fromByteOffset: $0 * 8, as: Double.self)) }
+        case .float16: convert = { Float(halfBits: bytes.load(fromByteOffset: $0 * 2, as: UInt16.self)) }
+        case .bfloat16: convert = { Float(bitPattern: UInt32(bytes.load(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
+        case .int64: convert = { Float(bytes.load(fromByteOffset: $0 * 8, as: Int64.self)) }
+        case .int32: convert = { Float(bytes.load(fromByteOffset: $0 * 4, as: Int32.self)) }
+        case .int16: convert = { Float(bytes.load(fromByteOffset: $0 * 2, as: Int16.self)) }
+        case .int8: convert = { Float(bytes.load(fromByteOffset: $0, as: Int8.self)) }
+        case .uint8, .bool: convert = { Float(bytes[$0]) }
+        }
+        var out = [Float]()
+        out.reserveCapacity(count)
+        forEachStorageIndex { out.append(convert($0)) }
+        return out
+    }
+}

@@ -1,0 +1,46 @@
+/// The raw bytes behind one `torch.*Storage`, shared by every tensor that views it.
+///
+/// The bytes are either owned (allocated here) or borrowed from a memory-mapped
+/// archive that `owner` keeps alive, so a STORED zip entry is never copied.
+/// Bytes are always little-endian: big-endian archives are swapped on load.
+public final class TensorStorage: @unchecked Sendable {
+    /// Element type of the storage.
+    public let dtype: DType
+    /// Number of elements.
+    public let count: Int
+    /// The storage's bytes (`count * dtype.byteSize` of them).
+    public let bytes: UnsafeRawBufferPointer
+    private let owner: AnyObject?
+    private let allocation: UnsafeMutableRawPointer?
+
+    /// Wraps memory kept alive by `owner` (for example a mapped file); nothing is copied.
+    public init(dtype: DType, borrowing bytes: UnsafeRawBufferPointer, owner: AnyObject) {
+        precondition(bytes.count % dtype.byteSize == 0, "storage size is not a whole number of elements")
+        self.dtype = dtype
+        self.count = bytes.count / dtype.byteSize
+        self.bytes = bytes
+        self.owner = owner
+        self.allocation = nil
+    }
+
+    /// Copies `bytes` into memory owned by the storage.
+    public init(dtype: DType, copying source: UnsafeRawBufferPointer) {
+        precondition(source.count % dtype.byteSize == 0, "storage size is not a whole number of elements")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 64)
+        if source.count > 0 { buffer.copyMemory(from: source) }
+        self.dtype = dtype
+        self.count = source.count / dtype.byteSize
+        self.bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<source.count])
+        self.owner = nil
+        self.allocation = buffer.baseAddress
+    }
+
+    /// Copies an array of bytes into a new storage.
+    public convenience init(dtype: DType, bytes: [UInt8]) {
+        self.init(dtype: dtype, copying: bytes.withUnsafeBytes { $0 })
+    }
+
+    deinit {
+        allocation?.deallocate()
+    }
+}

@@ -1,0 +1,99 @@
+/// Zero padding on each side of a feature map, in pixels. Asymmetric padding
+/// (TensorFlow "same") is allowed.
+public struct Padding2d: Sendable, Equatable, Hashable {
+    public var top: Int, bottom: Int, left: Int, right: Int
+
+    public init(top: Int, bottom: Int, left: Int, right: Int) {
+        self.top = top; self.bottom = bottom; self.left = left; self.right = right
+    }
+
+    /// PyTorch's symmetric `padding=(h, w)`.
+    public init(_ height: Int, _ width: Int) {
+        self.init(top: height, bottom: height, left: width, right: width)
+    }
+
+    /// No padding.
+    public static let zero = Padding2d(0, 0)
+}
+
+/// A pair of sizes along (height, width): kernel size, stride or dilation.
+public struct Size2d: Sendable, Equatable, Hashable {
+    public var height: Int, width: Int
+
+    public init(_ height: Int, _ width: Int) {
+        self.height = height; self.width = width
+    }
+
+    /// The same size along both axes.
+    public static func square(_ size: Int) -> Size2d { Size2d(size, size) }
+}
+
+/// An elementwise activation, either standalone or fused into the node that produces its input.
+public enum Activation: String, Sendable, Equatable, Hashable {
+    case identity, relu, relu6, silu, sigmoid, hardswish, hardsigmoid
+}
+
+/// `nn.Conv2d` with its frozen parameters; `activation` is applied after the bias
+/// (set by the fusion pass, `.identity` as built).
+public struct Conv2d: Sendable, Equatable {
+    /// `[out, in / groups, kh, kw]`.
+    public var weight: Constant
+    /// `[out]`, or nil for `bias=False`.
+    public var bias: Constant?
+    public var stride: Size2d
+    public var padding: Padding2d
+    public var dilation: Size2d
+    public var groups: Int
+    public var activation: Activation
+
+    public init(weight: Constant, bias: Constant?, stride: Size2d = .square(1), padding: Padding2d = .zero,
+                dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity) {
+        self.weight = weight; self.bias = bias; self.stride = stride; self.padding = padding
+        self.dilation = dilation; self.groups = groups; self.activation = activation
+    }
+
+    public var outChannels: Int { weight.shape[0] }
+    public var inChannels: Int { weight.shape[1] * groups }
+    public var kernel: Size2d { Size2d(weight.shape[2], weight.shape[3]) }
+}
+
+/// `nn.BatchNorm2d` in eval mode: `(x - mean) / sqrt(var + eps) * weight + bias`.
+public struct BatchNorm: Sendable, Equatable {
+    public var weight: Constant
+    public var bias: Constant
+    public var runningMean: Constant
+    public var runningVar: Constant
+    public var eps: Float
+
+    public init(weight: Constant, bias: Constant, runningMean: Constant, runningVar: Constant, eps: Float) {
+        self.weight = weight; self.bias = bias; self.runningMean = runningMean; self.runningVar = runningVar; self.eps = eps
+    }
+}
+
+/// Max or average pooling window, with PyTorch's `ceil_mode` and `count_include_pad`.
+public struct Pool2d: Sendable, Equatable, Hashable {
+    public var kernel: Size2d
+    public var stride: Size2d
+    public var padding: Padding2d
+    public var ceilMode: Bool
+    /// Average pooling only: whether padded zeros count in the divisor (PyTorch's default true).
+    public var countIncludePad: Bool
+
+    public init(kernel: Size2d, stride: Size2d, padding: Padding2d = .zero, ceilMode: Bool = false, countIncludePad: Bool = true) {
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+        self.ceilMode = ceilMode; self.countIncludePad = countIncludePad
+    }
+}
+
+/// `nn.Linear`: `y = x Wᵀ + b`; `activation` as in `Conv2d`.
+public struct Linear: Sendable, Equatable {
+    /// `[out, in]`.
+    public var weight: Constant
+    /// `[out]`, or nil.
+    public var bias: Constant?
+    public var activation: Activation
+
+    public init(weight: Constant, bias: Constant?, activation: Activation = .identity) {
+        self.weight = weight; self.bias = bias; self.activation = activation
+    }
+}

@@ -1,0 +1,2 @@
+/// Image decoding, PIL-exact preprocessing and class labels.
+public enum Vision {}
