@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "PthNumpyTests", dependencies: ["PthNumpy"]),
         .testTarget(name: "PthGraphTests", dependencies: ["PthGraph"]),
         .testTarget(name: "PthKernelsTests", dependencies: ["PthKernels"]),
-        .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph"]),
+        .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy"]),
         .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthCheckpoint", "PthNumpy"]),
         .testTarget(name: "PthVisionTests", dependencies: ["PthVision", "PthNumpy"]),
         .testTarget(name: "pthTests", dependencies: ["pth"]),

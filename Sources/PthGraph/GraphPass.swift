@@ -1,0 +1,9 @@
+/// One named rewrite of a graph into an equivalent one (tract's "declutter"/"codegen" steps).
+///
+/// A pass must keep `output` and every entry of `taps` pointing at the value that computes
+/// the same numbers as before (a tap on a ReLU fused into its conv moves to the conv).
+public protocol GraphPass {
+    /// What the pass does, for logs and errors (`FoldBatchNorm`).
+    var name: String { get }
+    func apply(to graph: Graph) throws -> Graph
+}

@@ -1,0 +1,90 @@
+/// Folds each eval-mode BatchNorm into the convolution before it (weights scaled per output
+/// channel, bias shifted); a BatchNorm with no foldable conv before it becomes a `channelAffine`.
+///
+/// A conv is foldable when the BatchNorm is its only consumer and its own value is neither a tap
+/// nor the output (otherwise the un-normalised value would be lost). Arithmetic is in Double so the
+/// folded weights round once.
+public struct FoldBatchNorm: GraphPass {
+    public var name: String { "FoldBatchNorm" }
+
+    public init() {}
+
+    public func apply(to graph: Graph) throws -> Graph {
+        let consumers = graph.consumers()
+        let observed = graph.observedValues()
+        // conv index → the BatchNorm node folded into it
+        var foldedInto: [Int: Int] = [:]
+        for (index, node) in graph.nodes.enumerated() {
+            guard case .batchNorm = node.op, node.inputs.count == 1 else { continue }
+            let producer = node.inputs[0]
+            if case .conv2d(let conv) = graph[producer].op, conv.activation == .identity,
+               graph.feedsOnly(producer, into: index, consumers: consumers, observed: observed) {
+                foldedInto[producer.index] = index
+            }
+        }
+
+        var rewrite = GraphRewrite(graph)
+        for (index, node) in graph.nodes.enumerated() {
+            let value = ValueID(index)
+            switch node.op {
+            case .conv2d(let conv):
+                if let bnIndex = foldedInto[index], case .batchNorm(let bn) = graph.nodes[bnIndex].op {
+                    rewrite.emit(value, op: .conv2d(try Self.fold(bn, into: conv, name: graph.nodes[bnIndex].name)))
+                } else {
+                    rewrite.emit(value)
+                }
+            case .batchNorm(let bn):
+                guard node.inputs.count == 1 else {
+                    throw GraphError(node: node.name, "batchNorm takes 1 input, given \(node.inputs.count)")
+                }
+                if foldedInto[node.inputs[0].index] == index {
+                    rewrite.absorb(value, into: node.inputs[0])
+                } else {
+                    let (scale, shift) = try Self.affine(bn, name: node.name)
+                    rewrite.emit(value, op: .channelAffine(scale: scale.map(Float.init), shift: shift.map(Float.init)))
+                }
+            default:
+                rewrite.emit(value)
+            }
+        }
+        return rewrite.finish()
+    }
+
+    /// `y = x * scale + shift` per channel, equal to eval-mode BatchNorm.
+    static func affine(_ bn: BatchNorm, name: String) throws -> (scale: [Double], shift: [Double]) {
+        let channels = bn.weight.values.count
+        for (label, constant) in [("bias", bn.bias), ("running_mean", bn.runningMean), ("running_var", bn.runningVar)]
+        where constant.values.count != channels {
+            throw GraphError(node: name, "batchNorm \(label) has \(constant.values.count) values, weight has \(channels)")
+        }
+        var scale = [Double](repeating: 0, count: channels)
+        var shift = [Double](repeating: 0, count: channels)
+        for c in 0..<channels {
+            scale[c] = Double(bn.weight.values[c]) / (Double(bn.runningVar.values[c]) + Double(bn.eps)).squareRoot()
+            shift[c] = Double(bn.bias.values[c]) - Double(bn.runningMean.values[c]) * scale[c]
+        }
+        return (scale, shift)
+    }
+
+    static func fold(_ bn: BatchNorm, into conv: Conv2d, name: String) throws -> Conv2d {
+        let (scale, shift) = try affine(bn, name: name)
+        let outChannels = conv.outChannels
+        guard scale.count == outChannels else {
+            throw GraphError(node: name, "batchNorm has \(scale.count) channels, the conv before it has \(outChannels)")
+        }
+        var folded = conv
+        let perChannel = conv.weight.values.count / outChannels
+        var weights = conv.weight.values
+        var bias = [Float](repeating: 0, count: outChannels)
+        for o in 0..<outChannels {
+            for i in o * perChannel..<(o + 1) * perChannel {
+                weights[i] = Float(Double(weights[i]) * scale[o])
+            }
+            let oldBias = conv.bias.map { Double($0.values[o]) } ?? 0
+            bias[o] = Float(oldBias * scale[o] + shift[o])
+        }
+        folded.weight = Constant(shape: conv.weight.shape, values: weights)
+        folded.bias = Constant(shape: [outChannels], values: bias)
+        return folded
+    }
+}

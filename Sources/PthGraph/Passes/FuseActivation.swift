@@ -1,0 +1,55 @@
+/// Moves a standalone activation into the conv or linear node before it, so the kernel applies
+/// it in its epilogue while the values are still in cache.
+///
+/// Fuses only when the activation is the producer's sole consumer, the producer has no activation
+/// yet, and the producer's own value is neither a tap nor the output. Taps on the activation move
+/// to the producer, which now computes the same values.
+public struct FuseActivation: GraphPass {
+    public var name: String { "FuseActivation" }
+
+    public init() {}
+
+    public func apply(to graph: Graph) throws -> Graph {
+        let consumers = graph.consumers()
+        let observed = graph.observedValues()
+        // producer index → activation fused into it
+        var fused: [Int: Activation] = [:]
+        var absorbed: Set<Int> = []
+        for (index, node) in graph.nodes.enumerated() {
+            guard case .activation(let activation) = node.op, node.inputs.count == 1 else { continue }
+            let producer = node.inputs[0]
+            guard graph.feedsOnly(producer, into: index, consumers: consumers, observed: observed) else { continue }
+            switch graph[producer].op {
+            case .conv2d(let conv) where conv.activation == .identity:
+                fused[producer.index] = activation
+            case .linear(let linear) where linear.activation == .identity:
+                fused[producer.index] = activation
+            default:
+                continue
+            }
+            absorbed.insert(index)
+        }
+
+        var rewrite = GraphRewrite(graph)
+        for (index, node) in graph.nodes.enumerated() {
+            let value = ValueID(index)
+            if absorbed.contains(index) {
+                rewrite.absorb(value, into: node.inputs[0])
+            } else if let activation = fused[index] {
+                switch node.op {
+                case .conv2d(var conv):
+                    conv.activation = activation
+                    rewrite.emit(value, op: .conv2d(conv))
+                case .linear(var linear):
+                    linear.activation = activation
+                    rewrite.emit(value, op: .linear(linear))
+                default:
+                    rewrite.emit(value)
+                }
+            } else {
+                rewrite.emit(value)
+            }
+        }
+        return rewrite.finish()
+    }
+}

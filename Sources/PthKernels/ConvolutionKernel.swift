@@ -1,0 +1,66 @@
+/// A convolution with its weights prepared once, run over batches of NCHW images.
+///
+/// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
+/// direct loop; everything else unfolds each group with `im2col` and multiplies with OpenBLAS.
+/// Bias and activation are applied per output plane right after it is computed.
+public final class ConvolutionKernel: @unchecked Sendable {
+    public let geometry: ConvolutionGeometry
+    public let activation: ActivationFunction
+    /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is.
+    private let weights: [Float]
+    private let bias: [Float]
+
+    public init(geometry: ConvolutionGeometry, weights: [Float], bias: [Float]?, activation: ActivationFunction) {
+        precondition(weights.count == geometry.outChannels * geometry.inChannels / geometry.groups
+                     * geometry.kernelHeight * geometry.kernelWidth, "conv weights do not match \(geometry)")
+        self.geometry = geometry
+        self.weights = weights
+        self.bias = bias ?? [Float](repeating: 0, count: geometry.outChannels)
+        self.activation = activation
+    }
+
+    /// Floats of scratch `run` needs for one image of `height × width`.
+    public func scratchCount(height: Int, width: Int) -> Int {
+        let g = geometry
+        if g.isPointwise || g.isDepthwise { return 0 }
+        return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * g.outputHeight(height) * g.outputWidth(width)
+    }
+
+    /// Convolves `batch` images. Image `n` is read at `input + n·inputStride` (`inChannels` planes
+    /// of `height × width`) and written at `output + n·outputStride`, so either side may be a
+    /// channel slice of a larger buffer.
+    public func run(input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
+                    output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+                    scratch: UnsafeMutablePointer<Float>) {
+        let g = geometry
+        let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
+        let pixels = outHeight * outWidth
+        weights.withUnsafeBufferPointer { w in
+            let w = w.baseAddress!
+            for n in 0..<batch {
+                let x = input + n * inputStride
+                let y = output + n * outputStride
+                if g.isPointwise {
+                    Kernels.gemm(m: g.outChannels, n: pixels, k: g.inChannels, a: w, lda: g.inChannels,
+                                 b: x, ldb: pixels, c: y, ldc: pixels)
+                } else if g.isDepthwise {
+                    Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, geometry: g,
+                                                 outHeight: outHeight, outWidth: outWidth, output: y)
+                } else {
+                    let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
+                    let depth = inPerGroup * g.kernelHeight * g.kernelWidth
+                    for group in 0..<g.groups {
+                        Kernels.im2col(x + group * inPerGroup * height * width, channels: inPerGroup,
+                                       height: height, width: width, geometry: g,
+                                       outHeight: outHeight, outWidth: outWidth, into: scratch)
+                        Kernels.gemm(m: outPerGroup, n: pixels, k: depth, a: w + group * outPerGroup * depth, lda: depth,
+                                     b: scratch, ldb: pixels, c: y + group * outPerGroup * pixels, ldc: pixels)
+                    }
+                }
+                for o in 0..<g.outChannels {
+                    activation.apply(y + o * pixels, count: pixels, bias: bias[o])
+                }
+            }
+        }
+    }
+}

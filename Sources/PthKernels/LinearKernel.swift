@@ -1,0 +1,28 @@
+/// `nn.Linear` over a batch: one GEMM against the `[out, in]` weights, then bias and activation.
+public final class LinearKernel: @unchecked Sendable {
+    public let inFeatures: Int, outFeatures: Int
+    public let activation: ActivationFunction
+    private let weights: [Float]
+    private let bias: [Float]
+
+    public init(inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]?, activation: ActivationFunction) {
+        precondition(weights.count == inFeatures * outFeatures, "linear weights do not match [\(outFeatures), \(inFeatures)]")
+        self.inFeatures = inFeatures; self.outFeatures = outFeatures
+        self.weights = weights
+        self.bias = bias ?? [Float](repeating: 0, count: outFeatures)
+        self.activation = activation
+    }
+
+    /// Row `n` of the input is read at `input + n·inputStride`, written at `output + n·outputStride`.
+    public func run(input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int) {
+        weights.withUnsafeBufferPointer { w in
+            Kernels.gemm(m: batch, n: outFeatures, k: inFeatures, a: input, lda: inputStride,
+                         b: w.baseAddress!, ldb: inFeatures, transposeB: true, c: output, ldc: outputStride)
+        }
+        for n in 0..<batch {
+            let row = output + n * outputStride
+            for o in 0..<outFeatures { row[o] += bias[o] }
+            activation.apply(row, count: outFeatures)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import PthGraph
+import PthKernels
+
+/// A frozen graph compiled for execution: kernels with weights prepared once, and a memory plan
+/// per input shape (made on the first run with that shape and kept until the shape changes).
+///
+/// Threads: the only parallelism is OpenBLAS's thread pool inside GEMMs, sized to `threads` at
+/// the start of every run; the other kernels run on the calling thread.
+///
+/// Thread safety: an `ExecutionPlan` owns mutable buffers, so it must not be run from several
+/// threads at once. Use one plan per thread, or serialise calls to `run`. The OpenBLAS thread
+/// count is process-wide, so plans with different `threads` in one process affect each other.
+public final class ExecutionPlan {
+    public let graph: Graph
+    /// Threads OpenBLAS may use during `run`.
+    public let threads: Int
+    private let compiled: [CompiledNode]
+    private let output: ValueID
+    private var workspace: Workspace?
+
+    /// Compiles `graph`, which must already be frozen (no BatchNorm nodes; see `Freezing.freeze`).
+    /// `threads` defaults to the processors OpenBLAS detects.
+    public init(graph: Graph, threads: Int? = nil) throws {
+        guard let output = graph.output else { throw GraphError(node: "graph", "no output value set") }
+        let inputs = graph.nodes.filter { if case .input = $0.op { return true } else { return false } }
+        guard inputs.count == 1, case .input = graph.nodes.first?.op else {
+            throw GraphError(node: "graph", "needs exactly one input node, first; found \(inputs.count)")
+        }
+        self.graph = graph
+        self.output = output
+        self.threads = max(1, threads ?? Kernels.processorCount)
+        self.compiled = try graph.nodes.map(CompiledNode.init)
+    }
+
+    /// Runs the network on `input` (NCHW, any batch N ≥ 1 and any H, W the graph accepts) and
+    /// returns the output plus a copy of each value named in `taps` (keys of `graph.taps`).
+    public func run(_ input: FeatureMap, capturing taps: [String] = []) throws -> ExecutionResult {
+        guard input.shape.reduce(1, *) == input.values.count else {
+            throw RuntimeError("input of shape \(input.shape) has \(input.values.count) values")
+        }
+        var tapsAt: [Int: [String]] = [:]
+        for name in taps {
+            guard let value = graph.taps[name] else {
+                throw RuntimeError("no tap named \(name); graph has \(graph.taps.keys.sorted().joined(separator: ", "))")
+            }
+            tapsAt[value.index, default: []].append(name)
+        }
+        if workspace?.shape != input.shape {
+            workspace = nil
+            let memory = try MemoryPlan(graph: graph, inputShape: input.shape)
+            workspace = Workspace(shape: input.shape, memory: memory, scratchCount: scratchCount(memory))
+        }
+        Kernels.setThreadCount(threads)
+
+        let workspace = workspace!
+        let memory = workspace.memory
+        var captured: [String: FeatureMap] = [:]
+        input.values.withUnsafeBufferPointer { source in
+            for index in compiled.indices {
+                execute(index, memory: memory, arena: workspace.arena, scratch: workspace.scratch, input: source.baseAddress!)
+                for name in tapsAt[index] ?? [] {
+                    captured[name] = read(index, memory: memory, arena: workspace.arena)
+                }
+            }
+        }
+        let result = read(output.index, memory: memory, arena: workspace.arena)
+        return ExecutionResult(output: result, taps: captured)
+    }
+
+    private func scratchCount(_ memory: MemoryPlan) -> Int {
+        var count = 0
+        for (index, node) in compiled.enumerated() {
+            if case .convolution(let kernel) = node {
+                let shape = memory.shapes[graph.nodes[index].inputs[0].index]
+                count = max(count, kernel.scratchCount(height: shape[2], width: shape[3]))
+            }
+        }
+        return count
+    }
+
+    private func read(_ value: Int, memory: MemoryPlan, arena: UnsafeMutablePointer<Float>) -> FeatureMap {
+        let shape = memory.shapes[value]
+        let perImage = shape.dropFirst().reduce(1, *)
+        var values = [Float](repeating: 0, count: shape[0] * perImage)
+        values.withUnsafeMutableBufferPointer { out in
+            Kernels.copy(arena + memory.offsets[value], stride: memory.strides[value],
+                         to: out.baseAddress!, stride: perImage, batch: shape[0], count: perImage)
+        }
+        return FeatureMap(shape: shape, values: values)
+    }
+
+    private func execute(_ index: Int, memory: MemoryPlan, arena: UnsafeMutablePointer<Float>,
+                         scratch: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>) {
+        let inputs = graph.nodes[index].inputs.map(\.index)
+        let shape = memory.shapes[index]
+        let batch = shape[0]
+        let out = arena + memory.offsets[index], outStride = memory.strides[index]
+        let perImage = shape.dropFirst().reduce(1, *)
+        func source(_ j: Int) -> UnsafeMutablePointer<Float> { arena + memory.offsets[inputs[j]] }
+        func sourceStride(_ j: Int) -> Int { memory.strides[inputs[j]] }
+        func layout(_ value: Int) -> PlaneLayout {
+            let s = memory.shapes[value]
+            return PlaneLayout(channels: s[1], height: s.count > 2 ? s[2] : 1, width: s.count > 3 ? s[3] : 1, stride: memory.strides[value])
+        }
+
+        switch compiled[index] {
+        case .input:
+            Kernels.copy(input, stride: perImage, to: out, stride: outStride, batch: batch, count: perImage)
+        case .convolution(let kernel):
+            let x = memory.shapes[inputs[0]]
+            kernel.run(input: source(0), inputStride: sourceStride(0), height: x[2], width: x[3],
+                       output: out, outputStride: outStride, batch: batch, scratch: scratch)
+        case .linear(let kernel):
+            kernel.run(input: source(0), inputStride: sourceStride(0), output: out, outputStride: outStride, batch: batch)
+        case .activation(let function):
+            Kernels.activation(function, source(0), stride: sourceStride(0), to: out, stride: outStride, batch: batch, count: perImage)
+        case .add:
+            Kernels.add(source(0), stride: sourceStride(0), source(1), stride: sourceStride(1),
+                        to: out, stride: outStride, batch: batch, count: perImage)
+        case .multiply:
+            if memory.shapes[inputs[1]] == shape {
+                Kernels.multiply(source(0), stride: sourceStride(0), source(1), stride: sourceStride(1),
+                                 to: out, stride: outStride, batch: batch, count: perImage)
+            } else {
+                Kernels.scaleChannels(source(0), layout(inputs[0]), by: source(1), stride: sourceStride(1),
+                                      to: out, stride: outStride, batch: batch)
+            }
+        case .concat:
+            let copies = memory.concatCopies[index] ?? []
+            var offset = 0
+            for j in inputs.indices {
+                let count = memory.shapes[inputs[j]].dropFirst().reduce(1, *)
+                if copies[j] {
+                    Kernels.copy(source(j), stride: sourceStride(j), to: out + offset, stride: outStride, batch: batch, count: count)
+                }
+                offset += count
+            }
+        case .maxPool(let window):
+            Kernels.maxPool(source(0), layout(inputs[0]), out, layout(index), batch: batch, window: window)
+        case .avgPool(let window):
+            Kernels.avgPool(source(0), layout(inputs[0]), out, layout(index), batch: batch, window: window)
+        case .adaptiveAvgPool:
+            Kernels.adaptiveAvgPool(source(0), layout(inputs[0]), out, layout(index), batch: batch)
+        case .view:
+            break
+        case .pad(let top, let left):
+            Kernels.pad(source(0), layout(inputs[0]), to: out, layout(index), batch: batch, top: top, left: left)
+        case .channelAffine(let scale, let shift):
+            Kernels.channelAffine(source(0), layout(inputs[0]), scale: scale, shift: shift, to: out, stride: outStride, batch: batch)
+        }
+    }
+}
+
+/// The buffers of one input shape: the planned arena and the convolution scratch.
+private final class Workspace {
+    let shape: [Int]
+    let memory: MemoryPlan
+    let arena: UnsafeMutablePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>
+
+    init(shape: [Int], memory: MemoryPlan, scratchCount: Int) {
+        self.shape = shape
+        self.memory = memory
+        arena = .allocate(capacity: max(1, memory.arenaCount))
+        scratch = .allocate(capacity: max(1, scratchCount))
+    }
+
+    deinit {
+        arena.deallocate()
+        scratch.deallocate()
+    }
+}

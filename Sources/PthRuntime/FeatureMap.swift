@@ -1,0 +1,27 @@
+/// A dense Float32 tensor in C order, as handed to and returned by an `ExecutionPlan`
+/// (NCHW feature maps, `[N, classes]` logits).
+public struct FeatureMap: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(shape: [Int], values: [Float]) {
+        self.shape = shape; self.values = values
+    }
+}
+
+/// What one run of an `ExecutionPlan` produces.
+public struct ExecutionResult: Sendable {
+    /// The graph's output value.
+    public var output: FeatureMap
+    /// The requested taps, by name.
+    public var taps: [String: FeatureMap]
+}
+
+/// A run that cannot start: bad input or an unknown tap. Says what and where in one line.
+public struct RuntimeError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
