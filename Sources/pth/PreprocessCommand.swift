@@ -1,10 +1,51 @@
 import ArgumentParser
+import Foundation
+import PthNumpy
+import PthVision
 
-/// `pth preprocess` (being written).
+/// `pth preprocess IMAGE --model NAME --output x.npy`: the network input torchvision would
+/// build from an image, written as `.npy` so anyone can compare it with their own pipeline.
 struct PreprocessCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "preprocess", abstract: "Not yet available.")
+    static let configuration = CommandConfiguration(
+        commandName: "preprocess",
+        abstract: "Decode an image and apply a model's torchvision preset; write the [1,3,H,W] float32 tensor as .npy.",
+        discussion: """
+            Matches `weights.transforms()(Image.open(IMAGE).convert("RGB"))` in torchvision: resize the short side \
+            (PIL's antialiased filter), center-crop, scale to 0..1, normalize. --model takes a torchvision model \
+            name (its original ImageNet weights' preset), MODEL.WEIGHTS (e.g. resnet50.IMAGENET1K_V2), or a \
+            torchvision checkpoint file name (e.g. resnet50-11ad3fa6.pth).
+            """)
+
+    @Argument(help: "A JPEG or PNG image.")
+    var image: String
+
+    @Option(help: "Model whose preprocessing to apply, e.g. resnet50, inception_v3, efficientnet_b0.")
+    var model: String
+
+    @Option(help: "Where to write the .npy tensor.")
+    var output: String
+
+    @Option(help: "Refuse images with more pixels than this (PIL's decompression-bomb limit by default).")
+    var maxPixels = ImageDecoder.defaultMaxPixels
 
     func run() throws {
-        throw ValidationError("pth preprocess is not available yet")
+        guard let preset = PreprocessingPreset.named(model) else {
+            throw ValidationError("unknown model '\(model)'; known models: \(PreprocessingPreset.modelNames.joined(separator: ", "))")
+        }
+        let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
+        let values: [Float]
+        do {
+            values = try preprocessor.tensor(forImageAt: image)
+        } catch let error as ImageError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let size = preprocessor.outputSize
+        do {
+            try NpyArray(shape: [1, 3, size.height, size.width], values: values).write(to: output)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a JPEG or PNG file into RGB exactly as PIL's `Image.open(path).convert("RGB")` does,
+/// which is what torchvision's default loader feeds its transforms.
+///
+/// The format comes from the file's leading bytes, not its extension. A value type with no
+/// shared state: one decoder may be used from many threads at once.
+public struct ImageDecoder: Sendable {
+    /// PIL refuses images above twice `Image.MAX_IMAGE_PIXELS` (2 × 89,478,485) as
+    /// decompression bombs; the same limit by default.
+    public static let defaultMaxPixels = 178_956_970
+
+    /// Images whose header declares more pixels than this are refused before any pixel
+    /// buffer is allocated, so a lying header cannot exhaust memory.
+    public var maxPixels: Int
+
+    /// A decoder refusing images larger than `maxPixels` pixels.
+    public init(maxPixels: Int = ImageDecoder.defaultMaxPixels) {
+        self.maxPixels = maxPixels
+    }
+
+    /// Reads and decodes the file at `path`.
+    public func decode(contentsOf path: String) throws -> RGBImage {
+        try decode(try ImageDecoder.readFile(path), path: path)
+    }
+
+    /// Decodes the bytes of an image file; `path` only names the source in errors.
+    public func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
+        switch ImageFormat(sniffing: bytes) {
+        case .jpeg:
+            return try JPEGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .png:
+            return try PNGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .unsupported(let name):
+            throw ImageError(path: path, message: "\(name) images are not supported; only JPEG and PNG are read")
+        case .unknown:
+            throw ImageError(path: path, message: bytes.isEmpty ? "file is empty" : "not a JPEG or PNG image")
+        }
+    }
+
+    /// Refuses a `width`×`height` image above the cap, before anything is allocated for it.
+    static func checkSize(width: Int, height: Int, maxPixels: Int, path: String) throws {
+        guard width > 0, height > 0 else {
+            throw ImageError(path: path, message: "image header declares \(width)x\(height) pixels")
+        }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= maxPixels else {
+            throw ImageError(path: path, message: "image is \(width)x\(height) pixels, more than the limit of \(maxPixels) (possible decompression bomb; raise the pixel limit to read it)")
+        }
+    }
+
+    /// The whole file, with the system's reason when it cannot be read.
+    private static func readFile(_ path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw ImageError(path: path, message: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw ImageError(path: path, message: String(cString: strerror(errno))) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw ImageError(path: path, message: "not a regular file") }
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ImageError(path: path, message: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        // A file that shrank while being read is read as what was there.
+        bytes.removeLast(bytes.count - filled)
+        return bytes
+    }
+}

@@ -1,0 +1,29 @@
+/// What kind of image a file holds, judged from its leading bytes as PIL does (never from
+/// the extension).
+enum ImageFormat: Equatable {
+    case jpeg
+    case png
+    /// A format PIL would read but this package does not, by name.
+    case unsupported(String)
+    /// Not an image format recognised at all.
+    case unknown
+
+    init(sniffing bytes: [UInt8]) {
+        func starts(_ prefix: [UInt8]) -> Bool { bytes.count >= prefix.count && Array(bytes[0..<prefix.count]) == prefix }
+        if starts([0xFF, 0xD8, 0xFF]) {
+            self = .jpeg
+        } else if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            self = .png
+        } else if starts(Array("GIF8".utf8)) {
+            self = .unsupported("GIF")
+        } else if starts(Array("BM".utf8)) {
+            self = .unsupported("BMP")
+        } else if starts(Array("RIFF".utf8)) && bytes.count >= 12 && Array(bytes[8..<12]) == Array("WEBP".utf8) {
+            self = .unsupported("WebP")
+        } else if starts(Array("II*\0".utf8)) || starts(Array("MM\0*".utf8)) {
+            self = .unsupported("TIFF")
+        } else {
+            self = .unknown
+        }
+    }
+}

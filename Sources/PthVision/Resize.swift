@@ -1,0 +1,133 @@
+extension RGBImage {
+    /// PIL's `Image.resize((width, height), filter)` on an 8-bit RGB image, bit for bit:
+    /// a horizontal then a vertical pass of fixed-point taps, each rounding to 8 bits.
+    public func resized(width: Int, height: Int, filter: Interpolation) -> RGBImage {
+        resized(width: width, height: height, filter: filter, window: PixelWindow(x: 0, y: 0, width: width, height: height))
+    }
+
+    /// The `window` part of `resized(width:height:filter:)`, computing only those pixels.
+    ///
+    /// Every output pixel depends only on its own taps, so cropping after resizing equals
+    /// resizing just the window; a center crop skips most of the work this way.
+    func resized(width: Int, height: Int, filter: Interpolation, window: PixelWindow) -> RGBImage {
+        precondition(width > 0 && height > 0 && window.x >= 0 && window.y >= 0
+                     && window.x + window.width <= width && window.y + window.height <= height,
+                     "resize window \(window) outside \(width)x\(height)")
+        if window.width == 0 || window.height == 0 {
+            return RGBImage(width: window.width, height: window.height, pixels: [])
+        }
+        // Like Pillow, a pass whose size does not change is skipped (it would be the identity).
+        var source = self
+        var rowOffset = 0
+        var vertical: ResampleWeights?
+        if height != self.height {
+            let weights = ResampleWeights(inSize: self.height, outSize: height, filter: filter)
+            vertical = weights
+            let lastRow = window.y + window.height - 1
+            rowOffset = weights.first[window.y]
+            let rowEnd = weights.first[lastRow] + weights.count[lastRow]
+            source = resampledRows(rowOffset..<rowEnd, columns: window.x..<(window.x + window.width), width: width, filter: filter)
+        } else {
+            rowOffset = window.y
+            source = resampledRows(window.y..<(window.y + window.height), columns: window.x..<(window.x + window.width), width: width, filter: filter)
+        }
+        guard let vertical else { return source }
+        return source.resampledColumns(window.y..<(window.y + window.height), weights: vertical, rowOffset: rowOffset)
+    }
+
+    /// Horizontal pass: `rows` of this image resized to `width`, keeping only `columns`.
+    private func resampledRows(_ rows: Range<Int>, columns: Range<Int>, width: Int, filter: Interpolation) -> RGBImage {
+        if width == self.width && columns == 0..<width {
+            return RGBImage(width: width, height: rows.count, pixels: Array(pixels[(rows.lowerBound * width * 3)..<(rows.upperBound * width * 3)]))
+        }
+        var out = [UInt8](repeating: 0, count: rows.count * columns.count * 3)
+        if width == self.width {
+            for (row, y) in rows.enumerated() {
+                let start = (y * width + columns.lowerBound) * 3
+                out.replaceSubrange((row * columns.count * 3)..<((row + 1) * columns.count * 3), with: pixels[start..<(start + columns.count * 3)])
+            }
+            return RGBImage(width: columns.count, height: rows.count, pixels: out)
+        }
+        let weights = ResampleWeights(inSize: self.width, outSize: width, filter: filter)
+        let half = Int32(1 << (ResampleWeights.precisionBits - 1))
+        let inWidth = self.width
+        pixels.withUnsafeBufferPointer { input in
+            weights.taps.withUnsafeBufferPointer { taps in
+                out.withUnsafeMutableBufferPointer { output in
+                    var o = 0
+                    for y in rows {
+                        let row = input.baseAddress! + y * inWidth * 3
+                        for x in columns {
+                            let first = weights.first[x], count = weights.count[x]
+                            let k = taps.baseAddress! + x * weights.stride
+                            var r = half, g = half, b = half
+                            var p = row + first * 3
+                            for t in 0..<count {
+                                let w = k[t]
+                                r &+= Int32(p[0]) &* w
+                                g &+= Int32(p[1]) &* w
+                                b &+= Int32(p[2]) &* w
+                                p += 3
+                            }
+                            output[o] = clip8(r); output[o + 1] = clip8(g); output[o + 2] = clip8(b)
+                            o += 3
+                        }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: columns.count, height: rows.count, pixels: out)
+    }
+
+    /// Vertical pass: output `rows` from this image, whose row 0 is input row `rowOffset`.
+    private func resampledColumns(_ rows: Range<Int>, weights: ResampleWeights, rowOffset: Int) -> RGBImage {
+        let rowBytes = width * 3
+        var out = [UInt8](repeating: 0, count: rows.count * rowBytes)
+        var sums = [Int32](repeating: 0, count: rowBytes)
+        let half = Int32(1 << (ResampleWeights.precisionBits - 1))
+        pixels.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                sums.withUnsafeMutableBufferPointer { sums in
+                    for (row, y) in rows.enumerated() {
+                        for i in 0..<rowBytes { sums[i] = half }
+                        // Integer sums are exact, so accumulating tap by tap across the row
+                        // gives Pillow's per-pixel results.
+                        for t in 0..<weights.count[y] {
+                            let w = weights.taps[y * weights.stride + t]
+                            let line = input.baseAddress! + (weights.first[y] - rowOffset + t) * rowBytes
+                            for i in 0..<rowBytes { sums[i] &+= Int32(line[i]) &* w }
+                        }
+                        let target = output.baseAddress! + row * rowBytes
+                        for i in 0..<rowBytes { target[i] = clip8(sums[i]) }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: width, height: rows.count, pixels: out)
+    }
+}
+
+/// Pillow's `clip8`: drop the fraction bits, clamp to 0…255.
+@inline(__always)
+private func clip8(_ value: Int32) -> UInt8 {
+    let shifted = value >> Int32(ResampleWeights.precisionBits)
+    return shifted <= 0 ? 0 : shifted >= 255 ? 255 : UInt8(truncatingIfNeeded: shifted)
+}
+
+/// A rectangle of pixels: `width`×`height` starting at column `x`, row `y`.
+public struct PixelWindow: Sendable, Equatable, CustomStringConvertible {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    /// The rectangle at (`x`, `y`) of `width`×`height`.
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    public var description: String { "\(width)x\(height) at (\(x), \(y))" }
+}

@@ -1,2 +1,0 @@
-/// Image decoding, PIL-exact preprocessing and class labels.
-public enum Vision {}

@@ -1,0 +1,48 @@
+import PthNumpy
+import PthVision
+import XCTest
+
+/// Resize + center crop equal torchvision's on PIL images byte for byte, and the normalized
+/// tensors match torchvision's float32 results.
+final class PreprocessParityTests: XCTestCase {
+    func testCropsMatchTorchvisionExactly() throws {
+        let decoder = ImageDecoder()
+        var checked = 0
+        for (relative, expected) in VisionFixtures.manifest.sorted(by: { $0.key < $1.key }) {
+            let image = try decoder.decode(contentsOf: VisionFixtures.path(relative))
+            for (presetName, hash) in expected.crops.sorted(by: { $0.key < $1.key }) {
+                let preset = try XCTUnwrap(VisionFixtures.preset(presetName), presetName)
+                let crop = ImagePreprocessor(preset: preset).croppedImage(image)
+                XCTAssertEqual(crop.width, preset.cropSize)
+                XCTAssertEqual(crop.height, preset.cropSize)
+                XCTAssertEqual(VisionFixtures.fnv1a64(crop.pixels), hash, "\(relative) with \(presetName): uint8 crop differs from torchvision")
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, VisionFixtures.manifest.count * 4)
+    }
+
+    func testNormalizedTensorsMatchTorchvision() throws {
+        var checked = 0
+        for (relative, expected) in VisionFixtures.manifest {
+            for (presetName, tensorPath) in expected.tensors ?? [:] {
+                let preset = try XCTUnwrap(VisionFixtures.preset(presetName))
+                let reference = try NpyArray(contentsOf: VisionFixtures.path(tensorPath))
+                XCTAssertEqual(reference.shape, [1, 3, preset.cropSize, preset.cropSize])
+                let ours = try ImagePreprocessor(preset: preset).tensor(forImageAt: VisionFixtures.path(relative))
+                XCTAssertEqual(ours.count, reference.values.count)
+                let maxDifference = zip(ours, reference.values).map { abs($0 - $1) }.max() ?? .infinity
+                XCTAssertLessThanOrEqual(maxDifference, 1e-6, "\(relative) with \(presetName)")
+                checked += 1
+            }
+        }
+        XCTAssertEqual(checked, 2)
+    }
+
+    func testResizeTargetFollowsTorchvisionRounding() throws {
+        let preprocessor = ImagePreprocessor(preset: try XCTUnwrap(PreprocessingPreset.named("inception_v3")))
+        // int(342 * 451 / 300) = int(514.14) = 514; the short side is exactly 342.
+        XCTAssertTrue(preprocessor.resizedSize(width: 451, height: 300) == (514, 342))
+        XCTAssertTrue(preprocessor.resizedSize(width: 7, height: 240) == (342, 11725))
+    }
+}
