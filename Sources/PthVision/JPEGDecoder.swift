@@ -28,9 +28,11 @@ enum JPEGDecoder {
                 throw ImageError(path: path, message: "JPEG has \(components) components; only 1 (grey), 3 (colour) or 4 (CMYK) are read")
             }
             let rowBytes = width * conversion.bytesPerPixel
-            var samples = [UInt8](repeating: 0, count: rowBytes * height)
-            let status = samples.withUnsafeMutableBufferPointer {
-                pth_jpeg_decode(decoder, colorSpace, $0.baseAddress, rowBytes)
+            var status: Int32 = 0
+            // libjpeg writes every byte (or fails), so the buffer needs no zero-filling.
+            let samples = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { buffer, initialized in
+                status = pth_jpeg_decode(decoder, colorSpace, buffer.baseAddress, rowBytes)
+                initialized = buffer.count
             }
             guard status == 0 else { throw failure() }
             return conversion.image(width: width, height: height, samples: samples)

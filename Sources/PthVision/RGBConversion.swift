@@ -88,11 +88,15 @@ enum RGBConversion {
 
     /// Converts a whole image's samples (`width * height` pixels, no row padding) to RGB.
     func image(width: Int, height: Int, samples: [UInt8]) -> RGBImage {
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
-        samples.withUnsafeBufferPointer { input in
-            pixels.withUnsafeMutableBufferPointer { output in
-                convert(input.baseAddress!, count: width * height, into: output.baseAddress!)
+        if case .rgb(bytesPerSample: 1) = self {
+            return RGBImage(width: width, height: height, pixels: samples)
+        }
+        let count = width * height
+        let pixels = [UInt8](unsafeUninitializedCapacity: count * 3) { output, initialized in
+            samples.withUnsafeBufferPointer { input in
+                convert(input.baseAddress!, count: count, into: output.baseAddress!)
             }
+            initialized = count * 3
         }
         return RGBImage(width: width, height: height, pixels: pixels)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PthNumpy
 import PthVision
 import XCTest
@@ -39,10 +40,35 @@ final class PreprocessParityTests: XCTestCase {
         XCTAssertEqual(checked, 2)
     }
 
+    func testOnePreprocessorServesManyThreads() throws {
+        let preprocessor = ImagePreprocessor(preset: try XCTUnwrap(PreprocessingPreset.named("efficientnet_b0")))
+        let entries = VisionFixtures.manifest.sorted(by: { $0.key < $1.key })
+        let results = ResultSlots(count: entries.count)
+        DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+            let image = try? preprocessor.decoder.decode(contentsOf: VisionFixtures.path(entries[index].key))
+            results.set(index, image.map { VisionFixtures.fnv1a64(preprocessor.croppedImage($0).pixels) })
+        }
+        for (index, entry) in entries.enumerated() {
+            XCTAssertEqual(results.get(index), entry.value.crops["efficientnet_b0"], entry.key)
+        }
+    }
+
     func testResizeTargetFollowsTorchvisionRounding() throws {
         let preprocessor = ImagePreprocessor(preset: try XCTUnwrap(PreprocessingPreset.named("inception_v3")))
         // int(342 * 451 / 300) = int(514.14) = 514; the short side is exactly 342.
         XCTAssertTrue(preprocessor.resizedSize(width: 451, height: 300) == (514, 342))
         XCTAssertTrue(preprocessor.resizedSize(width: 7, height: 240) == (342, 11725))
     }
+}
+
+/// Results written by concurrent workers, one slot each.
+private final class ResultSlots: @unchecked Sendable {
+    private var values: [String?]
+    private let lock = NSLock()
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: String?) { lock.withLock { values[index] = value } }
+
+    func get(_ index: Int) -> String? { lock.withLock { values[index] } }
 }
