@@ -1,0 +1,55 @@
+/// torch.save's zip format (torch ≥ 1.6): `<root>/data.pkl` holds the object tree, whose
+/// persistent ids name storages stored as `<root>/data/<key>`; `<root>/byteorder` says whether
+/// those bytes are "little" (the default) or "big" endian.
+enum ZipFormat {
+    static func load(_ file: MappedFile) throws -> (root: PickleValue, globals: [PickleGlobal]) {
+        let archive = try ZipArchive(file: file)
+        // The root folder varies (the file stem, `archive`, anything): like torch, take the first entry's.
+        guard let first = archive.entries.first, let slash = first.name.firstIndex(of: "/") else {
+            throw CheckpointError("zip", "archive has no top-level folder holding data.pkl")
+        }
+        let root = String(first.name[..<slash])
+        let bigEndian = try byteOrderIsBig(archive, root)
+        let pickleName = "\(root)/data.pkl"
+        guard let pickleEntry = archive.entry(named: pickleName) else { throw CheckpointError(pickleName, "missing from the archive") }
+        let (pickleBytes, pickleOwner) = try archive.contents(of: pickleEntry)
+
+        let machine = PickleMachine(bytes: pickleBytes, source: pickleName)
+        machine.persistentLoad = { try PersistentStorageID.parse($0, legacy: false) }
+        let item = try withExtendedLifetime(pickleOwner) { try machine.load() }
+
+        var storages: [String: TensorStorage] = [:]
+        var converter = PickleConverter(machine: machine) { reference in
+            let name = "\(root)/data/\(reference.key)"
+            if let cached = storages[reference.key] {
+                guard cached.dtype == reference.dtype else {
+                    throw CheckpointError(name, "used as \(cached.dtype) and as \(reference.dtype)")
+                }
+                return cached
+            }
+            guard let entry = archive.entry(named: name) else { throw CheckpointError(name, "storage missing from the archive") }
+            let count = reference.count ?? 0
+            guard let needed = StorageBytes.byteCount(count, reference.dtype), needed <= entry.size else {
+                throw CheckpointError(name, "holds \(entry.size) bytes but the pickle says \(count) \(reference.dtype) elements")
+            }
+            let (bytes, owner) = try archive.contents(of: entry)
+            let storage = StorageBytes.storage(dtype: reference.dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<needed]),
+                                               owner: owner, bigEndian: bigEndian)
+            storages[reference.key] = storage
+            return storage
+        }
+        return (try converter.value(of: item), machine.globals)
+    }
+
+    private static func byteOrderIsBig(_ archive: ZipArchive, _ root: String) throws -> Bool {
+        guard let entry = archive.entry(named: "\(root)/byteorder") else { return false }
+        guard entry.size <= 16 else { throw CheckpointError(entry.name, "is \(entry.size) bytes, expected \"little\" or \"big\"") }
+        let (bytes, owner) = try archive.contents(of: entry)
+        let text = withExtendedLifetime(owner) { String(decoding: bytes, as: UTF8.self) }
+        switch text {
+        case "little": return false
+        case "big": return true
+        default: throw CheckpointError(entry.name, "says \"\(text)\", expected \"little\" or \"big\"")
+        }
+    }
+}

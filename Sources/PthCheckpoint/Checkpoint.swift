@@ -1,0 +1,63 @@
+/// A PyTorch checkpoint read from disk: which format it is in and the object tree it holds.
+///
+/// Reading executes nothing: the pickle is interpreted by `PickleMachine` against an allowlist
+/// of data constructors, and any other global the file references becomes an inert
+/// `PickleValue.opaque` listed in `opaqueObjects`.
+public struct Checkpoint: Sendable {
+    /// The three on-disk formats torch.save has used.
+    public enum Format: String, Sendable {
+        /// torch ≥ 1.6: a zip of `data.pkl` and `data/<key>` storages.
+        case zip
+        /// torch 0.4–1.5 (and `_use_new_zipfile_serialization=False`): consecutive pickles then raw storages.
+        case legacy
+        /// torch 0.1.x (2017): a tar of `storages`, `tensors`, `pickle`, `sys_info`.
+        case tar
+    }
+
+    /// A global the pickle references, and whether it is on the allowlist.
+    public struct GlobalReference: Sendable, Equatable {
+        /// `module.name`.
+        public let name: String
+        /// Whether swift-pth interprets it as a data constructor; if not, it is kept as an inert opaque value.
+        public let isAllowlisted: Bool
+    }
+
+    public let format: Format
+    /// The object tree (dict/list/tuple/int/float/string/bytes/bool/none/tensor/opaque).
+    public let root: PickleValue
+    /// Every global the pickle references, in order of first reference.
+    public let globals: [GlobalReference]
+
+    /// `module.name` of every foreign global (not on the allowlist), each kept as an inert opaque value.
+    public var opaqueObjects: [String] { globals.filter { !$0.isAllowlisted }.map(\.name) }
+
+    /// Reads the checkpoint at `path`; throws `CheckpointError` saying what is wrong and where.
+    public init(contentsOf path: String) throws {
+        try self.init(file: try MappedFile(path: path))
+    }
+
+    /// Reads a checkpoint held in memory (the bytes are copied).
+    public init(bytes: UnsafeRawBufferPointer) throws {
+        try self.init(file: try MappedFile(copying: bytes))
+    }
+
+    private init(file: MappedFile) throws {
+        let loaded: (root: PickleValue, globals: [PickleGlobal])
+        if Checkpoint.isZip(file.bytes) {
+            format = .zip
+            loaded = try ZipFormat.load(file)
+        } else if TarArchive.looksLikeTar(file.bytes) {
+            format = .tar
+            loaded = try TarFormat.load(file)
+        } else {
+            format = .legacy
+            loaded = try LegacyFormat.load(file)
+        }
+        root = loaded.root
+        globals = loaded.globals.map { GlobalReference(name: $0.qualifiedName, isAllowlisted: $0.isAllowlisted) }
+    }
+
+    private static func isZip(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 4 && bytes[0] == 0x50 && bytes[1] == 0x4B && (bytes[2], bytes[3]) == (0x03, 0x04)
+    }
+}

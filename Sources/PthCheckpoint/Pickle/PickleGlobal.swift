@@ -1,0 +1,77 @@
+/// A global (`module.name`) a pickle references, resolved against the allowlist.
+///
+/// Nothing is ever imported or called. An allowlisted global is a data constructor that the
+/// machine interprets itself; any other global is `foreign` and calling it yields an inert
+/// `OpaqueObject`.
+struct PickleGlobal {
+    enum Kind: Equatable {
+        case orderedDict
+        case rebuildTensor          // torch._utils._rebuild_tensor(storage, offset, size, stride)
+        case rebuildTensorV2        // torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])
+        case rebuildParameter       // torch._utils._rebuild_parameter(data, requires_grad, hooks)
+        case rebuildParameterWithState
+        case rebuildFromTypeV2      // torch._tensor._rebuild_from_type_v2(func, new_type, args, state)
+        case parameter              // torch.nn.parameter.Parameter(data, requires_grad)
+        case tensorType             // torch.Tensor, torch.FloatTensor… (new_type / legacy tensor class)
+        case storageType(DType)     // torch.FloatStorage…
+        case unsupportedStorageType // torch.ComplexFloatStorage, quantized storages: recognised, refused when used
+        case torchSize
+        case codecsEncode           // _codecs.encode(str, 'latin1'): bytes under protocol 2
+        case numpyScalar
+        case numpyDType
+        case builtinSet, builtinFrozenSet, builtinBytearray
+        case foreign
+    }
+
+    let module: String
+    let name: String
+    let kind: Kind
+
+    var qualifiedName: String { "\(module).\(name)" }
+    var isAllowlisted: Bool { kind != .foreign }
+
+    init(module: String, name: String) {
+        self.module = module
+        self.name = name
+        self.kind = PickleGlobal.resolve(module: module, name: name)
+    }
+
+    /// Storage classes by name, as `torch.<Name>Storage` (torch.storage.UntypedStorage holds bytes).
+    static let storageTypes: [String: DType] = [
+        "FloatStorage": .float32, "DoubleStorage": .float64, "HalfStorage": .float16,
+        "BFloat16Storage": .bfloat16, "LongStorage": .int64, "IntStorage": .int32,
+        "ShortStorage": .int16, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool,
+        "UntypedStorage": .uint8,
+    ]
+
+    private static let legacyTensorTypes: Set<String> = [
+        "Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor",
+        "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
+    ]
+
+    private static func resolve(module: String, name: String) -> Kind {
+        switch (module, name) {
+        case ("collections", "OrderedDict"): return .orderedDict
+        case ("torch._utils", "_rebuild_tensor"): return .rebuildTensor
+        case ("torch._utils", "_rebuild_tensor_v2"): return .rebuildTensorV2
+        case ("torch._utils", "_rebuild_parameter"): return .rebuildParameter
+        case ("torch._utils", "_rebuild_parameter_with_state"): return .rebuildParameterWithState
+        case ("torch._tensor", "_rebuild_from_type_v2"): return .rebuildFromTypeV2
+        case ("torch.nn.parameter", "Parameter"): return .parameter
+        case ("torch", "Size"): return .torchSize
+        case ("_codecs", "encode"): return .codecsEncode
+        case ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"): return .numpyScalar
+        case ("numpy", "dtype"): return .numpyDType
+        case ("builtins", "set"), ("__builtin__", "set"): return .builtinSet
+        case ("builtins", "frozenset"), ("__builtin__", "frozenset"): return .builtinFrozenSet
+        case ("builtins", "bytearray"), ("__builtin__", "bytearray"): return .builtinBytearray
+        default: break
+        }
+        if module == "torch" || module == "torch.storage" || module == "torch.cuda" {
+            if let dtype = storageTypes[name] { return .storageType(dtype) }
+            if name.hasSuffix("Storage") { return .unsupportedStorageType }
+            if module != "torch.storage" && legacyTensorTypes.contains(name) { return .tensorType }
+        }
+        return .foreign
+    }
+}
