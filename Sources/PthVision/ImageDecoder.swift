@@ -24,21 +24,32 @@ public struct ImageDecoder: Sendable {
     }
 
     /// Reads and decodes the file at `path`.
+    ///
+    /// Only the leading bytes are read before the format is known, so a large file that is
+    /// not an image is refused without being read.
     public func decode(contentsOf path: String) throws -> RGBImage {
         try decode(try ImageDecoder.readFile(path), path: path)
     }
 
     /// Decodes the bytes of an image file; `path` only names the source in errors.
     public func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
-        switch ImageFormat(sniffing: bytes) {
-        case .jpeg:
-            return try JPEGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        switch try ImageDecoder.supportedFormat(bytes, path: path) {
         case .png:
             return try PNGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        default:
+            return try JPEGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        }
+    }
+
+    /// The format of a file starting with `head`, if it is one this package decodes.
+    private static func supportedFormat(_ head: [UInt8], path: String) throws -> ImageFormat {
+        switch ImageFormat(sniffing: head) {
+        case .jpeg: return .jpeg
+        case .png: return .png
         case .unsupported(let name):
             throw ImageError(path: path, message: "\(name) images are not supported; only JPEG and PNG are read")
         case .unknown:
-            throw ImageError(path: path, message: bytes.isEmpty ? "file is empty" : "not a JPEG or PNG image")
+            throw ImageError(path: path, message: head.isEmpty ? "file is empty" : "not a JPEG or PNG image")
         }
     }
 
@@ -53,18 +64,37 @@ public struct ImageDecoder: Sendable {
         }
     }
 
-    /// The whole file, with the system's reason when it cannot be read.
+    /// The whole file, with the system's reason when it cannot be read; refused after its
+    /// first bytes if those show no supported image format.
     private static func readFile(_ path: String) throws -> [UInt8] {
+        func failure() -> ImageError { ImageError(path: path, message: String(cString: strerror(errno))) }
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw ImageError(path: path, message: String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw failure() }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw ImageError(path: path, message: String(cString: strerror(errno))) }
+        guard fstat(descriptor, &status) == 0 else { throw failure() }
         guard (status.st_mode & S_IFMT) == S_IFREG else { throw ImageError(path: path, message: "not a regular file") }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+        let size = Int(status.st_size)
+        // The signature first (12 bytes covers every one ImageFormat knows), so nothing is
+        // allocated for a file that is not an image.
+        var head = [UInt8](repeating: 0, count: min(size, 12))
+        var filled = try readFully(descriptor, into: &head, from: 0, path: path)
+        _ = try supportedFormat(Array(head[0..<filled]), path: path)
+        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            buffer.baseAddress!.initialize(from: head, count: filled)
+            initialized = size
+        }
+        filled = try readFully(descriptor, into: &bytes, from: filled, path: path)
+        // A file that shrank while being read is read as what was there.
+        bytes.removeLast(size - filled)
+        return bytes
+    }
+
+    /// Reads into `buffer[start...]` until it is full or the file ends; returns the bytes filled.
+    private static func readFully(_ descriptor: Int32, into buffer: inout [UInt8], from start: Int, path: String) throws -> Int {
+        var filled = start
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw ImageError(path: path, message: String(cString: strerror(errno)))
@@ -72,8 +102,6 @@ public struct ImageDecoder: Sendable {
             if count == 0 { break }
             filled += count
         }
-        // A file that shrank while being read is read as what was there.
-        bytes.removeLast(bytes.count - filled)
-        return bytes
+        return filled
     }
 }
