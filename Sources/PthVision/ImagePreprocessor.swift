@@ -49,20 +49,27 @@ public struct ImagePreprocessor: Sendable {
     /// The normalized `[3, H, W]` float32 tensor (channel-major) for an image, with
     /// torchvision's operation order: `x / 255`, then `(x − mean) / std`, all in float32.
     public func tensor(for image: RGBImage) -> [Float] {
+        let (height, width) = outputSize
+        return [Float](unsafeUninitializedCapacity: 3 * height * width) { buffer, initialized in
+            writeTensor(for: image, into: buffer)
+            initialized = buffer.count
+        }
+    }
+
+    /// Writes `tensor(for:)` into `destination` (3·H·W floats), e.g. one slot of a batch
+    /// buffer, saving a copy per image.
+    public func writeTensor(for image: RGBImage, into destination: UnsafeMutableBufferPointer<Float>) {
         let cropped = croppedImage(image)
         let plane = cropped.width * cropped.height
-        var out = [Float](repeating: 0, count: 3 * plane)
+        precondition(destination.count == 3 * plane, "tensor slot of \(destination.count) floats for 3x\(cropped.height)x\(cropped.width)")
         cropped.pixels.withUnsafeBufferPointer { pixels in
-            out.withUnsafeMutableBufferPointer { out in
-                for channel in 0..<3 {
-                    let mean = preset.mean[channel], std = preset.std[channel]
-                    for i in 0..<plane {
-                        out[channel * plane + i] = (Float(pixels[3 * i + channel]) / 255 - mean) / std
-                    }
+            for channel in 0..<3 {
+                let mean = preset.mean[channel], std = preset.std[channel]
+                for i in 0..<plane {
+                    destination[channel * plane + i] = (Float(pixels[3 * i + channel]) / 255 - mean) / std
                 }
             }
         }
-        return out
     }
 
     /// Decodes the file at `path` and returns its normalized `[3, H, W]` tensor.
