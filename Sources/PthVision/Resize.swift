@@ -17,22 +17,17 @@ extension RGBImage {
             return RGBImage(width: window.width, height: window.height, pixels: [])
         }
         // Like Pillow, a pass whose size does not change is skipped (it would be the identity).
-        var source = self
-        var rowOffset = 0
-        var vertical: ResampleWeights?
-        if height != self.height {
-            let weights = ResampleWeights(inSize: self.height, outSize: height, filter: filter)
-            vertical = weights
-            let lastRow = window.y + window.height - 1
-            rowOffset = weights.first[window.y]
-            let rowEnd = weights.first[lastRow] + weights.count[lastRow]
-            source = resampledRows(rowOffset..<rowEnd, columns: window.x..<(window.x + window.width), width: width, filter: filter)
-        } else {
-            rowOffset = window.y
-            source = resampledRows(window.y..<(window.y + window.height), columns: window.x..<(window.x + window.width), width: width, filter: filter)
+        let columns = window.x..<(window.x + window.width)
+        guard height != self.height else {
+            return resampledRows(window.y..<(window.y + window.height), columns: columns, width: width, filter: filter)
         }
-        guard let vertical else { return source }
-        return source.resampledColumns(window.y..<(window.y + window.height), weights: vertical, rowOffset: rowOffset)
+        let vertical = ResampleWeights(inSize: self.height, outSize: height, filter: filter)
+        // Only the input rows the window's output rows read go through the horizontal pass.
+        let lastRow = window.y + window.height - 1
+        let firstInput = vertical.first[window.y]
+        let inputEnd = vertical.first[lastRow] + vertical.count[lastRow]
+        return resampledRows(firstInput..<inputEnd, columns: columns, width: width, filter: filter)
+            .resampledColumns(window.y..<(window.y + window.height), weights: vertical, rowOffset: firstInput)
     }
 
     /// Horizontal pass: `rows` of this image resized to `width`, keeping only `columns`.

@@ -23,6 +23,18 @@ final class PreprocessParityTests: XCTestCase {
         XCTAssertEqual(checked, VisionFixtures.manifest.count * 4)
     }
 
+    func testPlainResizesMatchPIL() throws {
+        let entry = try XCTUnwrap(VisionFixtures.manifest["images/chelsea.png"])
+        let image = try ImageDecoder().decode(contentsOf: VisionFixtures.path("images/chelsea.png"))
+        let resizes = try XCTUnwrap(entry.resizes)
+        XCTAssertEqual(resizes.count, 10)
+        for resize in resizes {
+            let filter = try XCTUnwrap(Interpolation(rawValue: resize.filter))
+            let ours = image.resized(width: resize.width, height: resize.height, filter: filter)
+            XCTAssertEqual(VisionFixtures.fnv1a64(ours.pixels), resize.rgb, "\(resize.width)x\(resize.height) \(resize.filter)")
+        }
+    }
+
     func testNormalizedTensorsMatchTorchvision() throws {
         var checked = 0
         for (relative, expected) in VisionFixtures.manifest {

@@ -13,7 +13,7 @@ enum VisionFixtures {
     }
 
     /// One image's expectations: PIL's mode and size, hashes of PIL's RGB decode and of
-    /// torchvision's uint8 resize+crop per preset, and stored normalized tensors.
+    /// torchvision's uint8 resize+crop per preset, stored normalized tensors, plain resizes.
     struct Entry: Decodable {
         let mode: String
         let width: Int
@@ -21,6 +21,15 @@ enum VisionFixtures {
         let rgb: String
         let crops: [String: String]
         let tensors: [String: String]?
+        let resizes: [Resize]?
+    }
+
+    /// A plain PIL `Image.resize` of an entry and the hash of its result.
+    struct Resize: Decodable {
+        let width: Int
+        let height: Int
+        let filter: String
+        let rgb: String
     }
 
     /// `fixtures/preprocess/manifest.json`, keyed by path under `fixtures/`.
