@@ -1,7 +1,7 @@
 /// A convolution with its weights prepared once, run over batches of NCHW images.
 ///
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
-/// direct loop; everything else unfolds each group with `im2col` and multiplies with OpenBLAS.
+/// direct vectorised loop with bias and activation fused; everything else unfolds each group with `im2col` and multiplies with OpenBLAS.
 /// Bias and activation are applied per output plane right after it is computed.
 public final class ConvolutionKernel: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
@@ -22,7 +22,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// Floats of scratch `run` needs for one image of `height × width`.
     public func scratchCount(height: Int, width: Int) -> Int {
         let g = geometry
-        if g.isPointwise || g.isDepthwise { return 0 }
+        if g.isPointwise { return 0 }
+        if g.isDepthwise { return Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * g.outputHeight(height) * g.outputWidth(width)
     }
 
@@ -44,8 +45,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     Kernels.gemm(m: g.outChannels, n: pixels, k: g.inChannels, a: w, lda: g.inChannels,
                                  b: x, ldb: pixels, c: y, ldc: pixels)
                 } else if g.isDepthwise {
-                    Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, geometry: g,
-                                                 outHeight: outHeight, outWidth: outWidth, output: y)
+                    bias.withUnsafeBufferPointer { b in
+                        Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, bias: b.baseAddress!,
+                                                     activation: activation, geometry: g, outHeight: outHeight,
+                                                     outWidth: outWidth, output: y, scratch: scratch)
+                    }
+                    continue
                 } else {
                     let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
                     let depth = inPerGroup * g.kernelHeight * g.kernelWidth

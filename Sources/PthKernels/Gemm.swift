@@ -17,6 +17,9 @@ extension Kernels {
         openblas_set_num_threads(Int32(max(1, threads)))
     }
 
+    /// The kernel set OpenBLAS runs (`Haswell`, `SkylakeX`, … — honours `OPENBLAS_CORETYPE`), for benchmark reports.
+    public static var openBLASCore: String { String(cString: openblas_get_corename()) }
+
     /// Processors OpenBLAS detected: the default thread budget.
     public static var processorCount: Int { Int(openblas_get_num_procs()) }
 }
