@@ -35,7 +35,7 @@ let package = Package(
 
         .target(name: "PthCheckpoint", dependencies: ["CZip"], swiftSettings: optimised),
         .target(name: "PthNumpy"),
-        .target(name: "PthGraph"),
+        .target(name: "PthGraph", swiftSettings: optimised),
         .target(name: "PthKernels", dependencies: ["COpenBLAS"], swiftSettings: optimised),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"], swiftSettings: optimised),
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
