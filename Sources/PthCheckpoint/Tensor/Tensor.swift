@@ -120,10 +120,31 @@ public struct Tensor: Sendable {
         return out
     }
 
+    /// Calls `body` with the elements as contiguous Float32 in C order: in place, with no copy, when
+    /// the tensor is already contiguous float32 (a STORED zip entry is then read straight from the
+    /// mapped file); through `floats()` otherwise.
+    public func withContiguousFloats<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        if dtype == .float32 && isContiguous {
+            let start = storage.bytes.baseAddress.map { $0 + storageOffset * 4 }
+            return try body(UnsafeBufferPointer(start: start?.assumingMemoryBound(to: Float.self), count: count))
+        }
+        return try floats().withUnsafeBufferPointer(body)
+    }
+
     /// The elements as contiguous Float32 in C order. Any dtype converts
     /// (floats by rounding to nearest, integers and bools by value).
     public func floats() -> [Float] {
         let bytes = storage.bytes
+        if dtype == .float32 && isContiguous {
+            // The common case (every weight of a float32 checkpoint) is one memcpy out of the mapping.
+            let start = storageOffset * 4, total = count
+            return [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+                if total > 0 {
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + total * 4)]))
+                }
+                initialized = total
+            }
+        }
         let convert: (Int) -> Float
         switch dtype {
         case .float32: convert = { bytes.load(fromByteOffset: $0 * 4, as: Float.self) }
