@@ -42,19 +42,36 @@ public struct Checkpoint: Sendable {
     }
 
     private init(file: MappedFile) throws {
-        let loaded: (root: PickleValue, globals: [PickleGlobal])
-        if Checkpoint.isZip(file.bytes) {
-            format = .zip
-            loaded = try ZipFormat.load(file)
-        } else if TarArchive.looksLikeTar(file.bytes) {
-            format = .tar
-            loaded = try TarFormat.load(file)
-        } else {
-            format = .legacy
-            loaded = try LegacyFormat.load(file)
-        }
+        format = Checkpoint.format(of: file.bytes)
+        let loaded = try Checkpoint.load(file, format, scanOnly: false)
         root = loaded.root
-        globals = loaded.globals.map { GlobalReference(name: $0.qualifiedName, isAllowlisted: $0.isAllowlisted) }
+        globals = loaded.globals
+    }
+
+    /// Every global the file's pickles reference, found by running them without reading any
+    /// storage: what `pth inspect --scan` reports before anyone hands the file to PyTorch.
+    public static func scan(contentsOf path: String) throws -> (format: Format, globals: [GlobalReference]) {
+        let file = try MappedFile(path: path)
+        let format = Checkpoint.format(of: file.bytes)
+        return (format, try load(file, format, scanOnly: true).globals)
+    }
+
+    private static func load(_ file: MappedFile, _ format: Format, scanOnly: Bool) throws -> (root: PickleValue, globals: [GlobalReference]) {
+        let loaded: (root: PickleValue, globals: [PickleGlobal])
+        switch format {
+        case .zip: loaded = try ZipFormat.load(file, scanOnly: scanOnly)
+        case .tar: loaded = try TarFormat.load(file, scanOnly: scanOnly)
+        case .legacy: loaded = try LegacyFormat.load(file, scanOnly: scanOnly)
+        }
+        var seen = Set<String>()
+        let globals = loaded.globals.filter { seen.insert($0.qualifiedName).inserted }
+        return (loaded.root, globals.map { GlobalReference(name: $0.qualifiedName, isAllowlisted: $0.isAllowlisted) })
+    }
+
+    private static func format(of bytes: UnsafeRawBufferPointer) -> Format {
+        if isZip(bytes) { return .zip }
+        if TarArchive.looksLikeTar(bytes) { return .tar }
+        return .legacy
     }
 
     private static func isZip(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -19,12 +19,16 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON for scripts instead of a table.")
     var json = false
 
+    @Flag(help: "List every global the pickle references, marking those not on the allowlist; exit status 2 if plain pickle.load would import and run any of them.")
+    var scan = false
+
     @Flag(help: .hidden)
     var time = false
 
     func run() throws {
         do {
             if time { return try timeLoad() }
+            if scan { return try scanGlobals() }
             let checkpoint = try Checkpoint(contentsOf: file)
             let stateDict = try checkpoint.stateDict()
             print(json ? InspectReport.json(checkpoint, stateDict) : InspectReport.table(checkpoint, stateDict), terminator: "")
@@ -32,6 +36,24 @@ struct InspectCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(file): \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// `--scan`: the pickle is run (never executed) only to list its globals; no storage is read.
+    private func scanGlobals() throws {
+        let (format, globals) = try Checkpoint.scan(contentsOf: file)
+        var out = "format: \(format.rawValue)\n"
+        for global in globals {
+            out += "  \(global.isAllowlisted ? "allowlisted" : "FOREIGN    ")  \(global.name)\n"
+        }
+        let foreign = globals.filter { !$0.isAllowlisted }.count
+        if foreign == 0 {
+            out += "every global is an allowlisted data constructor\n"
+        } else {
+            out += "\(foreign) foreign global\(foreign == 1 ? "" : "s"): plain pickle.load (and torch.load with weights_only=False) "
+                + "would import and call \(foreign == 1 ? "it" : "them"); swift-pth keeps them as inert opaque values\n"
+        }
+        print(out, terminator: "")
+        if foreign > 0 { throw ExitCode(2) }
     }
 
     /// The benchmark mode behind `tools/bench_load.py`: open the file, then reach every floating-point

@@ -7,21 +7,24 @@ enum LegacyFormat {
     static let magicNumber: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
     static let protocolVersion = 1001
 
-    static func load(_ file: MappedFile) throws -> (root: PickleValue, globals: [PickleGlobal]) {
+    /// Reads the object tree; with `scanOnly`, just runs the pickles to learn their globals (no storage is read).
+    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> (root: PickleValue, globals: [PickleGlobal]) {
         let bytes = file.bytes
-        let (magic, afterMagic) = try PlainPickle.load(bytes, source: "legacy magic number", at: 0)
+        // torch unpickles all five pickles with the same unpickler, so globals in any of them count.
+        var globals = [PickleGlobal]()
+        let (magic, afterMagic) = try PlainPickle.load(bytes, source: "legacy magic number", at: 0, globals: &globals)
         guard case .bigInt(let value) = magic, value == magicNumber else {
             throw CheckpointError("offset 0", "not a PyTorch checkpoint (no zip or tar header, and no legacy magic number)")
         }
-        let (version, afterVersion) = try PlainPickle.load(bytes, source: "legacy protocol version", at: afterMagic)
+        let (version, afterVersion) = try PlainPickle.load(bytes, source: "legacy protocol version", at: afterMagic, globals: &globals)
         guard case .int(protocolVersion) = version else {
             throw CheckpointError("offset \(afterMagic)", "legacy protocol version is not \(protocolVersion)")
         }
-        let (_, afterSysInfo) = try PlainPickle.load(bytes, source: "legacy sys_info", at: afterVersion)
+        let (_, afterSysInfo) = try PlainPickle.load(bytes, source: "legacy sys_info", at: afterVersion, globals: &globals)
 
         var roots: [String: (dtype: DType, count: Int)] = [:]
         let machine = PickleMachine(bytes: bytes, source: "legacy pickle", start: afterSysInfo)
-        machine.persistentLoad = { id in
+        machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { id in
             let item = try PersistentStorageID.parse(id, legacy: true)
             if case .storage(let reference) = item, let count = reference.count {
                 if let known = roots[reference.key], known.dtype != reference.dtype || known.count != count {
@@ -32,8 +35,10 @@ enum LegacyFormat {
             return item
         }
         let item = try machine.load()
+        globals += machine.globals
 
-        let (keyList, afterKeys) = try PlainPickle.load(bytes, source: "legacy storage keys", at: machine.position)
+        let (keyList, afterKeys) = try PlainPickle.load(bytes, source: "legacy storage keys", at: machine.position, globals: &globals)
+        if scanOnly { return (.none, globals) }
         guard case .list(let keyItems) = keyList else { throw CheckpointError("offset \(machine.position)", "storage key list is not a list") }
         var storages: [String: TensorStorage] = [:]
         var offset = afterKeys
@@ -64,7 +69,7 @@ enum LegacyFormat {
             views[view.key] = storage
             return storage
         }
-        return (try converter.value(of: item), machine.globals)
+        return (try converter.value(of: item), globals)
     }
 }
 

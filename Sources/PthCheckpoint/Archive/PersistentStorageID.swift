@@ -2,6 +2,9 @@
 /// `('storage', torch.FloatStorage, key, location, numel[, view_metadata])`, where the legacy
 /// format's `view_metadata` is `None` or `(view_key, offset, numel)`.
 enum PersistentStorageID {
+    /// What a persistent id stands for while scanning: an empty storage, so tensor reductions still go through.
+    static let scanPlaceholder = PickleItem.storage(StorageReference(key: "", dtype: .uint8, count: 0, view: nil))
+
     static func parse(_ id: PickleItem, legacy: Bool) throws -> PickleItem {
         guard case .container(let tuple) = id, tuple.kind == .tuple, let first = tuple.items.first else {
             throw CheckpointError("", "persistent id is a \(id.kindName), expected a ('storage', …) tuple")

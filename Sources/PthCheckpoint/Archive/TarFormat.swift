@@ -10,7 +10,8 @@
 ///
 /// Layout facts from `_legacy_load` in torch/serialization.py.
 enum TarFormat {
-    static func load(_ file: MappedFile) throws -> (root: PickleValue, globals: [PickleGlobal]) {
+    /// Reads the object tree; with `scanOnly`, the `pickle` member is only run to learn its globals.
+    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> (root: PickleValue, globals: [PickleGlobal]) {
         let tar = try TarArchive(file.bytes)
         func member(_ name: String) throws -> UnsafeRawBufferPointer {
             guard let range = tar.members[name] else { throw CheckpointError("tar", "member \(name) is missing") }
@@ -20,7 +21,7 @@ enum TarFormat {
         let tensors = try readTensors(try member("tensors"), storages: storages)
 
         let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
-        machine.persistentLoad = { id in
+        machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { id in
             // A tuple id is a saved nn.Module class (with its source); the class itself stands in.
             if case .container(let tuple) = id, tuple.kind == .tuple, let first = tuple.items.first { return first }
             let key = try PersistentStorageID.storageKey(id)
@@ -31,6 +32,7 @@ enum TarFormat {
             throw CheckpointError("", "persistent id \(key) is neither a tensor nor a storage in the archive")
         }
         let item = try machine.load()
+        if scanOnly { return (.none, machine.globals) }
         var converter = PickleConverter(machine: machine) { reference in
             guard let storage = storages[reference.key] else { throw CheckpointError("storage \(reference.key)", "missing from the archive") }
             return storage

@@ -25,6 +25,13 @@ final class ZipArchive {
 
     init(file: MappedFile) throws {
         self.file = file
+        // Walked first: its errors say what is wrong (truncation, lying offsets) more precisely than libzip's.
+        entries = try CentralDirectory.read(file.bytes)
+        for (index, entry) in entries.enumerated() {
+            guard indexByName.updateValue(index, forKey: entry.name) == nil else {
+                throw CheckpointError("zip", "two entries are named \(entry.name)")
+            }
+        }
         var error = zip_error_t()
         zip_error_init(&error)
         defer { zip_error_fini(&error) }
@@ -36,14 +43,8 @@ final class ZipArchive {
             throw CheckpointError("zip", "not a readable zip archive: \(String(cString: zip_error_strerror(&error)))")
         }
         self.archive = archive
-        entries = try CentralDirectory.read(file.bytes)
         guard Int(zip_get_num_entries(archive, 0)) == entries.count else {
             throw CheckpointError("zip", "central directory lists \(entries.count) entries but libzip found \(zip_get_num_entries(archive, 0))")
-        }
-        for (index, entry) in entries.enumerated() {
-            guard indexByName.updateValue(index, forKey: entry.name) == nil else {
-                throw CheckpointError("zip", "two entries are named \(entry.name)")
-            }
         }
     }
 

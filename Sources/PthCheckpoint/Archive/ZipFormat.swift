@@ -2,7 +2,8 @@
 /// persistent ids name storages stored as `<root>/data/<key>`; `<root>/byteorder` says whether
 /// those bytes are "little" (the default) or "big" endian.
 enum ZipFormat {
-    static func load(_ file: MappedFile) throws -> (root: PickleValue, globals: [PickleGlobal]) {
+    /// Reads the object tree; with `scanOnly`, just runs the pickle to learn its globals (no storage is read).
+    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> (root: PickleValue, globals: [PickleGlobal]) {
         let archive = try ZipArchive(file: file)
         // The root folder varies (the file stem, `archive`, anything): like torch, take the first entry's.
         guard let first = archive.entries.first, let slash = first.name.firstIndex(of: "/") else {
@@ -15,8 +16,9 @@ enum ZipFormat {
         let (pickleBytes, pickleOwner) = try archive.contents(of: pickleEntry)
 
         let machine = PickleMachine(bytes: pickleBytes, source: pickleName)
-        machine.persistentLoad = { try PersistentStorageID.parse($0, legacy: false) }
+        machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { try PersistentStorageID.parse($0, legacy: false) }
         let item = try withExtendedLifetime(pickleOwner) { try machine.load() }
+        if scanOnly { return (.none, machine.globals) }
 
         var storages: [String: TensorStorage] = [:]
         var converter = PickleConverter(machine: machine) { reference in

@@ -19,7 +19,12 @@ struct PickleConverter {
         self.resolve = resolve
     }
 
-    private var location: String { path.isEmpty ? "\(machine.source) root" : "\(machine.source) \(path.joined(separator: "."))" }
+    /// Where in the tree the converter is (`data.pkl state_dict.conv1.weight`); a deep path keeps its last steps.
+    private var location: String {
+        if path.isEmpty { return "\(machine.source) root" }
+        let steps = path.count > 12 ? ["…"] + path.suffix(8) : path[...]
+        return "\(machine.source) \(steps.joined(separator: "."))"
+    }
 
     mutating func value(of item: PickleItem) throws -> PickleValue {
         switch item {
