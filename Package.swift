@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
         .executableTarget(name: "pth", dependencies: [
-            "PthCheckpoint", "PthModels", "PthVision", "PthNumpy", "CCrypto",
+            "PthCheckpoint", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "PthGraphTests", dependencies: ["PthGraph"]),
         .testTarget(name: "PthKernelsTests", dependencies: ["PthKernels"]),
         .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy"]),
-        .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthCheckpoint", "PthNumpy"]),
+        .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthRuntime", "PthCheckpoint", "PthNumpy"]),
         .testTarget(name: "PthVisionTests", dependencies: ["PthVision", "PthNumpy"]),
         .testTarget(name: "pthTests", dependencies: ["pth"]),
     ],

@@ -1,5 +1,0 @@
-import PthCheckpoint
-import PthGraph
-
-/// Architecture builders: torchvision state dicts into graphs.
-public enum Models {}

@@ -1,0 +1,82 @@
+import PthModels
+import PthNumpy
+import PthRuntime
+import XCTest
+
+/// Each full-size architecture against PyTorch on the generated fixtures: relative L∞ error per
+/// image ≤ 1e-4, and the same top-1 and top-5 set.
+final class ParityTests: XCTestCase {
+    func testResNet50() throws { try checkParity("resnet50") }
+    func testInceptionV3() throws { try checkParity("inception_v3") }
+    func testDenseNet121() throws { try checkParity("densenet121") }
+    func testEfficientNetB0() throws { try checkParity("efficientnet_b0") }
+
+    private func checkParity(_ model: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let fixture = try ModelFixture(model)
+        let network = try Network(contentsOf: fixture.weightsPath, architecture: model, threads: 2)
+        XCTAssertEqual(network.classes, 1000)
+        for name in fixture.inputs.keys.sorted() {
+            let input = try fixture.input(name)
+            let reference = try fixture.logits(name)
+            let result = try network.run(FeatureMap(shape: input.shape, values: input.values), capturing: fixture.taps)
+            XCTAssertEqual(result.output.shape, reference.shape, "\(model) \(name)", file: file, line: line)
+            let classes = reference.shape[1]
+            var failed = false
+            for image in 0..<reference.shape[0] {
+                let ours = Array(result.output.values[image * classes..<(image + 1) * classes])
+                let theirs = Array(reference.values[image * classes..<(image + 1) * classes])
+                let error = relativeError(ours, theirs)
+                print("\(model) \(name)[\(image)] (\(fixture.dtype) weights): rel. L∞ error \(error)")
+                let sameTop1 = topIndices(ours, 1) == topIndices(theirs, 1)
+                let sameTop5 = Set(topIndices(ours, 5)) == Set(topIndices(theirs, 5))
+                XCTAssertLessThanOrEqual(error, 1e-4, "\(model) \(name)[\(image)] logits", file: file, line: line)
+                XCTAssertTrue(sameTop1, "\(model) \(name)[\(image)] top-1 \(topIndices(ours, 1)) vs \(topIndices(theirs, 1))", file: file, line: line)
+                XCTAssertTrue(sameTop5, "\(model) \(name)[\(image)] top-5 \(topIndices(ours, 5)) vs \(topIndices(theirs, 5))", file: file, line: line)
+                failed = failed || error > 1e-4 || !sameTop1 || !sameTop5
+            }
+            if failed {
+                XCTFail("\(model) \(name): \(try firstDivergingTap(fixture, input: name, taps: result.taps))", file: file, line: line)
+            }
+        }
+    }
+
+    /// The first stage whose per-channel means differ from PyTorch's by more than 1e-3 of their largest
+    /// magnitude: where to look when the logits do not match.
+    private func firstDivergingTap(_ fixture: ModelFixture, input: String, taps: [String: FeatureMap]) throws -> String {
+        for tap in fixture.taps {
+            let reference = try fixture.tapMeans(tap, input: input)
+            guard let ours = taps[tap] else { return "tap \(tap) missing from the graph" }
+            let means = channelMeans(ours)
+            guard means.count == reference.values.count else {
+                return "first diverging tap \(tap): shape \(ours.shape) against PyTorch means \(reference.shape)"
+            }
+            let error = relativeError(means, reference.values)
+            if error > 1e-3 { return "first diverging tap \(tap): channel means rel. error \(error)" }
+        }
+        return "every tap matches PyTorch; the divergence is after the last one"
+    }
+}
+
+/// `max|ours − theirs| / max|theirs|`.
+func relativeError(_ ours: [Float], _ theirs: [Float]) -> Float {
+    precondition(ours.count == theirs.count)
+    var difference: Float = 0, scale: Float = 0
+    for (a, b) in zip(ours, theirs) {
+        difference = max(difference, abs(a - b))
+        scale = max(scale, abs(b))
+    }
+    return difference / scale
+}
+
+/// Indices of the `k` largest values, largest first.
+func topIndices(_ values: [Float], _ k: Int) -> [Int] {
+    Array(values.indices.sorted { values[$0] > values[$1] }.prefix(k))
+}
+
+/// `[N, C]` means over H and W of an `[N, C, H, W]` feature map.
+func channelMeans(_ map: FeatureMap) -> [Float] {
+    let plane = map.shape.dropFirst(2).reduce(1, *)
+    return stride(from: 0, to: map.values.count, by: plane).map { start in
+        Float(map.values[start..<start + plane].reduce(0.0) { $0 + Double($1) } / Double(plane))
+    }
+}
