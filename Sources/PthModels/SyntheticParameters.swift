@@ -20,21 +20,26 @@ struct SyntheticParameters: ParameterSource {
     }
 
     mutating func constant(_ key: String, shape: [Int]) throws -> Constant {
-        let count = shape.reduce(1, *)
         let start = offset
         offset = (offset + 389) % table.count
-        let unit = (0..<count).map { table[(start + $0) % table.count] }
-        let values: [Float]
+        let period: [Float]
         if key.hasSuffix("running_var") {
-            values = unit.map { 1 + 0.1 * abs($0) }
+            period = table.map { 1 + 0.1 * abs($0) }
         } else if shape.count >= 2 {
-            let fanIn = Float(shape.dropFirst().reduce(1, *))
-            values = unit.map { $0 * (2 / fanIn).squareRoot() }
+            let scale = (2 / Float(shape.dropFirst().reduce(1, *))).squareRoot()
+            period = table.map { $0 * scale }
         } else if key.hasSuffix("weight") {
-            values = unit.map { 1 + 0.1 * $0 }
+            period = table.map { 1 + 0.1 * $0 }
         } else {
-            values = unit.map { 0.1 * $0 }
+            period = table.map { 0.1 * $0 }
         }
+        // Whole periods are copied in bulk: a synthetic ResNet50 is 25M values.
+        let count = shape.reduce(1, *)
+        var values = [Float]()
+        values.reserveCapacity(count + period.count)
+        values.append(contentsOf: period[start...])
+        while values.count < count { values.append(contentsOf: period) }
+        values.removeLast(values.count - count)
         return Constant(shape: shape, values: values)
     }
 

@@ -1,0 +1,42 @@
+import PthModels
+import PthRuntime
+import XCTest
+
+/// The `Network` facade: input checks, reuse across calls and batch sizes, synthetic weights.
+final class NetworkTests: XCTestCase {
+    func testRejectsImagesThatAreNotRGB() throws {
+        let network = try Network(architecture: .resnet50, graph: Architecture.resnet50.syntheticGraph(), threads: 1)
+        XCTAssertThrowsError(try network.run(FeatureMap(shape: [1, 1, 224, 224], values: .init(repeating: 0, count: 224 * 224)))) {
+            XCTAssertEqual("\($0)", "input: resnet50 takes [N, 3, H, W] images, given [1, 1, 224, 224]")
+        }
+        XCTAssertThrowsError(try network.run(FeatureMap(shape: [3, 224, 224], values: .init(repeating: 0, count: 3 * 224 * 224)))) {
+            XCTAssertEqual("\($0)", "input: resnet50 takes [N, 3, H, W] images, given [3, 224, 224]")
+        }
+    }
+
+    func testReusedAcrossCallsAndBatchSizes() throws {
+        let fixture = try ModelFixture("efficientnet_b0")
+        let network = try Network(contentsOf: fixture.weightsPath, threads: 2)
+        XCTAssertEqual(network.architecture.name, "efficientnet_b0")
+        let batch = try fixture.input("photos")
+        let pair = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
+        let again = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
+        XCTAssertEqual(pair, again)
+        let first = Array(batch.values.prefix(batch.values.count / 2))
+        let single = try network.run(FeatureMap(shape: [1] + batch.shape.dropFirst(), values: first))
+        XCTAssertEqual(single.shape, [1, 1000])
+        XCTAssertLessThanOrEqual(relativeError(single.values, Array(pair.values.prefix(1000))), 1e-6)
+    }
+
+    func testSyntheticWeightsGiveHealthyLogits() throws {
+        for architecture in Architecture.all {
+            let network = try Network(architecture: architecture, graph: architecture.syntheticGraph(classes: 10), threads: 2)
+            let side = architecture.inputSize
+            let image = (0..<3 * side * side).map { Float(($0 * 7919) % 255) / 128 - 1 }
+            let logits = try network.run(FeatureMap(shape: [1, 3, side, side], values: image))
+            XCTAssertEqual(logits.shape, [1, 10], architecture.name)
+            XCTAssertTrue(logits.values.allSatisfy(\.isFinite), architecture.name)
+            XCTAssertGreaterThan(Set(logits.values).count, 1, architecture.name)
+        }
+    }
+}
