@@ -6,6 +6,8 @@
 struct PickleConverter {
     /// Deeper than any real checkpoint, shallow enough that recursion here cannot exhaust the stack.
     static let maximumDepth = 1000
+    /// Largest element count (2^28, 1 GiB as Float32) a tensor may have beyond the elements its storage holds.
+    static let maximumBroadcastElements = 1 << 28
 
     /// Keeps the machine (and so every box) alive while converting.
     let machine: PickleMachine
@@ -41,11 +43,19 @@ struct PickleConverter {
             return .storage(try storage(reference))
         case .tensor(let pending):
             let storage = try storage(pending.storage)
+            let tensor: Tensor
             do {
-                return .tensor(try Tensor(storage: storage, storageOffset: pending.storageOffset, shape: pending.shape, strides: pending.strides))
+                tensor = try Tensor(storage: storage, storageOffset: pending.storageOffset, shape: pending.shape, strides: pending.strides)
             } catch let failure as CheckpointError {
                 throw CheckpointError(location, failure.message)
             }
+            // Zero strides let a tiny storage describe an astronomically large (broadcast) tensor, whose
+            // conversion would allocate what the file never held: allow that only within a fixed bound.
+            guard tensor.count <= max(storage.count, PickleConverter.maximumBroadcastElements) else {
+                throw CheckpointError(location, "shape \(tensor.shape) strides \(tensor.strides) spread \(storage.count) stored elements over "
+                                      + "\(tensor.count); refusing more than \(PickleConverter.maximumBroadcastElements) elements the file does not hold")
+            }
+            return .tensor(tensor)
         case .container(let box):
             return try memoised(box) { converter in
                 switch box.kind {
