@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy"]),
         .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthRuntime", "PthCheckpoint", "PthNumpy"]),
         .testTarget(name: "PthVisionTests", dependencies: ["PthVision", "PthNumpy"]),
-        .testTarget(name: "pthTests", dependencies: ["pth"]),
+        .testTarget(name: "pthTests", dependencies: ["pth", "PthNumpy"]),
     ],
     swiftLanguageModes: [.v5]
 )

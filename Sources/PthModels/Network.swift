@@ -16,6 +16,8 @@ public final class Network: @unchecked Sendable {
     public let graph: Graph
     /// Number of logits per image.
     public let classes: Int
+    /// Threads the matrix kernels use.
+    public var threads: Int { plan.threads }
     private let plan: ExecutionPlan
     private let lock = NSLock()
 
@@ -23,7 +25,13 @@ public final class Network: @unchecked Sendable {
     /// architecture its keys and shapes match when no name is given. `threads` bounds OpenBLAS's pool
     /// (default: every processor).
     public convenience init(contentsOf path: String, architecture architectureName: String? = nil, threads: Int? = nil) throws {
-        let stateDict = try Checkpoint(contentsOf: path).stateDict()
+        let stateDict: StateDict
+        do {
+            stateDict = try Checkpoint(contentsOf: path).stateDict()
+        } catch let error as CheckpointError {
+            // The loader says where inside the file; the path says which file.
+            throw ModelError(path, error.description)
+        }
         try self.init(stateDict: stateDict, architecture: architectureName.map(Architecture.named), threads: threads)
     }
 

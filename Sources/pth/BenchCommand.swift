@@ -1,10 +1,71 @@
 import ArgumentParser
+import Foundation
+import PthModels
+import PthRuntime
 
-/// `pth bench` (being written).
+/// `pth bench`: milliseconds per batch for one architecture, the median of timed runs after warm-up.
+/// Prints the same line format as `tools/bench_torch.py`, so the two can be set side by side.
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Not yet available.")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time a network: median ms per batch after warm-up.",
+        discussion: """
+            Without --weights the network gets deterministic synthetic weights (same shapes, same cost). \
+            Known architectures: \(Architecture.all.map(\.name).joined(separator: ", ")).
+            """)
+
+    @Option(help: "Architecture name (detected from --weights when omitted).")
+    var model: String?
+
+    @Option(help: "A .pth checkpoint to time instead of synthetic weights.")
+    var weights: String?
+
+    @Option(help: "Images per batch.")
+    var batch = 1
+
+    @Option(help: "Threads for the matrix kernels (default: all processors).")
+    var threads: Int?
+
+    @Option(help: "Untimed runs first.")
+    var warmup = 3
+
+    @Option(help: "Timed runs; the median is reported.")
+    var runs = 20
+
+    func validate() throws {
+        if model == nil && weights == nil { throw ValidationError("give --model, --weights, or both") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1, given \(batch)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, given \(threads)") }
+        if warmup < 0 || runs < 1 { throw ValidationError("--warmup must be ≥ 0 and --runs ≥ 1") }
+    }
 
     func run() throws {
-        throw ValidationError("pth bench is not available yet")
+        do {
+            let network: Network
+            if let weights {
+                network = try Network(contentsOf: weights, architecture: model, threads: threads)
+            } else {
+                let architecture = try Architecture.named(model!)
+                network = try Network(architecture: architecture, graph: architecture.syntheticGraph(), threads: threads)
+            }
+            let side = network.architecture.inputSize
+            let count = batch * 3 * side * side
+            // Any fixed image-like input will do: the cost does not depend on the values.
+            let input = FeatureMap(shape: [batch, 3, side, side], values: (0..<count).map { Float($0 % 251) / 125 - 1 })
+            for _ in 0..<warmup { _ = try network.run(input) }
+            var milliseconds: [Double] = []
+            for _ in 0..<runs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try network.run(input)
+                milliseconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            milliseconds.sort()
+            let median = runs % 2 == 1 ? milliseconds[runs / 2] : (milliseconds[runs / 2 - 1] + milliseconds[runs / 2]) / 2
+            print("\(network.architecture.name) batch \(batch) threads \(network.threads): \(String(format: "%.2f", median)) ms/batch "
+                + "(median of \(runs) runs after \(warmup) warm-up, swift-pth)")
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,0 +1,27 @@
+import Foundation
+import XCTest
+
+/// `pth bench` prints one line per run in the format `tools/bench_torch.py` shares. Times are not
+/// asserted: they belong to the machine, not to the code.
+final class BenchCommandTests: XCTestCase {
+    func testPrintsMedianLine() throws {
+        let result = try CommandLineRunner.run(["bench", "--model", "efficientnet_b0", "--batch", "2", "--threads", "1",
+                                                "--warmup", "0", "--runs", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let pattern = #"^efficientnet_b0 batch 2 threads 1: [0-9]+\.[0-9]{2} ms/batch \(median of 1 runs after 0 warm-up, swift-pth\)\n$"#
+        XCTAssertNotNil(result.stdout.range(of: pattern, options: .regularExpression), result.stdout)
+    }
+
+    func testTimesACheckpoint() throws {
+        let result = try CommandLineRunner.run(["bench", "--weights", CommandLineRunner.fixture("models/densenet121.pth"),
+                                                "--threads", "1", "--warmup", "0", "--runs", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("densenet121 batch 1 threads 1: "), result.stdout)
+    }
+
+    func testNeedsAModel() throws {
+        let result = try CommandLineRunner.run(["bench"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("give --model, --weights, or both"), result.stderr)
+    }
+}
