@@ -7,10 +7,12 @@ public struct ModelError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What is wrong there.
     public let message: String
 
+    /// An error at `location`.
     public init(_ location: String, _ message: String) {
         self.location = location
         self.message = message
     }
 
+    /// `location: message`, one line.
     public var description: String { "\(location): \(message)" }
 }
