@@ -67,3 +67,49 @@ static inline int pth_jpeg_decode(pth_jpeg_decoder *decoder, J_COLOR_SPACE color
 static inline void pth_jpeg_close(pth_jpeg_decoder *decoder) {
     jpeg_destroy_decompress(&decoder->cinfo);
 }
+
+/// A compressor plus the error state that its error_exit jumps back to (for thumbnails).
+typedef struct {
+    struct jpeg_compress_struct cinfo;
+    struct jpeg_error_mgr errors;
+    jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+} pth_jpeg_encoder;
+
+static void pth_jpeg_encoder_error_exit(j_common_ptr cinfo) {
+    pth_jpeg_encoder *encoder = (pth_jpeg_encoder *)cinfo->client_data;
+    (*cinfo->err->format_message)(cinfo, encoder->message);
+    longjmp(encoder->jump, 1);
+}
+
+/// Compresses `height` rows of `width` interleaved RGB pixels at `quality` (0-100) into a buffer
+/// libjpeg mallocs (`*out`, `*out_size`; the caller frees it, also after a failure).
+static inline int pth_jpeg_encode(pth_jpeg_encoder *encoder, const unsigned char *pixels, int width, int height,
+                                  int quality, unsigned char **out, unsigned long *out_size) {
+    memset(encoder, 0, sizeof(*encoder));
+    encoder->cinfo.err = jpeg_std_error(&encoder->errors);
+    encoder->errors.error_exit = pth_jpeg_encoder_error_exit;
+    encoder->cinfo.client_data = encoder;
+    *out = NULL;
+    *out_size = 0;
+    if (setjmp(encoder->jump)) {
+        jpeg_destroy_compress(&encoder->cinfo);
+        return 1;
+    }
+    jpeg_create_compress(&encoder->cinfo);
+    jpeg_mem_dest(&encoder->cinfo, out, out_size);
+    encoder->cinfo.image_width = (JDIMENSION)width;
+    encoder->cinfo.image_height = (JDIMENSION)height;
+    encoder->cinfo.input_components = 3;
+    encoder->cinfo.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&encoder->cinfo);
+    jpeg_set_quality(&encoder->cinfo, quality, TRUE);
+    jpeg_start_compress(&encoder->cinfo, TRUE);
+    while (encoder->cinfo.next_scanline < encoder->cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)encoder->cinfo.next_scanline * (size_t)width * 3);
+        jpeg_write_scanlines(&encoder->cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&encoder->cinfo);
+    jpeg_destroy_compress(&encoder->cinfo);
+    return 0;
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Where a batch job's lines go: a file or standard output, written one whole batch at a time.
+///
+/// After each batch the file is fsync'd, so what a crash or SIGKILL leaves behind is every batch
+/// before it. A write that fails part-way (disk full, file-size limit) is cut back to the end of the
+/// previous batch, so the file never keeps a partial line of ours, and the error says so.
+final class BatchOutput {
+    /// The file name, or "standard output", for errors.
+    let name: String
+    private let descriptor: Int32
+    private let isRegularFile: Bool
+    /// Bytes of the file that are complete batches.
+    private(set) var length: off_t
+
+    /// Standard output; not synced (a pipe or terminal has nothing to sync).
+    static func standardOutput() -> BatchOutput {
+        BatchOutput(name: "standard output", descriptor: STDOUT_FILENO, isRegularFile: false, length: 0)
+    }
+
+    private init(name: String, descriptor: Int32, isRegularFile: Bool, length: off_t) {
+        self.name = name
+        self.descriptor = descriptor
+        self.isRegularFile = isRegularFile
+        self.length = length
+    }
+
+    /// Opens `path` for writing, emptying it unless `append`.
+    convenience init(path: String, append: Bool) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o644)
+        guard descriptor >= 0 else { throw ClassifyError("\(path): cannot write: \(String(cString: strerror(errno)))") }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw ClassifyError("\(path): \(reason)")
+        }
+        let isRegularFile = (status.st_mode & S_IFMT) == S_IFREG
+        self.init(name: path, descriptor: descriptor, isRegularFile: isRegularFile, length: isRegularFile ? status.st_size : 0)
+    }
+
+    deinit {
+        if descriptor != STDOUT_FILENO { close(descriptor) }
+    }
+
+    /// Appends `text` and makes it durable, or restores the previous end and throws.
+    func write(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(String(cString: strerror(errno)))
+            }
+            written += count
+        }
+        if isRegularFile && fsync(descriptor) != 0 { throw failure(String(cString: strerror(errno))) }
+        length += off_t(bytes.count)
+    }
+
+    private func failure(_ reason: String) -> ClassifyError {
+        guard isRegularFile else { return ClassifyError("\(name): \(reason)") }
+        // Best effort: if even truncation fails the partial line stays, and --resume drops it.
+        _ = ftruncate(descriptor, length)
+        return ClassifyError("\(name): \(reason); the \(length) bytes written before this batch are intact")
+    }
+}

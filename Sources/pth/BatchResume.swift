@@ -1,0 +1,41 @@
+import Foundation
+
+/// `--resume`: what an earlier run already wrote to the output, read back before appending to it.
+enum BatchResume {
+    /// Cuts a trailing partial line (left by a kill mid-write) off the file at `path`, then returns its
+    /// complete lines; nil if the file does not exist.
+    static func completeLines(of path: String) throws -> [Substring]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ClassifyError("\(path): cannot read the earlier output to resume from")
+        }
+        let end = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        if end < data.count && truncate(path, off_t(end)) != 0 {
+            throw ClassifyError("\(path): cannot cut its partial last line: \(String(cString: strerror(errno)))")
+        }
+        return String(decoding: data[..<end], as: UTF8.self).split(separator: "\n")
+    }
+
+    /// The inputs (among `inputs`) that the earlier output at `path`, written in `format`, already
+    /// has a line for. Refuses an output none of whose lines `format` can read, rather than
+    /// classifying everything again after it.
+    static func completedPaths(in path: String, format: ClassifyFormat, inputs: [String]) throws -> Set<String> {
+        guard let lines = try completeLines(of: path) else { return [] }
+        var known: [String: String] = [:]
+        for input in inputs { known[format.writtenPath(input)] = input }
+        var done = Set<String>()
+        var unreadable = 0
+        for line in lines {
+            if let input = format.path(ofLine: line, known: known) {
+                done.insert(input)
+            } else if !format.isHeader(line) {
+                unreadable += 1
+            }
+        }
+        if done.isEmpty && unreadable > 0 {
+            throw ClassifyError("\(path): none of its \(unreadable) lines is \(format.rawValue) output about these inputs; "
+                + "resume with the --format and PATHs of the run that wrote it")
+        }
+        return done
+    }
+}
