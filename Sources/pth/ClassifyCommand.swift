@@ -58,7 +58,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Classify only shard i of N (0 ≤ i < N) of the sorted inputs.")
     var shard: BatchShard?
 
-    @Option(help: "Also take files whose name matches this glob from folders (repeatable), e.g. '*.jfif'.")
+    @Option(help: "Also take files whose name matches this glob (any case) from folders; repeatable, e.g. '*.jfif'.")
     var include: [String] = []
 
     @Option(help: "Also write an HTML contact sheet: a thumbnail and top-k bars per image.")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Which files `pth classify PATH…` reads: named files as given, and under named directories, recursively,
-/// every file whose extension is jpg, jpeg or png (any case) or whose name matches an `--include` glob.
+/// every file whose extension is jpg, jpeg or png or whose name matches an `--include` glob, ignoring case.
 ///
 /// Symbolic links are followed, but each directory is walked once (known by device and inode), so a
 /// link loop ends instead of recursing forever. The result is sorted and free of repeats.
@@ -64,7 +64,9 @@ enum ClassifyInputs {
             if let dot = name.lastIndex(of: "."), ClassifyInputs.extensions.contains(name[name.index(after: dot)...].lowercased()) {
                 return true
             }
-            return include.contains { fnmatch($0, name, 0) == 0 }
+            // Globs ignore case as the extensions do (both sides lower-cased: FNM_CASEFOLD is a GNU extension).
+            let lowered = name.lowercased()
+            return include.contains { fnmatch($0.lowercased(), lowered, 0) == 0 }
         }
     }
 }

@@ -27,10 +27,10 @@ struct CommandLineRunner {
         repositoryRoot.appendingPathComponent("fixtures").appendingPathComponent(relativePath).path
     }
 
-    /// Runs `pth arguments…`, optionally with `stdin` as standard input.
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> Result {
+    /// Runs `pth arguments…` (or another `executable`), optionally with `stdin` as standard input.
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil, executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("pth")
+        process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? productsDirectory.appendingPathComponent("pth")
         process.arguments = arguments
         if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe(), input = Pipe()
