@@ -33,7 +33,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "PthCheckpoint", dependencies: ["CZip"], swiftSettings: optimised),
+        // The loader is the security boundary: optimised, but with Swift's bounds and overflow checks kept.
+        .target(name: "PthCheckpoint", dependencies: ["CZip"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "PthNumpy"),
         .target(name: "PthGraph", swiftSettings: optimised),
         .target(name: "PthKernels", dependencies: ["COpenBLAS"], swiftSettings: optimised),
