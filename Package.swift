@@ -12,7 +12,10 @@ import PackageDescription
 
 /// Numeric code is always compiled optimised, even in debug/test builds, so the parity
 /// suite over full-size networks stays fast; bounds checks stay on outside the hot modules.
-let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+/// `-target-cpu haswell` (x86-64-v3: AVX2, FMA, F16C, BMI2) lets the 8-lane SIMD kernels use
+/// whole 256-bit registers; the binaries then need an x86-64 CPU from 2013 on (Intel Haswell,
+/// AMD Excavator or Zen). Drop the flag to build for older or non-x86 processors.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
 
 let package = Package(
     name: "swift-pth",

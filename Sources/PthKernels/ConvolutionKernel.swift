@@ -1,14 +1,24 @@
 /// A convolution with its weights prepared once, run over batches of NCHW images.
 ///
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
-/// direct vectorised loop with bias and activation fused; everything else unfolds each group with `im2col` and multiplies with OpenBLAS.
-/// Bias and activation are applied per output plane right after it is computed.
+/// direct vectorised loop with bias and activation fused; stride-1 3×3 convs on large enough maps
+/// run Winograd F(4×4, 3×3) over the whole batch; everything else unfolds each group with `im2col`
+/// and multiplies with OpenBLAS. Outside the fused paths, bias and activation are applied per
+/// output plane right after it is computed.
+///
+/// Not thread-safe: the Winograd weights are transformed on the first run that needs them.
 public final class ConvolutionKernel: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
     public let activation: ActivationFunction
     /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is.
     private let weights: [Float]
     private let bias: [Float]
+    /// Built on first use: only maps big enough for Winograd to pay need the (4× larger) transformed weights.
+    private var winograd: WinogradConvolution?
+
+    /// Output planes at least this big go through Winograd: below it the 36 GEMMs get too few
+    /// columns to run well and the transformed weights cost more memory than the time they save.
+    static let winogradMinimumPixels = 400
 
     public init(geometry: ConvolutionGeometry, weights: [Float], bias: [Float]?, activation: ActivationFunction) {
         precondition(weights.count == geometry.outChannels * geometry.inChannels / geometry.groups
@@ -19,9 +29,26 @@ public final class ConvolutionKernel: @unchecked Sendable {
         self.activation = activation
     }
 
-    /// Floats of scratch `run` needs for one image of `height × width`.
-    public func scratchCount(height: Int, width: Int) -> Int {
+    /// Whether a `height × width` input takes the Winograd path.
+    public func usesWinograd(height: Int, width: Int) -> Bool {
         let g = geometry
+        return WinogradConvolution.supports(g) && g.inChannels >= 8 && g.outChannels >= 8
+            && g.outputHeight(height) * g.outputWidth(width) >= Self.winogradMinimumPixels
+    }
+
+    private func winogradKernel() -> WinogradConvolution {
+        if let winograd { return winograd }
+        let kernel = weights.withUnsafeBufferPointer { WinogradConvolution(weights: $0.baseAddress!, geometry: geometry) }
+        winograd = kernel
+        return kernel
+    }
+
+    /// Floats of scratch `run` needs for `batch` images of `height × width`.
+    public func scratchCount(batch: Int, height: Int, width: Int) -> Int {
+        let g = geometry
+        if usesWinograd(height: height, width: width) {
+            return winogradKernel().scratchCount(batch: batch, height: height, width: width)
+        }
         if g.isPointwise { return 0 }
         if g.isDepthwise { return Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * g.outputHeight(height) * g.outputWidth(width)
@@ -36,6 +63,14 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let g = geometry
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
+        if usesWinograd(height: height, width: width) {
+            bias.withUnsafeBufferPointer { b in
+                winogradKernel().run(input: input, inputStride: inputStride, height: height, width: width,
+                                     output: output, outputStride: outputStride, batch: batch,
+                                     bias: b.baseAddress!, activation: activation, scratch: scratch)
+            }
+            return
+        }
         weights.withUnsafeBufferPointer { w in
             let w = w.baseAddress!
             for n in 0..<batch {

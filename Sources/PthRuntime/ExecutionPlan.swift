@@ -72,7 +72,7 @@ public final class ExecutionPlan {
         for (index, node) in compiled.enumerated() {
             if case .convolution(let kernel) = node {
                 let shape = memory.shapes[graph.nodes[index].inputs[0].index]
-                count = max(count, kernel.scratchCount(height: shape[2], width: shape[3]))
+                count = max(count, kernel.scratchCount(batch: shape[0], height: shape[2], width: shape[3]))
             }
         }
         return count

@@ -1,0 +1,122 @@
+@testable import PthKernels
+import XCTest
+
+/// Winograd F(4×4, 3×3) against a direct convolution summed in Double, and against the im2col path.
+final class WinogradTests: XCTestCase {
+    /// Partial edge tiles, asymmetric padding, a batch whose tiles do not fill whole lanes, strided
+    /// images and a fused activation.
+    func testMatchesDirectConvolution() throws {
+        for (height, width, pads) in [(13, 10, (1, 1, 1, 1)), (9, 17, (0, 2, 1, 0)), (23, 23, (0, 0, 0, 0))] {
+            let g = ConvolutionGeometry(inChannels: 11, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+                                        padTop: pads.0, padBottom: pads.1, padLeft: pads.2, padRight: pads.3)
+            let batch = 3
+            let weights = pseudoRandom(count: 9 * 11 * 9, seed: 1).map { $0 * 0.3 }
+            let bias = pseudoRandom(count: 9, seed: 2)
+            let inputStride = 11 * height * width + 5, outH = g.outputHeight(height), outW = g.outputWidth(width)
+            let outputStride = 9 * outH * outW + 3
+            let input = pseudoRandom(count: batch * inputStride, seed: 3)
+            let expected = directConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
+                                             weights: weights, bias: bias, geometry: g, outputStride: outputStride)
+
+            let kernel = weights.withUnsafeBufferPointer { WinogradConvolution(weights: $0.baseAddress!, geometry: g) }
+            var scratch = [Float](repeating: .nan, count: kernel.scratchCount(batch: batch, height: height, width: width))
+            var output = [Float](repeating: 0, count: batch * outputStride)
+            input.withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { y in
+                    bias.withUnsafeBufferPointer { b in
+                        scratch.withUnsafeMutableBufferPointer { s in
+                            kernel.run(input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
+                                       output: y.baseAddress!, outputStride: outputStride, batch: batch,
+                                       bias: b.baseAddress!, activation: .relu, scratch: s.baseAddress!)
+                        }
+                    }
+                }
+            }
+            let relu = expected.map { max($0, 0) }
+            var worst: Float = 0, scale: Float = 0
+            for n in 0..<batch {
+                for i in 0..<9 * outH * outW {
+                    worst = max(worst, abs(output[n * outputStride + i] - relu[n * outputStride + i]))
+                    scale = max(scale, abs(relu[n * outputStride + i]))
+                }
+                // Padding between images is never written.
+                XCTAssertEqual(output[n * outputStride + 9 * outH * outW], 0)
+            }
+            XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(height)×\(width) pads \(pads): rel. L∞ \(worst / scale)")
+        }
+    }
+
+    /// `ConvolutionKernel` takes the Winograd path only for large maps, with SiLU fused, and gives
+    /// the direct convolution's numbers.
+    func testConvolutionKernelChoosesWinogradForLargeMaps() throws {
+        let g = ConvolutionGeometry(inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
+                                    padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let weights = pseudoRandom(count: 24 * 16 * 9, seed: 4).map { $0 * 0.2 }
+        let bias = pseudoRandom(count: 24, seed: 5)
+        let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .silu)
+        XCTAssertFalse(conv.usesWinograd(height: 12, width: 12))
+        XCTAssertFalse(ConvolutionKernel(geometry: ConvolutionGeometry(inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
+                                                                      strideHeight: 2, strideWidth: 2),
+                                         weights: weights, bias: bias, activation: .silu).usesWinograd(height: 64, width: 64))
+        for (height, width) in [(30, 27), (12, 12)] {
+            let input = pseudoRandom(count: 2 * 16 * height * width, seed: 6)
+            let count = 24 * height * width
+            var output = [Float](repeating: 0, count: 2 * count)
+            var scratch = [Float](repeating: 0, count: conv.scratchCount(batch: 2, height: height, width: width))
+            input.withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { y in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        conv.run(input: x.baseAddress!, inputStride: 16 * height * width, height: height, width: width,
+                                 output: y.baseAddress!, outputStride: count, batch: 2, scratch: s.baseAddress!)
+                    }
+                }
+            }
+            let expected = directConvolution(input, inputStride: 16 * height * width, height: height, width: width, batch: 2,
+                                             weights: weights, bias: bias, geometry: g, outputStride: count)
+                .map { $0 / (1 + exp(-$0)) }
+            let error = zip(output, expected).map { abs($0 - $1) }.max()! / expected.map(abs).max()!
+            XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width): rel. L∞ \(error)")
+        }
+    }
+}
+
+/// Values in [-1, 1) from a fixed linear congruential sequence.
+func pseudoRandom(count: Int, seed: UInt64) -> [Float] {
+    var state = seed &* 6364136223846793005 &+ 1442695040888963407
+    return (0..<count).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(Double(state >> 40) / Double(1 << 23) - 1)
+    }
+}
+
+/// `[N, out, H', W']` convolution summed in Double, images at `n·outputStride`.
+func directConvolution(_ input: [Float], inputStride: Int, height: Int, width: Int, batch: Int, weights: [Float], bias: [Float],
+                       geometry g: ConvolutionGeometry, outputStride: Int) -> [Float] {
+    let outH = g.outputHeight(height), outW = g.outputWidth(width)
+    let perGroupIn = g.inChannels / g.groups, perGroupOut = g.outChannels / g.groups
+    var output = [Float](repeating: 0, count: batch * outputStride)
+    for n in 0..<batch {
+        for o in 0..<g.outChannels {
+            let group = o / perGroupOut
+            for y in 0..<outH {
+                for x in 0..<outW {
+                    var sum = Double(bias[o])
+                    for c in 0..<perGroupIn {
+                        for i in 0..<g.kernelHeight {
+                            let h = y * g.strideHeight + i * g.dilationHeight - g.padTop
+                            guard h >= 0 && h < height else { continue }
+                            for j in 0..<g.kernelWidth {
+                                let w = x * g.strideWidth + j * g.dilationWidth - g.padLeft
+                                guard w >= 0 && w < width else { continue }
+                                let value = input[n * inputStride + ((group * perGroupIn + c) * height + h) * width + w]
+                                sum += Double(value) * Double(weights[((o * perGroupIn + c) * g.kernelHeight + i) * g.kernelWidth + j])
+                            }
+                        }
+                    }
+                    output[n * outputStride + (o * outH + y) * outW + x] = Float(sum)
+                }
+            }
+        }
+    }
+    return output
+}
