@@ -29,7 +29,7 @@ public struct Node: Sendable, Equatable {
 /// read back after a run to localise a numerical mismatch.
 public struct Graph: Sendable, Equatable {
     /// Nodes in execution order; `nodes[i]` produces `ValueID(i)`.
-    public private(set) var nodes: [Node] = []
+    public internal(set) var nodes: [Node] = []
     /// The value returned as the network's result (logits).
     public var output: ValueID?
     /// Named intermediate values that passes must preserve.

@@ -5,5 +5,7 @@
 public protocol GraphPass {
     /// What the pass does, for logs and errors (`FoldBatchNorm`).
     var name: String { get }
-    func apply(to graph: Graph) throws -> Graph
+    /// The graph is consumed so a pass may rewrite its weights in place when the caller hands
+    /// over the only reference (freezing then never holds two copies of the weights).
+    func apply(to graph: consuming Graph) throws -> Graph
 }

@@ -4,7 +4,8 @@ public struct DropDropout: GraphPass {
 
     public init() {}
 
-    public func apply(to graph: Graph) throws -> Graph {
+    public func apply(to graph: consuming Graph) throws -> Graph {
+        let graph = graph
         var rewrite = GraphRewrite(graph)
         for (index, node) in graph.nodes.enumerated() {
             let value = ValueID(index)

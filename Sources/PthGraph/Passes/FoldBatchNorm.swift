@@ -3,13 +3,15 @@
 ///
 /// A conv is foldable when the BatchNorm is its only consumer and its own value is neither a tap
 /// nor the output (otherwise the un-normalised value would be lost). Arithmetic is in Double so the
-/// folded weights round once.
+/// folded weights round once. Weights are scaled in place: each conv's weights are taken out of the
+/// consumed graph before scaling, so unless someone else still holds them no copy is made.
 public struct FoldBatchNorm: GraphPass {
     public var name: String { "FoldBatchNorm" }
 
     public init() {}
 
-    public func apply(to graph: Graph) throws -> Graph {
+    public func apply(to graph: consuming Graph) throws -> Graph {
+        var graph = graph
         let consumers = graph.consumers()
         let observed = graph.observedValues()
         // conv index → the BatchNorm node folded into it
@@ -23,16 +25,18 @@ public struct FoldBatchNorm: GraphPass {
             }
         }
 
+        for (convIndex, bnIndex) in foldedInto {
+            guard case .conv2d(var conv) = graph.nodes[convIndex].op, case .batchNorm(let bn) = graph.nodes[bnIndex].op else { continue }
+            // Dropping the node's reference leaves `conv` the weights' only holder when the graph was.
+            graph.nodes[convIndex].op = .dropout
+            try Self.fold(bn, into: &conv, name: graph.nodes[bnIndex].name)
+            graph.nodes[convIndex].op = .conv2d(conv)
+        }
+
         var rewrite = GraphRewrite(graph)
         for (index, node) in graph.nodes.enumerated() {
             let value = ValueID(index)
             switch node.op {
-            case .conv2d(let conv):
-                if let bnIndex = foldedInto[index], case .batchNorm(let bn) = graph.nodes[bnIndex].op {
-                    rewrite.emit(value, op: .conv2d(try Self.fold(bn, into: conv, name: graph.nodes[bnIndex].name)))
-                } else {
-                    rewrite.emit(value)
-                }
             case .batchNorm(let bn):
                 guard node.inputs.count == 1 else {
                     throw GraphError(node: node.name, "batchNorm takes 1 input, given \(node.inputs.count)")
@@ -66,25 +70,26 @@ public struct FoldBatchNorm: GraphPass {
         return (scale, shift)
     }
 
-    static func fold(_ bn: BatchNorm, into conv: Conv2d, name: String) throws -> Conv2d {
+    /// Scales `conv`'s weights by the BatchNorm's per-channel factor in place and sets its bias.
+    static func fold(_ bn: BatchNorm, into conv: inout Conv2d, name: String) throws {
         let (scale, shift) = try affine(bn, name: name)
         let outChannels = conv.outChannels
         guard scale.count == outChannels else {
             throw GraphError(node: name, "batchNorm has \(scale.count) channels, the conv before it has \(outChannels)")
         }
-        var folded = conv
         let perChannel = conv.weight.values.count / outChannels
-        var weights = conv.weight.values
         var bias = [Float](repeating: 0, count: outChannels)
         for o in 0..<outChannels {
-            for i in o * perChannel..<(o + 1) * perChannel {
-                weights[i] = Float(Double(weights[i]) * scale[o])
-            }
             let oldBias = conv.bias.map { Double($0.values[o]) } ?? 0
             bias[o] = Float(oldBias * scale[o] + shift[o])
         }
-        folded.weight = Constant(shape: conv.weight.shape, values: weights)
-        folded.bias = Constant(shape: [outChannels], values: bias)
-        return folded
+        conv.weight.values.withUnsafeMutableBufferPointer { weights in
+            for o in 0..<outChannels {
+                for i in o * perChannel..<(o + 1) * perChannel {
+                    weights[i] = Float(Double(weights[i]) * scale[o])
+                }
+            }
+        }
+        conv.bias = Constant(shape: [outChannels], values: bias)
     }
 }

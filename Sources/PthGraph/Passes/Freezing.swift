@@ -6,8 +6,11 @@ public enum Freezing {
     /// when it is the sole consumer). Outputs and taps keep their values.
     public static let passes: [any GraphPass] = [DropDropout(), FoldBatchNorm(), FuseActivation()]
 
-    /// Runs `passes` over `graph`.
-    public static func freeze(_ graph: Graph) throws -> Graph {
-        try passes.reduce(graph) { try $1.apply(to: $0) }
+    /// Runs `passes` over `graph`. Hand over the only reference to the built graph (let it be the
+    /// caller's last use) and the weights are folded in place instead of copied.
+    public static func freeze(_ graph: consuming Graph) throws -> Graph {
+        var graph = graph
+        for pass in passes { graph = try pass.apply(to: consume graph) }
+        return graph
     }
 }

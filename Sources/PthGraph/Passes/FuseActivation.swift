@@ -9,7 +9,8 @@ public struct FuseActivation: GraphPass {
 
     public init() {}
 
-    public func apply(to graph: Graph) throws -> Graph {
+    public func apply(to graph: consuming Graph) throws -> Graph {
+        let graph = graph
         let consumers = graph.consumers()
         let observed = graph.observedValues()
         // producer index → activation fused into it
