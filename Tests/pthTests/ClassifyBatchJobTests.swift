@@ -53,6 +53,23 @@ final class ClassifyBatchJobTests: XCTestCase {
         XCTAssertEqual(ClassifyFixture.lines(try ClassifyFixture.read(output)).count, 5)
     }
 
+    func testResumeReadsTableAndCsvBack() throws {
+        let folder = try ClassifyFixture.makeFolder(in: root) { $0.hasPrefix("photos/") || $0 == "bad/empty.jpg" }
+        for (format, kept) in [("csv", 2), ("table", 1)] {
+            let output = root.appendingPathComponent("out.\(format)")
+            let arguments = ["classify", folder.path, "--weights", ClassifyFixture.resnet50, "--format", format, "--batch-size", "1", "--output", output.path]
+            XCTAssertEqual(try CommandLineRunner.run(arguments).status, 1)
+            let whole = try ClassifyFixture.read(output)
+            // csv: the header and bad/empty.jpg's row survive; table: that row; then a partial row.
+            let lines = whole.split(separator: "\n")
+            try Data((lines.prefix(kept).joined(separator: "\n") + "\n" + lines[kept].prefix(12)).utf8).write(to: output)
+            let resumed = try CommandLineRunner.run(arguments + ["--resume"])
+            XCTAssertEqual(resumed.status, 0, "the bad file was in the earlier run: \(resumed.stderr)")
+            XCTAssertTrue(resumed.stderr.hasPrefix("classified 3 images, 0 failed, 1 skipped"), "\(format): \(resumed.stderr)")
+            XCTAssertEqual(try ClassifyFixture.read(output), whole, format)
+        }
+    }
+
     func testKilledRunResumedCoversEveryImageOnce() throws {
         let (folder, paths) = try makeTinyImages(12)
         let output = root.appendingPathComponent("out.jsonl")
