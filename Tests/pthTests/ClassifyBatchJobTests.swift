@@ -96,6 +96,27 @@ final class ClassifyBatchJobTests: XCTestCase {
         XCTAssertTrue(lines.allSatisfy { $0.top?.count == 5 })
     }
 
+    func testProgressBarOnlyOnATerminal() throws {
+        let (folder, _) = try makeTinyImages(3)
+        let output = root.appendingPathComponent("out.jsonl").path
+        let script = "/usr/bin/script"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script), "no \(script) to give pth a terminal")
+        let pth = CommandLineRunner.productsDirectory.appendingPathComponent("pth").path
+        // script(1) runs the command on a pseudo-terminal and copies what it prints to our stdout.
+        let command = ["'\(pth)'", "classify", "'\(folder.path)'", "--weights", "'\(ClassifyFixture.resnet50)'", "--threads", "1",
+                       "--batch-size", "1", "--output", "'\(output)'"].joined(separator: " ")
+        let onTerminal = try CommandLineRunner.run(["-qc", command, "/dev/null"], executable: script)
+        XCTAssertEqual(onTerminal.status, 0, onTerminal.stdout)
+        for done in 1...3 {
+            XCTAssertTrue(onTerminal.stdout.contains("] \(done)/3  "), onTerminal.stdout)
+        }
+        XCTAssertTrue(onTerminal.stdout.contains(" img/s  ETA "), onTerminal.stdout)
+
+        let piped = try classify(folder, ["--batch-size", "1", "--output", output])
+        XCTAssertEqual(piped.status, 0)
+        XCTAssertFalse(piped.stderr.contains("\r"), "no bar when stderr is a pipe")
+    }
+
     func testShardsPartitionTheSortedInputs() throws {
         let (folder, paths) = try makeTinyImages(7)
         var union: [String] = []
