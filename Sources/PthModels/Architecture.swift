@@ -10,24 +10,33 @@ public struct Architecture: Sendable {
     public let name: String
     /// Side of the square input torchvision's preset crops to (224, 299).
     public let inputSize: Int
+    /// Channels of the input image: 3 (RGB) for every ImageNet network, 1 for LeNet-5's grayscale digits.
+    public let inputChannels: Int
     /// Keys a checkpoint may carry that the eval-mode network does not use (`AuxLogits.*`).
     let isIgnoredKey: @Sendable (String) -> Bool
+    /// Maps a checkpoint key to the name the builder asks for, for layouts older than torchvision's
+    /// current one (2017 DenseNet checkpoints); identity for everything else.
+    let canonicalKey: @Sendable (String) -> String
     /// Walks the module tree, appending nodes; returns the logits value.
     let body: @Sendable (inout ModuleBuilder) throws -> ValueID
 
-    init(name: String, inputSize: Int, ignoring isIgnoredKey: @escaping @Sendable (String) -> Bool = { _ in false },
+    init(name: String, inputSize: Int, inputChannels: Int = 3, ignoring isIgnoredKey: @escaping @Sendable (String) -> Bool = { _ in false },
+         canonicalKey: @escaping @Sendable (String) -> String = { $0 },
          body: @escaping @Sendable (inout ModuleBuilder) throws -> ValueID) {
         self.name = name
         self.inputSize = inputSize
+        self.inputChannels = inputChannels
         self.isIgnoredKey = isIgnoredKey
+        self.canonicalKey = canonicalKey
         self.body = body
     }
 
     /// The unfrozen graph of this architecture with `stateDict`'s weights. Every expected key must
     /// be present with its expected shape and every other key must be ignorable
     /// (`num_batches_tracked`, or architecture-specific such as Inception's `AuxLogits.*`).
+    /// Keys in a legacy layout the architecture knows are renamed first, as torchvision does on load.
     public func graph(from stateDict: StateDict) throws -> Graph {
-        try build(with: StateDictParameters(stateDict, architecture: name, ignoring: isIgnoredKey))
+        try build(with: StateDictParameters(stateDict.renamingKeys(canonicalKey), architecture: name, ignoring: isIgnoredKey))
     }
 
     /// The unfrozen graph with deterministic synthetic weights and `classes` outputs, for benchmarks.
@@ -42,8 +51,17 @@ public struct Architecture: Sendable {
         return builder.finish(output: logits)
     }
 
-    /// The architectures known by name and tried by detection.
-    public static let all: [Architecture] = [.resnet50, .inceptionV3(), .densenet121, .efficientnetB0]
+    /// The architectures known by name and tried by detection, most used first (detection stops at the
+    /// first exact match, and no two of them accept the same keys and shapes).
+    public static let all: [Architecture] = [
+        .resnet50, .inceptionV3(), .densenet121, .efficientnetB0,
+        .resnet18, .resnet34, .resnet101, .resnet152, .resnext50_32x4d, .resnext101_32x8d, .wide_resnet50_2,
+        .mobilenetV2, .mobilenetV3Large, .mobilenetV3Small,
+        .vgg16, .vgg19, .vgg11, .vgg13, .vgg16BN, .vgg19BN, .vgg11BN, .vgg13BN,
+        .densenet161, .densenet169, .densenet201, .googLeNet(), .alexnet,
+        .efficientnetB1, .efficientnetB2, .efficientnetB3, .efficientnetB4, .efficientnetB5, .efficientnetB6, .efficientnetB7,
+        .efficientnetLite0, .lenet5,
+    ]
 
     /// The registered architecture called `name`.
     public static func named(_ name: String) throws -> Architecture {

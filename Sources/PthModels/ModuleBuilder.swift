@@ -80,8 +80,9 @@ struct ModuleBuilder {
         graph.add(.concat, values, name: name)
     }
 
-    mutating func maxPool(_ x: ValueID, kernel: Int, stride: Int, padding: Int = 0, name: String) -> ValueID {
-        let pool = Pool2d(kernel: .square(kernel), stride: .square(stride), padding: Padding2d(padding, padding))
+    /// `nn.MaxPool2d(kernel, stride, padding, ceil_mode=ceilMode)`.
+    mutating func maxPool(_ x: ValueID, kernel: Int, stride: Int, padding: Int = 0, ceilMode: Bool = false, name: String) -> ValueID {
+        let pool = Pool2d(kernel: .square(kernel), stride: .square(stride), padding: Padding2d(padding, padding), ceilMode: ceilMode)
         return graph.add(.maxPool(pool), [x], name: name)
     }
 
@@ -93,7 +94,24 @@ struct ModuleBuilder {
 
     /// `nn.AdaptiveAvgPool2d(1)`.
     mutating func globalAvgPool(_ x: ValueID, name: String) -> ValueID {
-        graph.add(.adaptiveAvgPool(.square(1)), [x], name: name)
+        adaptiveAvgPool(x, size: 1, name: name)
+    }
+
+    /// `nn.AdaptiveAvgPool2d(size)` (VGG's 7×7, AlexNet's 6×6).
+    mutating func adaptiveAvgPool(_ x: ValueID, size: Int, name: String) -> ValueID {
+        graph.add(.adaptiveAvgPool(.square(size)), [x], name: name)
+    }
+
+    /// torchvision's `SqueezeExcitation` at `name`: avgpool → `fc1` (1×1 conv) → `activation` → `fc2` →
+    /// `gate` → scale the input (SiLU/sigmoid in EfficientNet, ReLU/hardsigmoid in MobileNetV3).
+    mutating func squeezeExcitation(_ name: String, _ x: ValueID, channels: Int, squeeze: Int,
+                                    activation: Activation, gate: Activation) throws -> ValueID {
+        var s = globalAvgPool(x, name: "\(name).avgpool")
+        s = try conv2d("\(name).fc1", s, in: channels, out: squeeze, kernel: .square(1), bias: true)
+        s = self.activation(activation, s, name: "\(name).activation")
+        s = try conv2d("\(name).fc2", s, in: squeeze, out: channels, kernel: .square(1), bias: true)
+        s = self.activation(gate, s, name: "\(name).scale_activation")
+        return scale(x, by: s, name: name)
     }
 
     mutating func flatten(_ x: ValueID, name: String) -> ValueID {

@@ -48,7 +48,7 @@ public final class Network: @unchecked Sendable {
         // Shape inference at the preset's resolution checks the graph once, before any run.
         let side = architecture.inputSize
         guard let output = self.graph.output else { throw ModelError(architecture.name, "graph has no output") }
-        let logits = try self.graph.shapes(forInput: [1, 3, side, side])[output.index]
+        let logits = try self.graph.shapes(forInput: [1, architecture.inputChannels, side, side])[output.index]
         guard logits.count == 2 else {
             throw ModelError(architecture.name, "graph ends in \(logits), not [N, classes] logits")
         }
@@ -56,7 +56,7 @@ public final class Network: @unchecked Sendable {
         self.plan = try ExecutionPlan(graph: self.graph, threads: threads)
     }
 
-    /// Logits `[N, classes]` for a batch of `[N, 3, H, W]` Float32 images (normalised as the
+    /// Logits `[N, classes]` for a batch of `[N, C, H, W]` Float32 images (C is `architecture.inputChannels`) (normalised as the
     /// architecture's preset does).
     public func run(_ batch: FeatureMap) throws -> FeatureMap {
         try run(batch, capturing: []).output
@@ -65,8 +65,9 @@ public final class Network: @unchecked Sendable {
     /// Logits plus the stage outputs named in `taps` (`layer1`, `Mixed_6e`, `features.denseblock2`, …;
     /// see `graph.taps`), for localising a numerical mismatch.
     public func run(_ batch: FeatureMap, capturing taps: [String]) throws -> ExecutionResult {
-        guard batch.shape.count == 4, batch.shape[1] == 3, batch.shape.allSatisfy({ $0 >= 1 }) else {
-            throw ModelError("input", "\(architecture.name) takes [N, 3, H, W] images, given \(batch.shape)")
+        let channels = architecture.inputChannels
+        guard batch.shape.count == 4, batch.shape[1] == channels, batch.shape.allSatisfy({ $0 >= 1 }) else {
+            throw ModelError("input", "\(architecture.name) takes [N, \(channels), H, W] images, given \(batch.shape)")
         }
         guard batch.shape.reduce(1, *) == batch.values.count else {
             throw ModelError("input", "shape \(batch.shape) needs \(batch.shape.reduce(1, *)) values, given \(batch.values.count)")

@@ -48,10 +48,10 @@ struct BenchCommand: ParsableCommand {
                 let architecture = try Architecture.named(model!)
                 network = try Network(architecture: architecture, graph: architecture.syntheticGraph(), threads: threads)
             }
-            let side = network.architecture.inputSize
-            let count = batch * 3 * side * side
+            let side = network.architecture.inputSize, channels = network.architecture.inputChannels
+            let count = batch * channels * side * side
             // Any fixed image-like input will do: the cost does not depend on the values.
-            let input = FeatureMap(shape: [batch, 3, side, side], values: (0..<count).map { Float($0 % 251) / 125 - 1 })
+            let input = FeatureMap(shape: [batch, channels, side, side], values: (0..<count).map { Float($0 % 251) / 125 - 1 })
             for _ in 0..<warmup { _ = try network.run(input) }
             var milliseconds: [Double] = []
             for _ in 0..<runs {

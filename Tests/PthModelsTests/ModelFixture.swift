@@ -16,23 +16,36 @@ struct ModelFixture: Decodable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fixtures/models")
 
-    init(_ model: String) throws {
-        let data = try Data(contentsOf: Self.directory.appendingPathComponent("\(model)/manifest.json"))
-        self = try JSONDecoder().decode(ModelFixture.self, from: data)
+    /// Where the manifest was found: `directory`, or the full zoo's fixture folder.
+    private(set) var root = Self.directory
+
+    /// The fixtures `tools/fixtures/zoo.py` writes outside the repository for the big networks
+    /// (`PTH_FULL_ZOO=1`): `$PTH_ZOO_FIXTURES`, or `~/.cache/swift-pth/zoo-fixtures`.
+    static var fullZooDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["PTH_ZOO_FIXTURES"] { return URL(fileURLWithPath: path) }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/swift-pth/zoo-fixtures")
     }
 
-    var weightsPath: String { Self.directory.appendingPathComponent(weights).path }
+    private enum CodingKeys: String, CodingKey { case model, weights, dtype, inputs, taps }
+
+    init(_ model: String, in root: URL = directory) throws {
+        let data = try Data(contentsOf: root.appendingPathComponent("\(model)/manifest.json"))
+        self = try JSONDecoder().decode(ModelFixture.self, from: data)
+        self.root = root
+    }
+
+    var weightsPath: String { root.appendingPathComponent(weights).path }
 
     func input(_ name: String) throws -> NpyArray {
-        try NpyArray(contentsOf: Self.directory.appendingPathComponent(inputs[name]!).path)
+        try NpyArray(contentsOf: root.appendingPathComponent(inputs[name]!).path)
     }
 
     func logits(_ input: String) throws -> NpyArray {
-        try NpyArray(contentsOf: Self.directory.appendingPathComponent("\(model)/logits_\(input).npy").path)
+        try NpyArray(contentsOf: root.appendingPathComponent("\(model)/logits_\(input).npy").path)
     }
 
     /// `[N, C]` spatial means of tap `tap`'s output on `input`.
     func tapMeans(_ tap: String, input: String) throws -> NpyArray {
-        try NpyArray(contentsOf: Self.directory.appendingPathComponent("\(model)/taps_\(input)/\(tap).npy").path)
+        try NpyArray(contentsOf: root.appendingPathComponent("\(model)/taps_\(input)/\(tap).npy").path)
     }
 }

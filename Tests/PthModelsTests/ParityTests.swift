@@ -6,61 +6,10 @@ import XCTest
 /// Each full-size architecture against PyTorch on the generated fixtures: relative L∞ error per
 /// image ≤ 1e-4, and the same top-1 and top-5 set.
 final class ParityTests: XCTestCase {
-    func testResNet50() throws { try checkParity("resnet50") }
-    func testInceptionV3() throws { try checkParity("inception_v3") }
-    func testDenseNet121() throws { try checkParity("densenet121") }
-    func testEfficientNetB0() throws { try checkParity("efficientnet_b0") }
-
-    private func checkParity(_ model: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let fixture = try ModelFixture(model)
-        let network = try Network(contentsOf: fixture.weightsPath, architecture: model, threads: 2)
-        XCTAssertEqual(network.classes, 1000)
-        for name in fixture.inputs.keys.sorted() {
-            let input = try fixture.input(name)
-            let reference = try fixture.logits(name)
-            let result = try network.run(FeatureMap(shape: input.shape, values: input.values), capturing: fixture.taps)
-            XCTAssertEqual(result.output.shape, reference.shape, "\(model) \(name)", file: file, line: line)
-            let classes = reference.shape[1]
-            var failed = false
-            for image in 0..<reference.shape[0] {
-                let ours = Array(result.output.values[image * classes..<(image + 1) * classes])
-                let theirs = Array(reference.values[image * classes..<(image + 1) * classes])
-                let error = relativeError(ours, theirs)
-                print("\(model) \(name)[\(image)] (\(fixture.dtype) weights): rel. L∞ error \(error)")
-                let sameTop1 = topIndices(ours, 1) == topIndices(theirs, 1)
-                let sameTop5 = Set(topIndices(ours, 5)) == Set(topIndices(theirs, 5))
-                XCTAssertLessThanOrEqual(error, 1e-4, "\(model) \(name)[\(image)] logits", file: file, line: line)
-                XCTAssertTrue(sameTop1, "\(model) \(name)[\(image)] top-1 \(topIndices(ours, 1)) vs \(topIndices(theirs, 1))", file: file, line: line)
-                XCTAssertTrue(sameTop5, "\(model) \(name)[\(image)] top-5 \(topIndices(ours, 5)) vs \(topIndices(theirs, 5))", file: file, line: line)
-                failed = failed || error > 1e-4 || !sameTop1 || !sameTop5
-            }
-            // Stage outputs are checked on every run, so the localisation a failure relies on is itself tested.
-            let divergence = try firstDivergingTap(fixture, input: name, taps: result.taps)
-            if failed || divergence != nil {
-                XCTFail("\(model) \(name): \(divergence ?? "every tap matches PyTorch; the divergence is after the last one")",
-                        file: file, line: line)
-            }
-        }
-    }
-
-    /// The first stage whose per-channel means differ from PyTorch's by more than 1e-3 of their largest
-    /// magnitude (where to look when the logits do not match), or nil.
-    private func firstDivergingTap(_ fixture: ModelFixture, input: String, taps: [String: FeatureMap]) throws -> String? {
-        var worst: Float = 0
-        for tap in fixture.taps {
-            let reference = try fixture.tapMeans(tap, input: input)
-            guard let ours = taps[tap] else { return "tap \(tap) missing from the graph" }
-            let means = channelMeans(ours)
-            guard means.count == reference.values.count else {
-                return "first diverging tap \(tap): shape \(ours.shape) against PyTorch means \(reference.shape)"
-            }
-            let error = relativeError(means, reference.values)
-            if error > 1e-3 { return "first diverging tap \(tap): channel means rel. error \(error)" }
-            worst = max(worst, error)
-        }
-        print("\(fixture.model) \(input): \(fixture.taps.count) stage taps, worst channel-mean rel. error \(worst)")
-        return nil
-    }
+    func testResNet50() throws { try checkParity(ModelFixture("resnet50")) }
+    func testInceptionV3() throws { try checkParity(ModelFixture("inception_v3")) }
+    func testDenseNet121() throws { try checkParity(ModelFixture("densenet121")) }
+    func testEfficientNetB0() throws { try checkParity(ModelFixture("efficientnet_b0")) }
 }
 
 /// `max|ours − theirs| / max|theirs|`.

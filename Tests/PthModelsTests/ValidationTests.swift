@@ -78,7 +78,27 @@ final class ValidationTests: XCTestCase {
     }
 
     func testUnknownArchitectureName() {
-        assertModelError(try Architecture.named("resnet51"),
-                         "resnet51: unknown architecture; known: resnet50, inception_v3, densenet121, efficientnet_b0")
+        XCTAssertThrowsError(try Architecture.named("resnet51")) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix("resnet51: unknown architecture; known: resnet50, inception_v3, densenet121, efficientnet_b0, resnet18"), message)
+            for name in ["vgg19_bn", "googlenet", "mobilenet_v3_small", "efficientnet_b7", "efficientnet_lite0", "lenet5"] {
+                XCTAssertTrue(message.contains(name), "\(name) missing from: \(message)")
+            }
+        }
+    }
+
+    func testLegacyDenseNetKeysAreRenamedAsTorchvisionDoes() throws {
+        var weights = try stateDict("densenet121")
+        let current = weights.renamingKeys { $0 }
+        weights = weights.renamingKeys { key in
+            key.replacingOccurrences(of: ".norm1.", with: ".norm.1.").replacingOccurrences(of: ".conv2.", with: ".conv.2.")
+        }
+        XCTAssertNotNil(weights["features.denseblock2.denselayer3.norm.1.running_var"])
+        XCTAssertNotNil(weights["features.denseblock4.denselayer16.conv.2.weight"])
+        XCTAssertEqual(try Architecture.densenet121.graph(from: weights), try Architecture.densenet121.graph(from: current))
+        // Only `denselayerN.{norm,relu,conv}.{1,2}.<parameter>` is legacy; anything else stays a stranger.
+        weights["features.denseblock1.denselayer1.conv.3.weight"] = zeros([3])
+        assertModelError(try Architecture.densenet121.graph(from: weights),
+                         "densenet121: 1 checkpoint key(s) not used by the architecture: features.denseblock1.denselayer1.conv.3.weight")
     }
 }

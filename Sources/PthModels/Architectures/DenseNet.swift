@@ -3,12 +3,19 @@ import PthGraph
 extension Architecture {
     /// torchvision `densenet121`: growth 32, blocks 6-12-24-16, 64 initial features.
     public static let densenet121 = denseNet(name: "densenet121", growthRate: 32, blocks: [6, 12, 24, 16], initialFeatures: 64)
+    /// torchvision `densenet161`: growth 48, blocks 6-12-36-24, 96 initial features.
+    public static let densenet161 = denseNet(name: "densenet161", growthRate: 48, blocks: [6, 12, 36, 24], initialFeatures: 96)
+    /// torchvision `densenet169`: growth 32, blocks 6-12-32-32, 64 initial features.
+    public static let densenet169 = denseNet(name: "densenet169", growthRate: 32, blocks: [6, 12, 32, 32], initialFeatures: 64)
+    /// torchvision `densenet201`: growth 32, blocks 6-12-48-32, 64 initial features.
+    public static let densenet201 = denseNet(name: "densenet201", growthRate: 32, blocks: [6, 12, 48, 32], initialFeatures: 64)
 
     /// A torchvision DenseNet (`torchvision.models.densenet`): `features.denseblockN.denselayerM` with
     /// `blocks[N-1]` layers of `growthRate` channels each, `features.transitionN` halving channels between
     /// blocks, bottlenecks of `bottleneckSize · growthRate` channels, and the final ReLU after `features.norm5`.
+    /// Checkpoints in the 2017 layout (`denselayer1.norm.1.weight`) load as torchvision's `_load_state_dict` remaps them.
     public static func denseNet(name: String, growthRate: Int, blocks: [Int], initialFeatures: Int, bottleneckSize: Int = 4) -> Architecture {
-        Architecture(name: name, inputSize: 224) { b in
+        Architecture(name: name, inputSize: 224, canonicalKey: currentDenseLayerKey) { b in
             let input = b.input(channels: 3)
             var x = try b.convNormActivation(conv: "features.conv0", norm: "features.norm0", input, in: 3, out: initialFeatures,
                                              kernel: .square(7), stride: .square(2), padding: Padding2d(3, 3),
@@ -55,5 +62,20 @@ extension Architecture {
         y = try b.convNormActivation(conv: "\(name).conv1", norm: "\(name).norm2", y, in: inChannels, out: width, kernel: .square(1),
                                      activation: .relu, activationName: "\(name).relu2")
         return try b.conv2d("\(name).conv2", y, in: width, out: growthRate, kernel: .square(3), padding: Padding2d(1, 1))
+    }
+
+    /// torchvision's legacy-key rewrite: `….denselayerN.{norm,relu,conv}.{1,2}.{weight,bias,running_mean,running_var}`
+    /// (modules named with a dot, which PyTorch stopped allowing) becomes `….denselayerN.norm1.weight`; other keys pass unchanged.
+    static func currentDenseLayerKey(_ key: String) -> String {
+        var parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        let n = parts.count
+        guard n >= 4, parts[n - 4].hasPrefix("denselayer"),
+              case let number = parts[n - 4].dropFirst("denselayer".count), !number.isEmpty,
+              number.allSatisfy({ $0.isASCII && $0.isNumber }),
+              ["norm", "relu", "conv"].contains(parts[n - 3]), ["1", "2"].contains(parts[n - 2]),
+              ["weight", "bias", "running_mean", "running_var"].contains(parts[n - 1]) else { return key }
+        parts[n - 3] += parts[n - 2]
+        parts.remove(at: n - 2)
+        return parts.joined(separator: ".")
     }
 }

@@ -3,6 +3,20 @@ import PthGraph
 extension Architecture {
     /// torchvision `efficientnet_b0`.
     public static let efficientnetB0 = efficientNet(name: "efficientnet_b0", widthMultiplier: 1.0, depthMultiplier: 1.0, inputSize: 224)
+    /// torchvision `efficientnet_b1`; B1…B7 take `(width, depth, crop)` from torchvision's compound scaling table.
+    public static let efficientnetB1 = efficientNet(name: "efficientnet_b1", widthMultiplier: 1.0, depthMultiplier: 1.1, inputSize: 240)
+    /// torchvision `efficientnet_b2`.
+    public static let efficientnetB2 = efficientNet(name: "efficientnet_b2", widthMultiplier: 1.1, depthMultiplier: 1.2, inputSize: 288)
+    /// torchvision `efficientnet_b3`.
+    public static let efficientnetB3 = efficientNet(name: "efficientnet_b3", widthMultiplier: 1.2, depthMultiplier: 1.4, inputSize: 300)
+    /// torchvision `efficientnet_b4`.
+    public static let efficientnetB4 = efficientNet(name: "efficientnet_b4", widthMultiplier: 1.4, depthMultiplier: 1.8, inputSize: 380)
+    /// torchvision `efficientnet_b5`.
+    public static let efficientnetB5 = efficientNet(name: "efficientnet_b5", widthMultiplier: 1.6, depthMultiplier: 2.2, inputSize: 456)
+    /// torchvision `efficientnet_b6`.
+    public static let efficientnetB6 = efficientNet(name: "efficientnet_b6", widthMultiplier: 1.8, depthMultiplier: 2.6, inputSize: 528)
+    /// torchvision `efficientnet_b7`.
+    public static let efficientnetB7 = efficientNet(name: "efficientnet_b7", widthMultiplier: 2.0, depthMultiplier: 3.1, inputSize: 600)
 
     /// A torchvision EfficientNet-B* (`torchvision.models.efficientnet`): the B0 stage table scaled by
     /// `widthMultiplier` (channels, rounded to multiples of 8) and `depthMultiplier` (blocks, rounded up).
@@ -39,11 +53,11 @@ extension Architecture {
     }
 
     /// One row of torchvision's B0 table: `MBConvConfig(expand_ratio, kernel, stride, input_channels, out_channels, num_layers)`.
-    private struct Stage {
+    struct Stage {
         let expandRatio: Int, kernel: Int, stride: Int, inChannels: Int, outChannels: Int, blocks: Int
     }
 
-    private static let baseStages = [
+    static let baseStages = [
         Stage(expandRatio: 1, kernel: 3, stride: 1, inChannels: 32, outChannels: 16, blocks: 1),
         Stage(expandRatio: 6, kernel: 3, stride: 2, inChannels: 16, outChannels: 24, blocks: 2),
         Stage(expandRatio: 6, kernel: 5, stride: 2, inChannels: 24, outChannels: 40, blocks: 2),
@@ -55,7 +69,7 @@ extension Architecture {
 
     /// torchvision's `_make_divisible(v, 8)`: round to the nearest multiple of 8, never below 8 nor
     /// more than 10% under `v`.
-    private static func makeDivisible(_ value: Double, divisor: Int = 8) -> Int {
+    static func makeDivisible(_ value: Double, divisor: Int = 8) -> Int {
         var rounded = max(divisor, Int(value + Double(divisor) / 2) / divisor * divisor)
         if Double(rounded) < 0.9 * value { rounded += divisor }
         return rounded
@@ -77,20 +91,11 @@ extension Architecture {
         y = try b.convNormActivation(conv: "\(depthwise).0", norm: "\(depthwise).1", y, in: expanded, out: expanded, kernel: .square(kernel),
                                      stride: .square(stride), padding: Padding2d((kernel - 1) / 2, (kernel - 1) / 2), groups: expanded,
                                      activation: .silu, activationName: "\(depthwise).2")
-        y = try squeezeExcitation(&b, "\(name).block.\(index + 1)", y, channels: expanded, squeeze: max(1, inChannels / 4))
+        y = try b.squeezeExcitation("\(name).block.\(index + 1)", y, channels: expanded, squeeze: max(1, inChannels / 4),
+                                    activation: .silu, gate: .sigmoid)
         let project = "\(name).block.\(index + 2)"
         y = try b.convNormActivation(conv: "\(project).0", norm: "\(project).1", y, in: expanded, out: outChannels,
                                      kernel: .square(1), activation: .identity)
         return stride == 1 && inChannels == outChannels ? b.add(y, x, name: name) : y
-    }
-
-    /// `SqueezeExcitation`: avgpool → fc1 (1×1 conv) → SiLU → fc2 → sigmoid → scale the input.
-    private static func squeezeExcitation(_ b: inout ModuleBuilder, _ name: String, _ x: ValueID, channels: Int, squeeze: Int) throws -> ValueID {
-        var s = b.globalAvgPool(x, name: "\(name).avgpool")
-        s = try b.conv2d("\(name).fc1", s, in: channels, out: squeeze, kernel: .square(1), bias: true)
-        s = b.activation(.silu, s, name: "\(name).activation")
-        s = try b.conv2d("\(name).fc2", s, in: squeeze, out: channels, kernel: .square(1), bias: true)
-        s = b.activation(.sigmoid, s, name: "\(name).scale_activation")
-        return b.scale(x, by: s, name: name)
     }
 }

@@ -8,12 +8,7 @@ extension Architecture {
     public static func inceptionV3(transformInput: Bool = true) -> Architecture {
         Architecture(name: "inception_v3", inputSize: 299, ignoring: { $0.hasPrefix("AuxLogits.") }) { b in
             var x = b.input(channels: 3)
-            if transformInput {
-                // x[:, c] * (std[c] / 0.5) + (mean[c] - 0.5) / 0.5, as Inception3._transform_input.
-                let mean: [Double] = [0.485, 0.456, 0.406], std: [Double] = [0.229, 0.224, 0.225]
-                x = b.channelAffine(x, scale: std.map { Float($0 / 0.5) }, shift: mean.map { Float(($0 - 0.5) / 0.5) },
-                                    name: "transform_input")
-            }
+            if transformInput { x = imageNetToUnitRange(&b, x) }
             x = try basicConv(&b, "Conv2d_1a_3x3", x, in: 3, out: 32, kernel: .square(3), stride: 2)
             x = try basicConv(&b, "Conv2d_2a_3x3", x, in: 32, out: 32, kernel: .square(3))
             x = try basicConv(&b, "Conv2d_2b_3x3", x, in: 32, out: 64, kernel: .square(3), padding: Padding2d(1, 1))
@@ -39,8 +34,16 @@ extension Architecture {
         }
     }
 
-    /// `BasicConv2d`: conv without bias, BatchNorm with eps 0.001, ReLU.
-    private static func basicConv(_ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in inChannels: Int, out outChannels: Int,
+    /// `_transform_input` of Inception3 and GoogLeNet: ImageNet-normalised input re-normalised to the
+    /// [-1, 1] range Google's original weights were trained on.
+    static func imageNetToUnitRange(_ b: inout ModuleBuilder, _ x: ValueID) -> ValueID {
+        // x[:, c] * (std[c] / 0.5) + (mean[c] - 0.5) / 0.5
+        let mean: [Double] = [0.485, 0.456, 0.406], std: [Double] = [0.229, 0.224, 0.225]
+        return b.channelAffine(x, scale: std.map { Float($0 / 0.5) }, shift: mean.map { Float(($0 - 0.5) / 0.5) }, name: "transform_input")
+    }
+
+    /// `BasicConv2d` (Inception v3 and GoogLeNet): conv without bias, BatchNorm with eps 0.001, ReLU.
+    static func basicConv(_ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in inChannels: Int, out outChannels: Int,
                                   kernel: Size2d, stride: Int = 1, padding: Padding2d = .zero) throws -> ValueID {
         try b.convNormActivation(conv: "\(name).conv", norm: "\(name).bn", x, in: inChannels, out: outChannels, kernel: kernel,
                                  stride: .square(stride), padding: padding, eps: 0.001, activation: .relu, activationName: name)
