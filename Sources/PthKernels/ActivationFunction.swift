@@ -5,15 +5,36 @@ import Foundation
 public enum ActivationFunction: Sendable, Equatable {
     case identity, relu, relu6, silu, sigmoid, hardswish, hardsigmoid
 
-    /// Applies the function to `count` values at `values`, in place.
-    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        if self == .identity { return }
+    /// Adds `bias` to `count` values at `values` then applies the function, in place: the
+    /// epilogue of conv and linear, and standalone activations (bias 0). One loop per function, so
+    /// the hot loop carries no dispatch; a partial last vector goes through the same lanes as the
+    /// rest, so every element sees the same arithmetic.
+    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, bias: Float = 0) {
+        let b = Float8(repeating: bias)
+        switch self {
+        case .identity: if bias != 0 { Self.map(values, count) { $0 + b } }
+        case .relu: Self.map(values, count) { ActivationFunction.relu.apply($0 + b) }
+        case .relu6: Self.map(values, count) { ActivationFunction.relu6.apply($0 + b) }
+        case .silu: Self.map(values, count) { ActivationFunction.silu.apply($0 + b) }
+        case .sigmoid: Self.map(values, count) { ActivationFunction.sigmoid.apply($0 + b) }
+        case .hardswish: Self.map(values, count) { ActivationFunction.hardswish.apply($0 + b) }
+        case .hardsigmoid: Self.map(values, count) { ActivationFunction.hardsigmoid.apply($0 + b) }
+        }
+    }
+
+    @inline(__always)
+    private static func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ f: (Float8) -> Float8) {
         var i = 0
         while i + 8 <= count {
-            values.store8(apply(values.load8(i)), i)
+            values.store8(f(values.load8(i)), i)
             i += 8
         }
-        for j in i..<count { values[j] = apply(values[j]) }
+        if i < count {
+            var tail = Float8(repeating: 0)
+            for j in i..<count { tail[j - i] = values[j] }
+            tail = f(tail)
+            for j in i..<count { values[j] = tail[j - i] }
+        }
     }
 
     /// The function on 8 lanes; the transcendental ones use `Kernels.exp`, a polynomial `eˣ`.
@@ -29,25 +50,5 @@ public enum ActivationFunction: Sendable, Equatable {
         case .hardswish: return x * Kernels.clamp(x + three, zero, six) / six
         case .hardsigmoid: return Kernels.clamp(x + three, zero, six) / six
         }
-    }
-
-    /// The function on one value (loop tails), with libm's `expf`.
-    @inline(__always)
-    func apply(_ x: Float) -> Float {
-        switch self {
-        case .identity: return x
-        case .relu: return max(x, 0)
-        case .relu6: return min(max(x, 0), 6)
-        case .silu: return x / (1 + expf(-x))
-        case .sigmoid: return 1 / (1 + expf(-x))
-        case .hardswish: return x * min(max(x + 3, 0), 6) / 6
-        case .hardsigmoid: return min(max(x + 3, 0), 6) / 6
-        }
-    }
-
-    /// Adds `bias` to `count` values then applies the function: the epilogue of conv and linear.
-    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, bias: Float) {
-        if bias != 0 { for i in 0..<count { values[i] += bias } }
-        apply(values, count: count)
     }
 }

@@ -12,15 +12,16 @@ extension Kernels {
         let magic = Float8(repeating: 12_582_912)
         let shifted = x * Float8(repeating: 1.442_695_04) + magic
         let n = shifted - magic
-        var r = x - n * Float8(repeating: 0.693_145_752)
-        r = r - n * Float8(repeating: 1.428_606_82e-6)
+        // Fused multiply-adds throughout (`c.addingProduct(a, b)` is one rounding of c + a·b).
+        var r = x.addingProduct(-n, Float8(repeating: 0.693_145_752))
+        r = r.addingProduct(-n, Float8(repeating: 1.428_606_82e-6))
         var p = Float8(repeating: 1.0 / 720)
-        p = p * r + Float8(repeating: 1.0 / 120)
-        p = p * r + Float8(repeating: 1.0 / 24)
-        p = p * r + Float8(repeating: 1.0 / 6)
-        p = p * r + Float8(repeating: 0.5)
-        p = p * r + Float8(repeating: 1)
-        p = p * r + Float8(repeating: 1)
+        p = Float8(repeating: 1.0 / 120).addingProduct(p, r)
+        p = Float8(repeating: 1.0 / 24).addingProduct(p, r)
+        p = Float8(repeating: 1.0 / 6).addingProduct(p, r)
+        p = Float8(repeating: 0.5).addingProduct(p, r)
+        p = Float8(repeating: 1).addingProduct(p, r)
+        p = Float8(repeating: 1).addingProduct(p, r)
         let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127
         return p * unsafeBitCast(bits &<< 23, to: Float8.self)
     }

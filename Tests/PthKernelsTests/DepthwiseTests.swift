@@ -1,0 +1,38 @@
+@testable import PthKernels
+import XCTest
+
+/// The depthwise path (32-wide blocks, 8-wide vectors, a partial last vector, scalar strides)
+/// against a direct convolution summed in Double.
+final class DepthwiseTests: XCTestCase {
+    func testMatchesDirectConvolutionAtEveryRowWidth() throws {
+        let channels = 5
+        for (kernel, stride, dilation) in [(3, 1, 1), (5, 2, 1), (3, 2, 2), (3, 3, 1)] {
+            for width in [1, 7, 8, 13, 33, 47, 70] {
+                let pad = dilation * (kernel - 1) / 2, height = 9
+                let g = ConvolutionGeometry(inChannels: channels, outChannels: channels, kernelHeight: kernel, kernelWidth: kernel,
+                                            strideHeight: stride, strideWidth: stride, padTop: pad, padBottom: pad, padLeft: pad,
+                                            padRight: pad, dilationHeight: dilation, dilationWidth: dilation, groups: channels)
+                let weights = pseudoRandom(count: channels * kernel * kernel, seed: 7)
+                let bias = pseudoRandom(count: channels, seed: 8)
+                let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .relu6)
+                let input = pseudoRandom(count: 2 * channels * height * width, seed: 9).map { $0 * 4 }
+                let outCount = channels * g.outputHeight(height) * g.outputWidth(width)
+                var output = [Float](repeating: .nan, count: 2 * outCount)
+                var scratch = [Float](repeating: .nan, count: conv.scratchCount(batch: 2, height: height, width: width))
+                input.withUnsafeBufferPointer { x in
+                    output.withUnsafeMutableBufferPointer { y in
+                        scratch.withUnsafeMutableBufferPointer { s in
+                            conv.run(input: x.baseAddress!, inputStride: channels * height * width, height: height, width: width,
+                                     output: y.baseAddress!, outputStride: outCount, batch: 2, scratch: s.baseAddress!)
+                        }
+                    }
+                }
+                let expected = directConvolution(input, inputStride: channels * height * width, height: height, width: width,
+                                                 batch: 2, weights: weights, bias: bias, geometry: g, outputStride: outCount)
+                    .map { min(max($0, 0), 6) }
+                let error = zip(output, expected).map { abs($0 - $1) }.max()!
+                XCTAssertLessThanOrEqual(error, 1e-5, "k\(kernel) s\(stride) d\(dilation) width \(width): max error \(error)")
+            }
+        }
+    }
+}
