@@ -38,7 +38,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
 
     private func winogradKernel() -> WinogradConvolution {
         if let winograd { return winograd }
-        let kernel = weights.withUnsafeBufferPointer { WinogradConvolution(weights: $0.baseAddress!, geometry: geometry) }
+        let kernel = weights.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { WinogradConvolution(weights: w.baseAddress!, bias: $0.baseAddress!, geometry: geometry) }
+        }
         winograd = kernel
         return kernel
     }
@@ -64,11 +66,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         if usesWinograd(height: height, width: width) {
-            bias.withUnsafeBufferPointer { b in
-                winogradKernel().run(input: input, inputStride: inputStride, height: height, width: width,
-                                     output: output, outputStride: outputStride, batch: batch,
-                                     bias: b.baseAddress!, activation: activation, scratch: scratch)
-            }
+            winogradKernel().run(input: input, inputStride: inputStride, height: height, width: width,
+                                 output: output, outputStride: outputStride, batch: batch, activation: activation, scratch: scratch)
             return
         }
         weights.withUnsafeBufferPointer { w in

@@ -2,23 +2,31 @@
 /// each 6×6 input tile becomes a 4×4 output tile with 36 multiplies per channel pair instead of
 /// 144, so the GEMM work of the conv drops 4× at the price of transforms on input and output.
 ///
-/// The batch's tiles are laid side by side as the columns of 36 matrices (one per transform-domain
-/// position), so one GEMM per position covers every image: `M[e] = U[e] · V[e]`, with `U` the
-/// transformed weights `[out, in]` and `V` the transformed input `[in, tiles]`. Transforms run on
-/// 8 tiles at once in SIMD lanes; bias and activation are fused into the output transform.
+/// The batch's tiles are the rows of 36 matrices (one per transform-domain position), so one GEMM
+/// per position covers every image: `M[e] = V[e] · U[e]ᵀ`, with `V[e]` the transformed input
+/// `[tiles, in]` and `U[e]` the transformed weights `[out, in]`. Channels are the contiguous axis
+/// on both sides of the GEMM, so the transforms run on 8 channels per SIMD vector with plain
+/// vector loads and stores: the input is first copied into a zero-padded, channel-blocked layout
+/// (`[image][in / 8][row][column][8]`), and each output tile's 8 channels are scattered back to NCHW
+/// after bias and activation.
 ///
 /// Numerics: the transforms use the points 0, ±1, ±2, whose coefficients (≤ 8, 1/24) keep float32
 /// error near 1e-6 of the output's magnitude; the weight transform is done in Double.
 final class WinogradConvolution {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
-    /// `[36][out][in]`: `G·g·Gᵀ` for every filter, position-major so each GEMM's A is contiguous.
+    /// `[36][out][in]`: `G·g·Gᵀ` for every filter, position-major so each GEMM's B is contiguous.
     private let transformed: [Float]
+    /// The bias, zero-extended to whole 8-channel blocks.
+    private let blockBias: [Float]
 
     /// Transform-domain positions (6×6).
     static let positions = 36
 
-    init(weights: UnsafePointer<Float>, geometry g: ConvolutionGeometry) {
+    private var inBlocks: Int { (inChannels + 7) / 8 }
+    private var outBlocks: Int { (outChannels + 7) / 8 }
+
+    init(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, geometry g: ConvolutionGeometry) {
         precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
@@ -43,6 +51,7 @@ final class WinogradConvolution {
             }
         }
         transformed = u
+        blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
     }
 
     /// Whether `g` is a convolution this kernel computes: 3×3, stride 1, no dilation, one group.
@@ -51,11 +60,10 @@ final class WinogradConvolution {
             && g.dilationHeight == 1 && g.dilationWidth == 1 && g.groups == 1
     }
 
-    /// The tiling of a batch: 4×4 output tiles, their 6×6 input windows inside a zero-padded copy
-    /// of the input, GEMM columns rounded up to whole 8-tile lanes.
+    /// The tiling of a batch: 4×4 output tiles and their 6×6 input windows inside the padded copy.
     private struct Tiling {
         let outHeight: Int, outWidth: Int, tilesHigh: Int, tilesWide: Int
-        let paddedHeight: Int, paddedWidth: Int, tiles: Int, columns: Int
+        let paddedHeight: Int, paddedWidth: Int, tiles: Int
 
         init(batch: Int, height: Int, width: Int, conv: WinogradConvolution) {
             outHeight = height + conv.padTop + conv.padBottom - 2
@@ -65,138 +73,122 @@ final class WinogradConvolution {
             paddedHeight = 4 * tilesHigh + 2
             paddedWidth = 4 * tilesWide + 2
             tiles = batch * tilesHigh * tilesWide
-            columns = (tiles + 7) / 8 * 8
         }
 
         var tilesPerImage: Int { tilesHigh * tilesWide }
-        var paddedPlane: Int { paddedHeight * paddedWidth }
+        /// Floats of one 8-channel block of the padded copy.
+        var blockPlane: Int { paddedHeight * paddedWidth * 8 }
     }
 
     /// Floats of scratch `run` needs: the padded batch, then the transformed input and the GEMM results.
     func scratchCount(batch: Int, height: Int, width: Int) -> Int {
         let t = Tiling(batch: batch, height: height, width: width, conv: self)
-        return batch * inChannels * t.paddedPlane + Self.positions * (inChannels + outChannels) * t.columns
+        return batch * inBlocks * t.blockPlane + Self.positions * t.tiles * 8 * (inBlocks + outBlocks)
     }
 
-    /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding `bias` and
+    /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding the bias and
     /// applying `activation` to every output.
     func run(input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
              output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-             bias: UnsafePointer<Float>, activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>) {
+             activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>) {
         let t = Tiling(batch: batch, height: height, width: width, conv: self)
         let padded = scratch
-        let v = padded + batch * inChannels * t.paddedPlane
-        let m = v + Self.positions * inChannels * t.columns
+        let v = padded + batch * inBlocks * t.blockPlane
+        let m = v + Self.positions * t.tiles * 8 * inBlocks
 
-        padded.update(repeating: 0, count: batch * inChannels * t.paddedPlane)
+        padded.update(repeating: 0, count: batch * inBlocks * t.blockPlane)
         for n in 0..<batch {
             for c in 0..<inChannels {
                 let plane = input + n * inputStride + c * height * width
-                let target = padded + (n * inChannels + c) * t.paddedPlane + padTop * t.paddedWidth + padLeft
+                let block = padded + (n * inBlocks + c / 8) * t.blockPlane + c % 8
                 for h in 0..<height {
-                    (target + h * t.paddedWidth).update(from: plane + h * width, count: width)
+                    let row = block + ((h + padTop) * t.paddedWidth + padLeft) * 8, source = plane + h * width
+                    for x in 0..<width { row[8 * x] = source[x] }
                 }
             }
         }
         transformInput(padded, t, into: v)
+        let inStride = 8 * inBlocks, outStride = 8 * outBlocks
         transformed.withUnsafeBufferPointer { u in
             for e in 0..<Self.positions {
-                Kernels.gemm(m: outChannels, n: t.columns, k: inChannels,
-                             a: u.baseAddress! + e * outChannels * inChannels, lda: inChannels,
-                             b: v + e * inChannels * t.columns, ldb: t.columns,
-                             c: m + e * outChannels * t.columns, ldc: t.columns)
+                Kernels.gemm(m: t.tiles, n: outChannels, k: inChannels,
+                             a: v + e * t.tiles * inStride, lda: inStride,
+                             b: u.baseAddress! + e * outChannels * inChannels, ldb: inChannels, transposeB: true,
+                             c: m + e * t.tiles * outStride, ldc: outStride)
             }
         }
-        transformOutput(m, t, bias: bias, activation: activation, into: output, stride: outputStride)
+        transformOutput(m, t, activation: activation, into: output, stride: outputStride)
     }
 
-    /// `V[e][c][tile] = (Bᵀ·d·B)[e]` for every channel `c` and tile's 6×6 window `d`.
+    /// `V[e][tile][c] = (Bᵀ·d·B)[e]` for every tile's 6×6 window `d` of every channel, 8 channels per vector.
     private func transformInput(_ padded: UnsafePointer<Float>, _ t: Tiling, into v: UnsafeMutablePointer<Float>) {
-        let plane = t.paddedPlane, width = t.paddedWidth, columns = t.columns
+        let blocks = inBlocks, rowStride = 8 * blocks
+        let step = t.tiles * rowStride
         withUnsafeTemporaryAllocation(of: Float8.self, capacity: 36) { rows in
             let rows = rows.baseAddress!
-            var first = 0
-            while first < t.tiles {
-                // Window origin of each lane's tile; lanes past the last tile repeat it (their columns are never read back).
-                @inline(__always) func origin(_ lane: Int) -> Int {
-                    let k = min(first + lane, t.tiles - 1)
-                    let n = k / t.tilesPerImage, r = k % t.tilesPerImage
-                    return n * inChannels * plane + 4 * (r / t.tilesWide) * width + 4 * (r % t.tilesWide)
-                }
-                do {
-                    let (o0, o1, o2, o3) = (origin(0), origin(1), origin(2), origin(3))
-                    let (o4, o5, o6, o7) = (origin(4), origin(5), origin(6), origin(7))
-                    for c in 0..<inChannels {
-                        let base = padded + c * plane
-                        // Bᵀ·d down each column j, then Bᵀ along each resulting row.
-                        for j in 0..<6 {
-                            @inline(__always) func at(_ i: Int) -> Float8 {
-                                let p = base + i * width + j
-                                return Float8(p[o0], p[o1], p[o2], p[o3], p[o4], p[o5], p[o6], p[o7])
-                            }
-                            let d = Self.inputRows(at(0), at(1), at(2), at(3), at(4), at(5))
-                            rows[0 * 6 + j] = d.0; rows[1 * 6 + j] = d.1; rows[2 * 6 + j] = d.2
-                            rows[3 * 6 + j] = d.3; rows[4 * 6 + j] = d.4; rows[5 * 6 + j] = d.5
-                        }
-                        let target = v + c * columns + first
-                        let step = inChannels * columns
-                        for a in 0..<6 {
-                            let r = rows + a * 6
-                            let e = Self.inputRows(r[0], r[1], r[2], r[3], r[4], r[5])
-                            let out = target + a * 6 * step
-                            out.store8(e.0, 0); out.store8(e.1, step); out.store8(e.2, 2 * step)
-                            out.store8(e.3, 3 * step); out.store8(e.4, 4 * step); out.store8(e.5, 5 * step)
-                        }
+            for k in 0..<t.tiles {
+                let n = k / t.tilesPerImage, r = k % t.tilesPerImage
+                let window = padded + n * blocks * t.blockPlane + (4 * (r / t.tilesWide) * t.paddedWidth + 4 * (r % t.tilesWide)) * 8
+                for block in 0..<blocks {
+                    let p = window + block * t.blockPlane
+                    // Bᵀ·d down each column j, then Bᵀ along each resulting row.
+                    for j in 0..<6 {
+                        @inline(__always) func at(_ i: Int) -> Float8 { p.load8((i * t.paddedWidth + j) * 8) }
+                        let d = Self.inputRows(at(0), at(1), at(2), at(3), at(4), at(5))
+                        rows[0 * 6 + j] = d.0; rows[1 * 6 + j] = d.1; rows[2 * 6 + j] = d.2
+                        rows[3 * 6 + j] = d.3; rows[4 * 6 + j] = d.4; rows[5 * 6 + j] = d.5
+                    }
+                    let target = v + k * rowStride + block * 8
+                    for a in 0..<6 {
+                        let r = rows + a * 6
+                        let e = Self.inputRows(r[0], r[1], r[2], r[3], r[4], r[5])
+                        let out = target + a * 6 * step
+                        out.store8(e.0, 0); out.store8(e.1, step); out.store8(e.2, 2 * step)
+                        out.store8(e.3, 3 * step); out.store8(e.4, 4 * step); out.store8(e.5, 5 * step)
                     }
                 }
-                first += 8
             }
         }
     }
 
     /// Output tiles `Aᵀ·M·A` plus bias, through the activation, into the NCHW output (partial tiles at the edges clipped).
-    private func transformOutput(_ m: UnsafePointer<Float>, _ t: Tiling, bias: UnsafePointer<Float>, activation: ActivationFunction,
+    private func transformOutput(_ m: UnsafePointer<Float>, _ t: Tiling, activation: ActivationFunction,
                                  into output: UnsafeMutablePointer<Float>, stride outputStride: Int) {
-        let columns = t.columns, step = outChannels * columns
+        let rowStride = 8 * outBlocks, step = t.tiles * rowStride
         let outPlane = t.outHeight * t.outWidth
-        // Per tile: offset of its top-left output in channel 0, and how many of its rows and columns exist.
-        var origin = [Int](repeating: 0, count: t.tiles)
-        var rowsValid = [Int](repeating: 0, count: t.tiles), colsValid = [Int](repeating: 0, count: t.tiles)
-        for k in 0..<t.tiles {
-            let n = k / t.tilesPerImage, r = k % t.tilesPerImage
-            let th = r / t.tilesWide, tx = r % t.tilesWide
-            origin[k] = n * outputStride + 4 * th * t.outWidth + 4 * tx
-            rowsValid[k] = min(4, t.outHeight - 4 * th)
-            colsValid[k] = min(4, t.outWidth - 4 * tx)
-        }
-        withUnsafeTemporaryAllocation(of: Float8.self, capacity: 28) { partial in
-            let partial = partial.baseAddress!
-            for o in 0..<outChannels {
-                let b = Float8(repeating: bias[o])
-                let channel = output + o * outPlane
-                var first = 0
-                while first < t.tiles {
-                    let source = m + o * columns + first
-                    for j in 0..<6 {
-                        @inline(__always) func at(_ i: Int) -> Float8 { source.load8((i * 6 + j) * step) }
-                        let s = Self.outputRows(at(0), at(1), at(2), at(3), at(4), at(5))
-                        partial[0 * 6 + j] = s.0; partial[1 * 6 + j] = s.1; partial[2 * 6 + j] = s.2; partial[3 * 6 + j] = s.3
-                    }
-                    let lanes = min(8, t.tiles - first)
-                    for a in 0..<4 {
-                        let r = partial + a * 6
-                        let y = Self.outputRows(r[0], r[1], r[2], r[3], r[4], r[5])
-                        let values = partial + 24
-                        values[0] = activation.apply(y.0 + b); values[1] = activation.apply(y.1 + b)
-                        values[2] = activation.apply(y.2 + b); values[3] = activation.apply(y.3 + b)
-                        for lane in 0..<lanes {
-                            let k = first + lane
-                            guard a < rowsValid[k] else { continue }
-                            let row = channel + origin[k] + a * t.outWidth
-                            for x in 0..<colsValid[k] { row[x] = values[x][lane] }
+        blockBias.withUnsafeBufferPointer { bias in
+            // 24 vectors of Aᵀ·M, then the 16 finished pixels (8 channels each) of one tile and block.
+            withUnsafeTemporaryAllocation(of: Float8.self, capacity: 24 + 16) { buffer in
+                let partial = buffer.baseAddress!, pixels = partial + 24
+                let flat = UnsafeMutableRawPointer(pixels).assumingMemoryBound(to: Float.self)
+                for k in 0..<t.tiles {
+                    let n = k / t.tilesPerImage, r = k % t.tilesPerImage
+                    let th = r / t.tilesWide, tx = r % t.tilesWide
+                    let corner = output + n * outputStride + 4 * th * t.outWidth + 4 * tx
+                    let rowsValid = min(4, t.outHeight - 4 * th), colsValid = min(4, t.outWidth - 4 * tx)
+                    for block in 0..<outBlocks {
+                        let source = m + k * rowStride + block * 8
+                        for j in 0..<6 {
+                            @inline(__always) func at(_ i: Int) -> Float8 { source.load8((i * 6 + j) * step) }
+                            let s = Self.outputRows(at(0), at(1), at(2), at(3), at(4), at(5))
+                            partial[0 * 6 + j] = s.0; partial[1 * 6 + j] = s.1; partial[2 * 6 + j] = s.2; partial[3 * 6 + j] = s.3
+                        }
+                        let b = bias.baseAddress!.load8(block * 8)
+                        for a in 0..<4 {
+                            let q = partial + a * 6
+                            let y = Self.outputRows(q[0], q[1], q[2], q[3], q[4], q[5])
+                            pixels[a * 4] = y.0 + b; pixels[a * 4 + 1] = y.1 + b
+                            pixels[a * 4 + 2] = y.2 + b; pixels[a * 4 + 3] = y.3 + b
+                        }
+                        activation.apply(flat, count: 128)
+                        let channels = min(8, outChannels - block * 8)
+                        for lane in 0..<channels {
+                            let plane = corner + (block * 8 + lane) * outPlane
+                            for a in 0..<rowsValid {
+                                for x in 0..<colsValid { plane[a * t.outWidth + x] = flat[(a * 4 + x) * 8 + lane] }
+                            }
                         }
                     }
-                    first += 8
                 }
             }
         }

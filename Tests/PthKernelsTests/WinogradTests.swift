@@ -18,17 +18,17 @@ final class WinogradTests: XCTestCase {
             let expected = directConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
                                              weights: weights, bias: bias, geometry: g, outputStride: outputStride)
 
-            let kernel = weights.withUnsafeBufferPointer { WinogradConvolution(weights: $0.baseAddress!, geometry: g) }
+            let kernel = weights.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { WinogradConvolution(weights: w.baseAddress!, bias: $0.baseAddress!, geometry: g) }
+            }
             var scratch = [Float](repeating: .nan, count: kernel.scratchCount(batch: batch, height: height, width: width))
             var output = [Float](repeating: 0, count: batch * outputStride)
             input.withUnsafeBufferPointer { x in
                 output.withUnsafeMutableBufferPointer { y in
-                    bias.withUnsafeBufferPointer { b in
-                        scratch.withUnsafeMutableBufferPointer { s in
-                            kernel.run(input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
-                                       output: y.baseAddress!, outputStride: outputStride, batch: batch,
-                                       bias: b.baseAddress!, activation: .relu, scratch: s.baseAddress!)
-                        }
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        kernel.run(input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
+                                   output: y.baseAddress!, outputStride: outputStride, batch: batch,
+                                   activation: .relu, scratch: s.baseAddress!)
                     }
                 }
             }
