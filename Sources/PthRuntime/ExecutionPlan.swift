@@ -1,11 +1,15 @@
+import Dispatch
 import PthGraph
 import PthKernels
 
 /// A frozen graph compiled for execution: kernels with weights prepared once, and a memory plan
 /// per input shape (made on the first run with that shape and kept until the shape changes).
 ///
-/// Threads: the only parallelism is OpenBLAS's thread pool inside GEMMs, sized to `threads` at
-/// the start of every run; the other kernels run on the calling thread.
+/// Threads, one scheme at a time: a batch of at least two images is split into `threads` groups
+/// of whole images, each run through the whole network on its own thread with OpenBLAS
+/// single-threaded (every kernel runs in parallel and no GEMM is split); a single image runs on
+/// the calling thread with OpenBLAS's pool of `threads` inside each GEMM (the other kernels then
+/// run on one core). Each image's numbers do not depend on how the batch was split.
 ///
 /// Thread safety: an `ExecutionPlan` owns mutable buffers, so it must not be run from several
 /// threads at once. Use one plan per thread, or serialise calls to `run`. The OpenBLAS thread
@@ -16,7 +20,8 @@ public final class ExecutionPlan {
     public let threads: Int
     private let compiled: [CompiledNode]
     private let output: ValueID
-    private var workspace: Workspace?
+    /// The buffers of the last input shape, one workspace per group of images.
+    private var workspaces: (shape: [Int], groups: [Workspace])?
 
     /// Compiles `graph`, which must already be frozen (no BatchNorm nodes; see `Freezing.freeze`).
     /// `threads` defaults to the processors OpenBLAS detects.
@@ -45,26 +50,78 @@ public final class ExecutionPlan {
             }
             tapsAt[value.index, default: []].append(name)
         }
-        if workspace?.shape != input.shape {
-            workspace = nil
-            let memory = try MemoryPlan(graph: graph, inputShape: input.shape)
-            workspace = Workspace(shape: input.shape, memory: memory, scratchCount: scratchCount(memory))
+        let groups = Self.split(batch: input.shape[0], into: threads)
+        if workspaces?.shape != input.shape {
+            workspaces = nil
+            var plans: [Int: (memory: MemoryPlan, scratch: Int)] = [:]
+            var made: [Workspace] = []
+            for group in groups {
+                let shape = [group.count] + input.shape.dropFirst()
+                if plans[group.count] == nil {
+                    let memory = try MemoryPlan(graph: graph, inputShape: shape)
+                    plans[group.count] = (memory, scratchCount(memory))
+                }
+                let plan = plans[group.count]!
+                made.append(Workspace(shape: shape, memory: plan.memory, scratchCount: plan.scratch))
+            }
+            workspaces = (input.shape, made)
         }
-        Kernels.setThreadCount(threads)
-
-        let workspace = workspace!
-        let memory = workspace.memory
-        var captured: [String: FeatureMap] = [:]
+        let lanes = workspaces!.groups
+        let perImage = input.shape.dropFirst().reduce(1, *)
+        var results = [ExecutionResult?](repeating: nil, count: groups.count)
         input.values.withUnsafeBufferPointer { source in
-            for index in compiled.indices {
-                execute(index, memory: memory, arena: workspace.arena, scratch: workspace.scratch, input: source.baseAddress!)
-                for name in tapsAt[index] ?? [] {
-                    captured[name] = read(index, memory: memory, arena: workspace.arena)
+            if groups.count == 1 {
+                Kernels.setThreadCount(threads)
+                results[0] = runGroup(lanes[0], input: source.baseAddress!, tapsAt: tapsAt)
+            } else {
+                Kernels.setThreadCount(1)
+                results.withUnsafeMutableBufferPointer { slots in
+                    let slots = UncheckedSendable(slots)
+                    let base = UncheckedSendable(source.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: groups.count) { lane in
+                        slots.value[lane] = runGroup(lanes[lane], input: base.value + groups[lane].lowerBound * perImage, tapsAt: tapsAt)
+                    }
                 }
             }
         }
-        let result = read(output.index, memory: memory, arena: workspace.arena)
-        return ExecutionResult(output: result, taps: captured)
+        let parts = results.map { $0! }
+        if parts.count == 1 { return parts[0] }
+        var captured: [String: FeatureMap] = [:]
+        for name in taps { captured[name] = Self.concatenate(parts.map { $0.taps[name]! }) }
+        return ExecutionResult(output: Self.concatenate(parts.map(\.output)), taps: captured)
+    }
+
+    /// Consecutive image ranges, as even as possible, one per thread (fewer when there are fewer images).
+    static func split(batch: Int, into threads: Int) -> [Range<Int>] {
+        let groups = min(batch, threads)
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for group in 0..<groups {
+            let count = batch / groups + (group < batch % groups ? 1 : 0)
+            ranges.append(start..<(start + count))
+            start += count
+        }
+        return ranges
+    }
+
+    /// Feature maps of consecutive image groups joined along the batch axis.
+    private static func concatenate(_ parts: [FeatureMap]) -> FeatureMap {
+        var shape = parts[0].shape
+        shape[0] = parts.reduce(0) { $0 + $1.shape[0] }
+        return FeatureMap(shape: shape, values: parts.flatMap(\.values))
+    }
+
+    /// Runs every node over the images in `workspace`'s shape read from `input`.
+    private func runGroup(_ workspace: Workspace, input: UnsafePointer<Float>, tapsAt: [Int: [String]]) -> ExecutionResult {
+        let memory = workspace.memory
+        var captured: [String: FeatureMap] = [:]
+        for index in compiled.indices {
+            execute(index, memory: memory, arena: workspace.arena, scratch: workspace.scratch, input: input)
+            for name in tapsAt[index] ?? [] {
+                captured[name] = read(index, memory: memory, arena: workspace.arena)
+            }
+        }
+        return ExecutionResult(output: read(output.index, memory: memory, arena: workspace.arena), taps: captured)
     }
 
     private func scratchCount(_ memory: MemoryPlan) -> Int {
@@ -169,4 +226,10 @@ private final class Workspace {
         arena.deallocate()
         scratch.deallocate()
     }
+}
+
+/// Hands pointers into buffers that concurrent workers touch at disjoint places to those workers.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
