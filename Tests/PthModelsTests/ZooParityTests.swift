@@ -6,7 +6,8 @@ import XCTest
 
 /// The classification zoo (#7) against PyTorch, by the method of `ParityTests`. The small and medium
 /// networks run in every `swift test` from `fixtures/models/`. The big ones (VGG, AlexNet, ResNet101/152,
-/// ResNeXt, wide ResNet, DenseNet161/201, EfficientNet-B2…B7) have fixtures too large to commit; they run with
+/// ResNeXt, wide ResNet, DenseNet161/201, EfficientNet-B1…B7 at their own preset resolutions, 240…600) have
+/// fixtures too large to commit; they run with
 ///
 ///     PTH_FULL_ZOO=1 ~/venvs/torch/bin/python tools/make_fixtures.py zoo
 ///     PTH_FULL_ZOO=1 swift test --filter ZooParityTests
@@ -48,6 +49,8 @@ final class ZooParityTests: XCTestCase {
     func testVGG16BN() throws { try checkFullZoo("vgg16_bn") }
     func testVGG19() throws { try checkFullZoo("vgg19") }
     func testVGG19BN() throws { try checkFullZoo("vgg19_bn") }
+    /// At 240, its own preset's crop (the CI fixture above runs it at 224).
+    func testEfficientNetB1OwnResolution() throws { try checkFullZoo("efficientnet_b1") }
     func testEfficientNetB2() throws { try checkFullZoo("efficientnet_b2") }
     func testEfficientNetB3() throws { try checkFullZoo("efficientnet_b3") }
     func testEfficientNetB4() throws { try checkFullZoo("efficientnet_b4") }
