@@ -8,7 +8,8 @@ import Darwin
 /// copying), or an in-memory copy for bytes that never were a file (tests, the fuzzer).
 final class MappedFile {
     let bytes: UnsafeRawBufferPointer
-    private let mapped: Bool
+    /// Whether `bytes` is a file mapping (its pages can be dropped and re-read from the file).
+    let mapped: Bool
 
     init(path: String) throws {
         let descriptor = open(path, O_RDONLY)

@@ -138,12 +138,16 @@ public struct Tensor: Sendable {
         if dtype == .float32 && isContiguous {
             // The common case (every weight of a float32 checkpoint) is one memcpy out of the mapping.
             let start = storageOffset * 4, total = count
-            return [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+            let copy = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
                 if total > 0 {
                     UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + total * 4)]))
                 }
                 initialized = total
             }
+            // A STORED entry's pages would otherwise stay resident beside the copy until the
+            // checkpoint closes (a second copy of every weight in RSS while a model is built).
+            storage.releaseMappedPages(start..<(start + total * 4))
+            return copy
         }
         let convert: (Int) -> Float
         switch dtype {

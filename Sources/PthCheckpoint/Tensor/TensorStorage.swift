@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The raw bytes behind one `torch.*Storage`, shared by every tensor that views it.
 ///
 /// The bytes are either owned (allocated here) or borrowed from a memory-mapped
@@ -38,6 +44,18 @@ public final class TensorStorage: @unchecked Sendable {
     /// Copies an array of bytes into a new storage.
     public convenience init(dtype: DType, bytes: [UInt8]) {
         self.init(dtype: dtype, copying: bytes.withUnsafeBytes { $0 })
+    }
+
+    /// Lets the kernel drop the resident pages wholly inside `range` (byte offsets) when the bytes
+    /// are borrowed from a mapped file: they read back unchanged from the file if touched again,
+    /// so a caller that has copied the elements out stops paying for them twice. No effect on
+    /// owned or in-memory bytes.
+    func releaseMappedPages(_ range: Range<Int>) {
+        guard let file = owner as? MappedFile, file.mapped, let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + range.lowerBound + page - 1) / page * page
+        let end = (Int(bitPattern: base) + range.upperBound) / page * page
+        if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED) }
     }
 
     deinit {
