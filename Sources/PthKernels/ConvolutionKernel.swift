@@ -20,6 +20,18 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// columns to run well and the transformed weights cost more memory than the time they save.
     static let winogradMinimumPixels = 400
 
+    /// Most floats an im2col matrix may take: larger ones (a stem conv over a big image) are
+    /// unfolded and multiplied a band of output rows at a time, which bounds the scratch memory
+    /// while each band still gives the GEMM thousands of columns.
+    static let im2colBudget = 1 << 20
+
+    /// Output rows per im2col band.
+    private func bandRows(height: Int, width: Int) -> Int {
+        let g = geometry
+        let depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
+        return max(1, min(g.outputHeight(height), Self.im2colBudget / (depth * g.outputWidth(width))))
+    }
+
     public init(geometry: ConvolutionGeometry, weights: [Float], bias: [Float]?, activation: ActivationFunction) {
         precondition(weights.count == geometry.outChannels * geometry.inChannels / geometry.groups
                      * geometry.kernelHeight * geometry.kernelWidth, "conv weights do not match \(geometry)")
@@ -53,7 +65,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         }
         if g.isPointwise { return 0 }
         if g.isDepthwise { return Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
-        return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * g.outputHeight(height) * g.outputWidth(width)
+        return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
     }
 
     /// Convolves `batch` images. Image `n` is read at `input + n·inputStride` (`inChannels` planes
@@ -88,12 +100,16 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 } else {
                     let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
                     let depth = inPerGroup * g.kernelHeight * g.kernelWidth
+                    let band = bandRows(height: height, width: width)
                     for group in 0..<g.groups {
-                        Kernels.im2col(x + group * inPerGroup * height * width, channels: inPerGroup,
-                                       height: height, width: width, geometry: g,
-                                       outHeight: outHeight, outWidth: outWidth, into: scratch)
-                        Kernels.gemm(m: outPerGroup, n: pixels, k: depth, a: w + group * outPerGroup * depth, lda: depth,
-                                     b: scratch, ldb: pixels, c: y + group * outPerGroup * pixels, ldc: pixels)
+                        for top in stride(from: 0, to: outHeight, by: band) {
+                            let rows = top..<min(top + band, outHeight), columns = rows.count * outWidth
+                            Kernels.im2col(x + group * inPerGroup * height * width, channels: inPerGroup,
+                                           height: height, width: width, geometry: g,
+                                           outRows: rows, outWidth: outWidth, into: scratch)
+                            Kernels.gemm(m: outPerGroup, n: columns, k: depth, a: w + group * outPerGroup * depth, lda: depth,
+                                         b: scratch, ldb: columns, c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels)
+                        }
                     }
                 }
                 for o in 0..<g.outChannels {

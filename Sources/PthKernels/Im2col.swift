@@ -1,9 +1,9 @@
 extension Kernels {
-    /// Unfolds `channels` planes of one image into the column matrix a convolution GEMM multiplies:
-    /// row `(c·kh + i)·kw + j`, column `oh·outWidth + ow` holds the input pixel under kernel tap
-    /// (i, j) for output (oh, ow), or 0 in the padding.
+    /// Unfolds `channels` planes of one image into the column matrix a convolution GEMM multiplies,
+    /// for the output rows `outRows`: row `(c·kh + i)·kw + j`, column `(oh − outRows.lowerBound)·outWidth + ow`
+    /// holds the input pixel under kernel tap (i, j) for output (oh, ow), or 0 in the padding.
     static func im2col(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                       geometry g: ConvolutionGeometry, outHeight: Int, outWidth: Int,
+                       geometry g: ConvolutionGeometry, outRows: Range<Int>, outWidth: Int,
                        into columns: UnsafeMutablePointer<Float>) {
         var row = columns
         for c in 0..<channels {
@@ -14,8 +14,8 @@ extension Kernels {
                     // Output columns whose input column lies inside the image.
                     let owStart = dx >= 0 ? 0 : min(outWidth, (-dx + g.strideWidth - 1) / g.strideWidth)
                     let owEnd = width - dx <= 0 ? 0 : min(outWidth, (width - dx - 1) / g.strideWidth + 1)
-                    for oh in 0..<outHeight {
-                        let out = row + oh * outWidth
+                    for oh in outRows {
+                        let out = row + (oh - outRows.lowerBound) * outWidth
                         let ih = oh * g.strideHeight + i * g.dilationHeight - g.padTop
                         if ih < 0 || ih >= height || owStart >= owEnd {
                             out.update(repeating: 0, count: outWidth)
@@ -30,7 +30,7 @@ extension Kernels {
                         }
                         if owEnd < outWidth { (out + owEnd).update(repeating: 0, count: outWidth - owEnd) }
                     }
-                    row += outHeight * outWidth
+                    row += outRows.count * outWidth
                 }
             }
         }

@@ -1,0 +1,35 @@
+@testable import PthKernels
+import XCTest
+
+/// A conv whose im2col matrix exceeds the budget runs in bands of output rows, with bounded scratch
+/// and the direct convolution's numbers.
+final class Im2colBandTests: XCTestCase {
+    func testBandedConvolutionMatchesDirect() throws {
+        let g = ConvolutionGeometry(inChannels: 16, outChannels: 4, kernelHeight: 3, kernelWidth: 3,
+                                    strideHeight: 2, strideWidth: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let (height, width) = (201, 200)
+        let weights = pseudoRandom(count: 4 * 16 * 9, seed: 10)
+        let bias = pseudoRandom(count: 4, seed: 11)
+        let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .identity)
+        let outCount = 4 * g.outputHeight(height) * g.outputWidth(width)
+        XCTAssertGreaterThan(16 * 9 * outCount / 4, ConvolutionKernel.im2colBudget, "the full im2col must exceed the budget")
+        let scratchCount = conv.scratchCount(batch: 1, height: height, width: width)
+        XCTAssertLessThanOrEqual(scratchCount, ConvolutionKernel.im2colBudget)
+
+        let input = pseudoRandom(count: 16 * height * width, seed: 12)
+        var output = [Float](repeating: .nan, count: outCount)
+        var scratch = [Float](repeating: .nan, count: scratchCount)
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    conv.run(input: x.baseAddress!, inputStride: 0, height: height, width: width,
+                             output: y.baseAddress!, outputStride: 0, batch: 1, scratch: s.baseAddress!)
+                }
+            }
+        }
+        let expected = directConvolution(input, inputStride: 0, height: height, width: width, batch: 1,
+                                         weights: weights, bias: bias, geometry: g, outputStride: outCount)
+        let error = zip(output, expected).map { abs($0 - $1) }.max()! / expected.map(abs).max()!
+        XCTAssertLessThanOrEqual(error, 1e-5, "rel. L∞ \(error)")
+    }
+}
