@@ -14,8 +14,12 @@ import PackageDescription
 /// suite over full-size networks stays fast; bounds checks stay on outside the hot modules.
 /// `-target-cpu haswell` (x86-64-v3: AVX2, FMA, F16C, BMI2) lets the 8-lane SIMD kernels use
 /// whole 256-bit registers; the binaries then need an x86-64 CPU from 2013 on (Intel Haswell,
-/// AMD Excavator or Zen). Drop the flag to build for older or non-x86 processors.
+/// AMD Excavator or Zen); other architectures get the compiler's default CPU.
+#if arch(x86_64)
 let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
+#else
+let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+#endif
 
 let package = Package(
     name: "swift-pth",
