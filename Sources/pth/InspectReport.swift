@@ -39,7 +39,7 @@ enum InspectReport {
     /// SHA-256 of the tensor's C-contiguous little-endian bytes, hashed in place when already contiguous.
     static func sha256(_ tensor: Tensor) -> String {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        if tensor.isContiguous {
+        if tensor.isContiguous && tensor.count > 0 {
             let start = tensor.storageOffset * tensor.dtype.byteSize
             let slice = UnsafeRawBufferPointer(rebasing: tensor.storage.bytes[start..<(start + tensor.count * tensor.dtype.byteSize)])
             SHA256(slice.baseAddress?.assumingMemoryBound(to: UInt8.self), slice.count, &digest)

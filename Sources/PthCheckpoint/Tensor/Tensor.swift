@@ -69,6 +69,8 @@ public struct Tensor: Sendable {
 
     /// Whether the elements lie in C order without gaps.
     public var isContiguous: Bool {
+        // An empty tensor reads nothing, whatever its strides (and its sizes may overflow a product).
+        if count == 0 { return true }
         var expected = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
             if strides[axis] != expected { return false }
@@ -105,6 +107,8 @@ public struct Tensor: Sendable {
     /// The elements in C-contiguous order, little-endian, in the tensor's own dtype —
     /// the bytes of `t.contiguous().numpy().tobytes()`.
     public func contiguousBytes() -> [UInt8] {
+        // Torch accepts any storage offset on an empty tensor, so it must not be used to slice.
+        if count == 0 { return [] }
         let size = dtype.byteSize
         if isContiguous {
             let start = storageOffset * size
@@ -124,6 +128,7 @@ public struct Tensor: Sendable {
     /// the tensor is already contiguous float32 (a STORED zip entry is then read straight from the
     /// mapped file); through `floats()` otherwise.
     public func withContiguousFloats<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        if count == 0 { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
         if dtype == .float32 && isContiguous {
             let start = storage.bytes.baseAddress.map { $0 + storageOffset * 4 }
             return try body(UnsafeBufferPointer(start: start?.assumingMemoryBound(to: Float.self), count: count))
@@ -134,6 +139,7 @@ public struct Tensor: Sendable {
     /// The elements as contiguous Float32 in C order. Any dtype converts
     /// (floats by rounding to nearest, integers and bools by value).
     public func floats() -> [Float] {
+        if count == 0 { return [] }
         let bytes = storage.bytes
         if dtype == .float32 && isContiguous {
             // The common case (every weight of a float32 checkpoint) is one memcpy out of the mapping.
