@@ -26,4 +26,28 @@ final class InspectScanTests: XCTestCase {
         XCTAssertEqual(training.status, 2)
         XCTAssertTrue(training.stdout.contains("FOREIGN      argparse.Namespace"), training.stdout)
     }
+
+    /// The 2017 tar format pickles storage and tensor types in the `storages` and `tensors` members'
+    /// record headers, outside the `pickle` member: a foreign global there (which `_legacy_load`
+    /// would import and call) must be listed too, and the storage types of a clean file with it.
+    func testTarRecordHeaderGlobalsAreScanned() throws {
+        let clean = try CommandLineRunner.run(["inspect", "--scan", CommandLineRunner.fixture("checkpoints/tar_basic.pth")])
+        XCTAssertTrue(clean.stdout.contains("allowlisted  torch.FloatStorage"), clean.stdout)
+        XCTAssertTrue(clean.stdout.contains("allowlisted  torch.FloatTensor"), clean.stdout)
+
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: CommandLineRunner.fixture("checkpoints/tar_basic.pth")))
+        let storageType = Data("torch\nFloatStorage".utf8), foreign = Data("posix\nposix_spawnp".utf8)
+        let range = try XCTUnwrap(bytes.range(of: storageType))
+        bytes.replaceSubrange(range, with: foreign)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tar_foreign_storage_type.pth")
+        try bytes.write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+
+        let scan = try CommandLineRunner.run(["inspect", "--scan", path.path])
+        XCTAssertEqual(scan.status, 2, scan.stdout + scan.stderr)
+        XCTAssertTrue(scan.stdout.contains("FOREIGN      posix.posix_spawnp"), scan.stdout)
+        let load = try CommandLineRunner.run(["inspect", path.path])
+        XCTAssertEqual(load.status, 1)
+        XCTAssertTrue(load.stderr.contains("storage type posix.posix_spawnp is not supported"), load.stderr)
+    }
 }

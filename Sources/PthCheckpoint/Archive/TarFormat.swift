@@ -17,8 +17,20 @@ enum TarFormat {
             guard let range = tar.members[name] else { throw CheckpointError("tar", "member \(name) is missing") }
             return UnsafeRawBufferPointer(rebasing: file.bytes[range])
         }
-        let storages = try readStorages(try member("storages"), owner: file)
-        let tensors = try readTensors(try member("tensors"), storages: storages)
+        var headerGlobals: [PickleGlobal] = []
+        let storages: [String: TensorStorage]
+        let tensors: [String: PendingTensor]
+        do {
+            storages = try readStorages(try member("storages"), owner: file, globals: &headerGlobals)
+            tensors = try readTensors(try member("tensors"), storages: storages, globals: &headerGlobals)
+        } catch where scanOnly && !headerGlobals.allSatisfy(\.isAllowlisted) {
+            // A foreign storage or tensor type ends the walk (its element size is unknown), but it
+            // is exactly what a scan is for: report it with the globals of the `pickle` member.
+            let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
+            machine.persistentLoad = { _ in PersistentStorageID.scanPlaceholder }
+            _ = try? machine.load()
+            return (.none, headerGlobals + machine.globals)
+        }
 
         let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
         machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { id in
@@ -32,19 +44,19 @@ enum TarFormat {
             throw CheckpointError("", "persistent id \(key) is neither a tensor nor a storage in the archive")
         }
         let item = try machine.load()
-        if scanOnly { return (.none, machine.globals) }
+        if scanOnly { return (.none, headerGlobals + machine.globals) }
         var converter = PickleConverter(machine: machine) { reference in
             guard let storage = storages[reference.key] else { throw CheckpointError("storage \(reference.key)", "missing from the archive") }
             return storage
         }
-        return (try converter.value(of: item), machine.globals)
+        return (try converter.value(of: item), headerGlobals + machine.globals)
     }
 
-    private static func readStorages(_ bytes: UnsafeRawBufferPointer, owner: AnyObject) throws -> [String: TensorStorage] {
+    private static func readStorages(_ bytes: UnsafeRawBufferPointer, owner: AnyObject, globals: inout [PickleGlobal]) throws -> [String: TensorStorage] {
         var storages: [String: TensorStorage] = [:]
         var offset = 0
         for _ in 0..<(try recordCount(bytes, "storages", &offset)) {
-            let fields = try recordHeader(bytes, "storages", "(key, location, type)", &offset)
+            let fields = try recordHeader(bytes, "storages", "(key, location, type)", &offset, globals: &globals)
             let key = try PersistentStorageID.storageKey(fields[0])
             let dtype = try located("storages offset \(offset)") { try PersistentStorageID.storageDType(fields[2]) }
             guard offset <= bytes.count - 8 else { throw CheckpointError("storages offset \(offset)", "ends before storage \(key)'s element count") }
@@ -75,11 +87,11 @@ enum TarFormat {
         return storages
     }
 
-    private static func readTensors(_ bytes: UnsafeRawBufferPointer, storages: [String: TensorStorage]) throws -> [String: PendingTensor] {
+    private static func readTensors(_ bytes: UnsafeRawBufferPointer, storages: [String: TensorStorage], globals: inout [PickleGlobal]) throws -> [String: PendingTensor] {
         var tensors: [String: PendingTensor] = [:]
         var offset = 0
         for _ in 0..<(try recordCount(bytes, "tensors", &offset)) {
-            let fields = try recordHeader(bytes, "tensors", "(key, storage_key, type)", &offset)
+            let fields = try recordHeader(bytes, "tensors", "(key, storage_key, type)", &offset, globals: &globals)
             let key = try PersistentStorageID.storageKey(fields[0])
             let storageKey = try PersistentStorageID.storageKey(fields[1])
             guard let storage = storages[storageKey] else {
@@ -115,8 +127,11 @@ enum TarFormat {
     }
 
     /// A pickled 3-tuple heading one record; its fields are keys and globals, which outlive the machine.
-    private static func recordHeader(_ bytes: UnsafeRawBufferPointer, _ member: String, _ shape: String, _ offset: inout Int) throws -> [PickleItem] {
+    /// The globals it references (storage and tensor types) are appended to `globals`.
+    private static func recordHeader(_ bytes: UnsafeRawBufferPointer, _ member: String, _ shape: String, _ offset: inout Int,
+                                     globals: inout [PickleGlobal]) throws -> [PickleItem] {
         let machine = PickleMachine(bytes: bytes, source: member, start: offset)
+        defer { globals += machine.globals }
         // The items must be copied out before the machine (which empties its containers) is freed.
         return try withExtendedLifetime(machine) {
             let header = try machine.load()
