@@ -57,64 +57,86 @@ public final class ConvolutionKernel: @unchecked Sendable {
         return kernel
     }
 
-    /// Floats of scratch `run` needs for `batch` images of `height × width`.
-    public func scratchCount(batch: Int, height: Int, width: Int) -> Int {
+    /// Floats of scratch `run` needs for `batch` images of `height × width` cut as `split` cuts them.
+    public func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let g = geometry
         if usesWinograd(height: height, width: width) {
             return winogradKernel().scratchCount(batch: batch, height: height, width: width)
         }
         if g.isPointwise { return 0 }
-        if g.isDepthwise { return Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
+        if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
     }
 
     /// Convolves `batch` images. Image `n` is read at `input + n·inputStride` (`inChannels` planes
     /// of `height × width`) and written at `output + n·outputStride`, so either side may be a
-    /// channel slice of a larger buffer.
+    /// channel slice of a larger buffer. `split` spreads each image's work over cores: output
+    /// channels or pixels of the GEMMs, Winograd tiles and positions, depthwise channels.
     public func run(input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
                     output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-                    scratch: UnsafeMutablePointer<Float>) {
+                    scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial) {
         let g = geometry
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         if usesWinograd(height: height, width: width) {
             winogradKernel().run(input: input, inputStride: inputStride, height: height, width: width,
-                                 output: output, outputStride: outputStride, batch: batch, activation: activation, scratch: scratch)
+                                 output: output, outputStride: outputStride, batch: batch, activation: activation,
+                                 scratch: scratch, split: split)
             return
         }
         weights.withUnsafeBufferPointer { w in
-            let w = w.baseAddress!
-            for n in 0..<batch {
-                let x = input + n * inputStride
-                let y = output + n * outputStride
-                if g.isPointwise {
-                    Kernels.gemm(m: g.outChannels, n: pixels, k: g.inChannels, a: w, lda: g.inChannels,
-                                 b: x, ldb: pixels, c: y, ldc: pixels)
-                } else if g.isDepthwise {
-                    bias.withUnsafeBufferPointer { b in
-                        Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, bias: b.baseAddress!,
-                                                     activation: activation, geometry: g, outHeight: outHeight,
-                                                     outWidth: outWidth, output: y, scratch: scratch)
-                    }
-                    continue
-                } else {
-                    let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
-                    let depth = inPerGroup * g.kernelHeight * g.kernelWidth
-                    let band = bandRows(height: height, width: width)
-                    for group in 0..<g.groups {
-                        for top in stride(from: 0, to: outHeight, by: band) {
-                            let rows = top..<min(top + band, outHeight), columns = rows.count * outWidth
-                            Kernels.im2col(x + group * inPerGroup * height * width, channels: inPerGroup,
-                                           height: height, width: width, geometry: g,
-                                           outRows: rows, outWidth: outWidth, into: scratch)
-                            Kernels.gemm(m: outPerGroup, n: columns, k: depth, a: w + group * outPerGroup * depth, lda: depth,
-                                         b: scratch, ldb: columns, c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels)
+            bias.withUnsafeBufferPointer { b in
+                let w = w.baseAddress!, b = b.baseAddress!
+                for n in 0..<batch {
+                    let x = input + n * inputStride
+                    let y = output + n * outputStride
+                    if g.isDepthwise {
+                        let perPart = Kernels.depthwiseScratchCount(height: height, width: width, geometry: g)
+                        split.forEachPart(g.inChannels) { part, channels in
+                            Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, bias: b,
+                                                         activation: activation, geometry: g, channels: channels,
+                                                         outHeight: outHeight, outWidth: outWidth, output: y,
+                                                         scratch: scratch + part * perPart)
                         }
+                        continue
+                    }
+                    if g.isPointwise {
+                        Kernels.gemm(m: g.outChannels, n: pixels, k: g.inChannels, a: w, lda: g.inChannels,
+                                     b: x, ldb: pixels, c: y, ldc: pixels, split: split)
+                    } else {
+                        convolveUnfolded(x, height: height, width: width, weights: w, output: y, scratch: scratch, split: split)
+                    }
+                    split.forEachRange(g.outChannels, minimum: max(1, 4096 / pixels)) { channels in
+                        for o in channels { activation.apply(y + o * pixels, count: pixels, bias: b[o]) }
                     }
                 }
-                for o in 0..<g.outChannels {
-                    activation.apply(y + o * pixels, count: pixels, bias: bias[o])
+            }
+        }
+    }
+
+    /// One image through im2col and OpenBLAS, group by group and band by band: the unfolding split
+    /// over input channels, the product over output channels or pixels.
+    private func convolveUnfolded(_ x: UnsafePointer<Float>, height: Int, width: Int, weights w: UnsafePointer<Float>,
+                                  output y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                                  split: WorkSplit) {
+        let g = geometry
+        let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
+        let pixels = outHeight * outWidth
+        let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
+        let window = g.kernelHeight * g.kernelWidth, depth = inPerGroup * window
+        let band = bandRows(height: height, width: width)
+        for group in 0..<g.groups {
+            for top in stride(from: 0, to: outHeight, by: band) {
+                let rows = top..<min(top + band, outHeight), columns = rows.count * outWidth
+                let source = x + group * inPerGroup * height * width
+                split.forEachRange(inPerGroup, minimum: max(1, 16384 / (window * columns))) { channels in
+                    Kernels.im2col(source + channels.lowerBound * height * width, channels: channels.count,
+                                   height: height, width: width, geometry: g, outRows: rows, outWidth: outWidth,
+                                   into: scratch + channels.lowerBound * window * columns)
                 }
+                Kernels.gemm(m: outPerGroup, n: columns, k: depth, a: w + group * outPerGroup * depth, lda: depth,
+                             b: scratch, ldb: columns, c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels,
+                             split: split)
             }
         }
     }

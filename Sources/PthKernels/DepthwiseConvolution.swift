@@ -11,17 +11,18 @@ extension Kernels {
     /// accumulators (so fused multiply-adds overlap instead of waiting on one another), then 8 at
     /// a time, and a last partial vector whose extra lanes are dropped. The activation runs over
     /// the finished plane while it is still in cache, in its own loop so the tap loop carries no dispatch.
+    /// Only the channels in `channels` are computed, so parts of one image can run on different cores.
     static func depthwiseConvolution(_ input: UnsafePointer<Float>, height: Int, width: Int,
                                      weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                      activation: ActivationFunction, geometry g: ConvolutionGeometry,
-                                     outHeight: Int, outWidth: Int, output: UnsafeMutablePointer<Float>,
+                                     channels: Range<Int>, outHeight: Int, outWidth: Int, output: UnsafeMutablePointer<Float>,
                                      scratch padded: UnsafeMutablePointer<Float>) {
         let kh = g.kernelHeight, kw = g.kernelWidth, taps = kh * kw
         let paddedWidth = width + g.padLeft + g.padRight
         let paddedCount = depthwiseScratchCount(height: height, width: width, geometry: g)
         let sh = g.strideHeight, sw = g.strideWidth, dh = g.dilationHeight, dw = g.dilationWidth
         padded.update(repeating: 0, count: paddedCount)
-        for c in 0..<g.inChannels {
+        for c in channels {
             let plane = input + c * height * width
             for h in 0..<height {
                 (padded + (h + g.padTop) * paddedWidth + g.padLeft).update(from: plane + h * width, count: width)

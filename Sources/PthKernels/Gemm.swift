@@ -11,10 +11,32 @@ extension Kernels {
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
     }
 
-    /// Sets how many threads OpenBLAS uses for every GEMM in this process; OpenBLAS's pool is
-    /// the only source of parallelism in the kernels, so this is the whole thread budget.
-    public static func setThreadCount(_ threads: Int) {
-        openblas_set_num_threads(Int32(max(1, threads)))
+    /// The same product with C cut into `split.threads` blocks of rows (when m ≥ n) or of columns,
+    /// each one single-threaded GEMM on its own core.
+    public static func gemm(m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+                            c: UnsafeMutablePointer<Float>, ldc: Int, split: WorkSplit) {
+        // Below ~2 MFLOP per part the hop to another thread costs more than it saves.
+        let minimum = max(1, (1 << 20) / max(1, (m >= n ? n : m) * k))
+        if m >= n {
+            split.forEachRange(m, alignment: 8, minimum: minimum) { rows in
+                gemm(m: rows.count, n: n, k: k, a: a + rows.lowerBound * lda, lda: lda, b: b, ldb: ldb,
+                     transposeB: transposeB, c: c + rows.lowerBound * ldc, ldc: ldc)
+            }
+        } else {
+            split.forEachRange(n, alignment: 16, minimum: minimum) { columns in
+                gemm(m: m, n: columns.count, k: k, a: a, lda: lda,
+                     b: b + columns.lowerBound * (transposeB ? ldb : 1), ldb: ldb,
+                     transposeB: transposeB, c: c + columns.lowerBound, ldc: ldc)
+            }
+        }
+    }
+
+    /// Makes OpenBLAS single-threaded for the whole process: parallelism comes from `WorkSplit`
+    /// alone (OpenBLAS's own pool spinning beside ours would fight it for the same cores).
+    public static func useSingleThreadedBLAS() {
+        openblas_set_num_threads(1)
     }
 
     /// The kernel set OpenBLAS runs (`Haswell`, `SkylakeX`, … — honours `OPENBLAS_CORETYPE`), for benchmark reports.

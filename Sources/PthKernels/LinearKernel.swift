@@ -14,10 +14,12 @@ public final class LinearKernel: @unchecked Sendable {
     }
 
     /// Row `n` of the input is read at `input + n·inputStride`, written at `output + n·outputStride`.
-    public func run(input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int) {
+    /// `split` cuts the product over cores (by output features for a small batch).
+    public func run(input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
+                    batch: Int, split: WorkSplit = .serial) {
         weights.withUnsafeBufferPointer { w in
             Kernels.gemm(m: batch, n: outFeatures, k: inFeatures, a: input, lda: inputStride,
-                         b: w.baseAddress!, ldb: inFeatures, transposeB: true, c: output, ldc: outputStride)
+                         b: w.baseAddress!, ldb: inFeatures, transposeB: true, c: output, ldc: outputStride, split: split)
         }
         for n in 0..<batch {
             let row = output + n * outputStride

@@ -87,46 +87,54 @@ final class WinogradConvolution {
     }
 
     /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding the bias and
-    /// applying `activation` to every output.
+    /// applying `activation` to every output. `split` cuts each phase over cores: the padded copy by
+    /// 8-channel blocks, both transforms by tiles, the 36 GEMMs by position.
     func run(input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
              output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-             activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>) {
+             activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial) {
         let t = Tiling(batch: batch, height: height, width: width, conv: self)
         let padded = scratch
         let v = padded + batch * inBlocks * t.blockPlane
         let m = v + Self.positions * t.tiles * 8 * inBlocks
 
-        padded.update(repeating: 0, count: batch * inBlocks * t.blockPlane)
-        for n in 0..<batch {
-            for c in 0..<inChannels {
-                let plane = input + n * inputStride + c * height * width
-                let block = padded + (n * inBlocks + c / 8) * t.blockPlane + c % 8
-                for h in 0..<height {
-                    let row = block + ((h + padTop) * t.paddedWidth + padLeft) * 8, source = plane + h * width
-                    for x in 0..<width { row[8 * x] = source[x] }
+        split.forEachRange(batch * inBlocks) { blocks in
+            for nb in blocks {
+                let n = nb / inBlocks, block = padded + nb * t.blockPlane
+                block.update(repeating: 0, count: t.blockPlane)
+                for c in (nb % inBlocks) * 8..<min(inChannels, (nb % inBlocks) * 8 + 8) {
+                    let plane = input + n * inputStride + c * height * width
+                    for h in 0..<height {
+                        let row = block + ((h + padTop) * t.paddedWidth + padLeft) * 8 + c % 8, source = plane + h * width
+                        for x in 0..<width { row[8 * x] = source[x] }
+                    }
                 }
             }
         }
-        transformInput(padded, t, into: v)
+        split.forEachRange(t.tiles) { tiles in transformInput(padded, t, tiles: tiles, into: v) }
         let inStride = 8 * inBlocks, outStride = 8 * outBlocks
         transformed.withUnsafeBufferPointer { u in
-            for e in 0..<Self.positions {
-                Kernels.gemm(m: t.tiles, n: outChannels, k: inChannels,
-                             a: v + e * t.tiles * inStride, lda: inStride,
-                             b: u.baseAddress! + e * outChannels * inChannels, ldb: inChannels, transposeB: true,
-                             c: m + e * t.tiles * outStride, ldc: outStride)
+            let u = u.baseAddress!
+            split.forEachRange(Self.positions) { positions in
+                for e in positions {
+                    Kernels.gemm(m: t.tiles, n: outChannels, k: inChannels,
+                                 a: v + e * t.tiles * inStride, lda: inStride,
+                                 b: u + e * outChannels * inChannels, ldb: inChannels, transposeB: true,
+                                 c: m + e * t.tiles * outStride, ldc: outStride)
+                }
             }
         }
-        transformOutput(m, t, activation: activation, into: output, stride: outputStride)
+        split.forEachRange(t.tiles) { tiles in
+            transformOutput(m, t, tiles: tiles, activation: activation, into: output, stride: outputStride)
+        }
     }
 
-    /// `V[e][tile][c] = (Bᵀ·d·B)[e]` for every tile's 6×6 window `d` of every channel, 8 channels per vector.
-    private func transformInput(_ padded: UnsafePointer<Float>, _ t: Tiling, into v: UnsafeMutablePointer<Float>) {
+    /// `V[e][tile][c] = (Bᵀ·d·B)[e]` for each tile in `tiles`: its 6×6 window `d` of every channel, 8 channels per vector.
+    private func transformInput(_ padded: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, into v: UnsafeMutablePointer<Float>) {
         let blocks = inBlocks, rowStride = 8 * blocks
         let step = t.tiles * rowStride
         withUnsafeTemporaryAllocation(of: Float8.self, capacity: 36) { rows in
             let rows = rows.baseAddress!
-            for k in 0..<t.tiles {
+            for k in tiles {
                 let n = k / t.tilesPerImage, r = k % t.tilesPerImage
                 let window = padded + n * blocks * t.blockPlane + (4 * (r / t.tilesWide) * t.paddedWidth + 4 * (r % t.tilesWide)) * 8
                 for block in 0..<blocks {
@@ -151,8 +159,8 @@ final class WinogradConvolution {
         }
     }
 
-    /// Output tiles `Aᵀ·M·A` plus bias, through the activation, into the NCHW output (partial tiles at the edges clipped).
-    private func transformOutput(_ m: UnsafePointer<Float>, _ t: Tiling, activation: ActivationFunction,
+    /// Output tiles `Aᵀ·M·A` of `tiles` plus bias, through the activation, into the NCHW output (partial tiles at the edges clipped).
+    private func transformOutput(_ m: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, activation: ActivationFunction,
                                  into output: UnsafeMutablePointer<Float>, stride outputStride: Int) {
         let rowStride = 8 * outBlocks, step = t.tiles * rowStride
         let outPlane = t.outHeight * t.outWidth
@@ -161,7 +169,7 @@ final class WinogradConvolution {
             withUnsafeTemporaryAllocation(of: Float8.self, capacity: 24 + 16) { buffer in
                 let partial = buffer.baseAddress!, pixels = partial + 24
                 let flat = UnsafeMutableRawPointer(pixels).assumingMemoryBound(to: Float.self)
-                for k in 0..<t.tiles {
+                for k in tiles {
                     let n = k / t.tilesPerImage, r = k % t.tilesPerImage
                     let th = r / t.tilesWide, tx = r % t.tilesWide
                     let corner = output + n * outputStride + 4 * th * t.outWidth + 4 * tx

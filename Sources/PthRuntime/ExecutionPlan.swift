@@ -5,20 +5,21 @@ import PthKernels
 /// A frozen graph compiled for execution: kernels with weights prepared once, and a memory plan
 /// per input shape (made on the first run with that shape and kept until the shape changes).
 ///
-/// Threads, one scheme at a time: a batch of at least two images is split into `threads` groups
-/// of whole images, each run through the whole network on its own thread with OpenBLAS
-/// single-threaded (every kernel runs in parallel and no GEMM is split); a single image runs on
-/// the calling thread with OpenBLAS's pool of `threads` inside each GEMM (the other kernels then
-/// run on one core). Each image's numbers do not depend on how the batch was split.
+/// Threads, one scheme: Dispatch's pool, OpenBLAS always single-threaded. A batch of at least two
+/// images is split into `threads` groups of whole images, each run through the whole network on
+/// its own thread; a single image runs every kernel cut over `threads` cores (`WorkSplit`: GEMMs by
+/// output channels or pixels, Winograd by tiles and positions, depthwise convs, pooling and
+/// elementwise ops by channels or ranges). Each image's numbers do not depend on how the work was split.
 ///
 /// Thread safety: an `ExecutionPlan` owns mutable buffers, so it must not be run from several
-/// threads at once. Use one plan per thread, or serialise calls to `run`. The OpenBLAS thread
-/// count is process-wide, so plans with different `threads` in one process affect each other.
+/// threads at once. Use one plan per thread, or serialise calls to `run`.
 public final class ExecutionPlan {
     public let graph: Graph
-    /// Threads OpenBLAS may use during `run`.
+    /// Cores one `run` may use.
     public let threads: Int
     private let compiled: [CompiledNode]
+    /// Split even work too small to pay for a thread hop (for tests on small graphs).
+    var splitsSmallWork = false
     private let output: ValueID
     /// The buffers of the last input shape, one workspace per group of images.
     private var workspaces: (shape: [Int], groups: [Workspace])?
@@ -35,6 +36,7 @@ public final class ExecutionPlan {
         self.output = output
         self.threads = max(1, threads ?? Kernels.processorCount)
         self.compiled = try graph.nodes.map(CompiledNode.init)
+        Kernels.useSingleThreadedBLAS()
     }
 
     /// Runs the network on `input` (NCHW, any batch N ≥ 1 and any H, W the graph accepts) and
@@ -51,6 +53,8 @@ public final class ExecutionPlan {
             tapsAt[value.index, default: []].append(name)
         }
         let groups = Self.split(batch: input.shape[0], into: threads)
+        // One group (a single image, or one thread): its kernels use every core.
+        let split = groups.count == 1 ? WorkSplit(threads: threads, splitsSmallWork: splitsSmallWork) : .serial
         if workspaces?.shape != input.shape {
             workspaces = nil
             var plans: [Int: (memory: MemoryPlan, scratch: Int)] = [:]
@@ -59,7 +63,7 @@ public final class ExecutionPlan {
                 let shape = [group.count] + input.shape.dropFirst()
                 if plans[group.count] == nil {
                     let memory = try MemoryPlan(graph: graph, inputShape: shape)
-                    plans[group.count] = (memory, scratchCount(memory))
+                    plans[group.count] = (memory, scratchCount(memory, split: split))
                 }
                 let plan = plans[group.count]!
                 made.append(Workspace(shape: shape, memory: plan.memory, scratchCount: plan.scratch))
@@ -71,15 +75,13 @@ public final class ExecutionPlan {
         var results = [ExecutionResult?](repeating: nil, count: groups.count)
         input.values.withUnsafeBufferPointer { source in
             if groups.count == 1 {
-                Kernels.setThreadCount(threads)
-                results[0] = runGroup(lanes[0], input: source.baseAddress!, tapsAt: tapsAt)
+                results[0] = runGroup(lanes[0], input: source.baseAddress!, tapsAt: tapsAt, split: split)
             } else {
-                Kernels.setThreadCount(1)
                 results.withUnsafeMutableBufferPointer { slots in
                     let slots = UncheckedSendable(slots)
                     let base = UncheckedSendable(source.baseAddress!)
                     DispatchQueue.concurrentPerform(iterations: groups.count) { lane in
-                        slots.value[lane] = runGroup(lanes[lane], input: base.value + groups[lane].lowerBound * perImage, tapsAt: tapsAt)
+                        slots.value[lane] = runGroup(lanes[lane], input: base.value + groups[lane].lowerBound * perImage, tapsAt: tapsAt, split: .serial)
                     }
                 }
             }
@@ -112,11 +114,12 @@ public final class ExecutionPlan {
     }
 
     /// Runs every node over the images in `workspace`'s shape read from `input`.
-    private func runGroup(_ workspace: Workspace, input: UnsafePointer<Float>, tapsAt: [Int: [String]]) -> ExecutionResult {
+    private func runGroup(_ workspace: Workspace, input: UnsafePointer<Float>, tapsAt: [Int: [String]],
+                          split: WorkSplit) -> ExecutionResult {
         let memory = workspace.memory
         var captured: [String: FeatureMap] = [:]
         for index in compiled.indices {
-            execute(index, memory: memory, arena: workspace.arena, scratch: workspace.scratch, input: input)
+            execute(index, memory: memory, arena: workspace.arena, scratch: workspace.scratch, input: input, split: split)
             for name in tapsAt[index] ?? [] {
                 captured[name] = read(index, memory: memory, arena: workspace.arena)
             }
@@ -124,12 +127,12 @@ public final class ExecutionPlan {
         return ExecutionResult(output: read(output.index, memory: memory, arena: workspace.arena), taps: captured)
     }
 
-    private func scratchCount(_ memory: MemoryPlan) -> Int {
+    private func scratchCount(_ memory: MemoryPlan, split: WorkSplit) -> Int {
         var count = 0
         for (index, node) in compiled.enumerated() {
             if case .convolution(let kernel) = node {
                 let shape = memory.shapes[graph.nodes[index].inputs[0].index]
-                count = max(count, kernel.scratchCount(batch: shape[0], height: shape[2], width: shape[3]))
+                count = max(count, kernel.scratchCount(batch: shape[0], height: shape[2], width: shape[3], split: split))
             }
         }
         return count
@@ -147,7 +150,7 @@ public final class ExecutionPlan {
     }
 
     private func execute(_ index: Int, memory: MemoryPlan, arena: UnsafeMutablePointer<Float>,
-                         scratch: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>) {
+                         scratch: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, split: WorkSplit) {
         let inputs = graph.nodes[index].inputs.map(\.index)
         let shape = memory.shapes[index]
         let batch = shape[0]
@@ -159,28 +162,61 @@ public final class ExecutionPlan {
             let s = memory.shapes[value]
             return PlaneLayout(channels: s[1], height: s.count > 2 ? s[2] : 1, width: s.count > 3 ? s[3] : 1, stride: memory.strides[value])
         }
+        /// Elementwise work over `count` floats per image, cut into ranges of whole cache lines.
+        func byRange(_ count: Int, _ body: (Range<Int>) -> Void) {
+            split.forEachRange(count, alignment: 16, minimum: 16384, body)
+        }
+        /// Per-plane work on `layout`'s channels, cut into channel ranges; `body` gets the range's
+        /// layout and its first channel.
+        func byChannels(_ whole: PlaneLayout, _ body: (PlaneLayout, Int) -> Void) {
+            split.forEachRange(whole.channels, minimum: max(1, 16384 / max(1, whole.plane))) { channels in
+                var part = whole
+                part.channels = channels.count
+                body(part, channels.lowerBound)
+            }
+        }
+        /// A pooling kernel over channel ranges: input and output planes offset alike.
+        func pooled(_ kernel: (UnsafePointer<Float>, PlaneLayout, UnsafeMutablePointer<Float>, PlaneLayout) -> Void) {
+            let from = layout(inputs[0]), to = layout(index)
+            byChannels(from) { part, first in
+                var target = to
+                target.channels = part.channels
+                kernel(source(0) + first * from.plane, part, out + first * to.plane, target)
+            }
+        }
 
         switch compiled[index] {
         case .input:
-            Kernels.copy(input, stride: perImage, to: out, stride: outStride, batch: batch, count: perImage)
+            byRange(perImage) { r in
+                Kernels.copy(input + r.lowerBound, stride: perImage, to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count)
+            }
         case .convolution(let kernel):
             let x = memory.shapes[inputs[0]]
             kernel.run(input: source(0), inputStride: sourceStride(0), height: x[2], width: x[3],
-                       output: out, outputStride: outStride, batch: batch, scratch: scratch)
+                       output: out, outputStride: outStride, batch: batch, scratch: scratch, split: split)
         case .linear(let kernel):
-            kernel.run(input: source(0), inputStride: sourceStride(0), output: out, outputStride: outStride, batch: batch)
+            kernel.run(input: source(0), inputStride: sourceStride(0), output: out, outputStride: outStride, batch: batch, split: split)
         case .activation(let function):
-            Kernels.activation(function, source(0), stride: sourceStride(0), to: out, stride: outStride, batch: batch, count: perImage)
+            byRange(perImage) { r in
+                Kernels.activation(function, source(0) + r.lowerBound, stride: sourceStride(0), to: out + r.lowerBound,
+                                   stride: outStride, batch: batch, count: r.count)
+            }
         case .add:
-            Kernels.add(source(0), stride: sourceStride(0), source(1), stride: sourceStride(1),
-                        to: out, stride: outStride, batch: batch, count: perImage)
+            byRange(perImage) { r in
+                Kernels.add(source(0) + r.lowerBound, stride: sourceStride(0), source(1) + r.lowerBound, stride: sourceStride(1),
+                            to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count)
+            }
         case .multiply:
             if memory.shapes[inputs[1]] == shape {
-                Kernels.multiply(source(0), stride: sourceStride(0), source(1), stride: sourceStride(1),
-                                 to: out, stride: outStride, batch: batch, count: perImage)
+                byRange(perImage) { r in
+                    Kernels.multiply(source(0) + r.lowerBound, stride: sourceStride(0), source(1) + r.lowerBound, stride: sourceStride(1),
+                                     to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count)
+                }
             } else {
-                Kernels.scaleChannels(source(0), layout(inputs[0]), by: source(1), stride: sourceStride(1),
-                                      to: out, stride: outStride, batch: batch)
+                byChannels(layout(inputs[0])) { part, first in
+                    Kernels.scaleChannels(source(0) + first * part.plane, part, by: source(1) + first, stride: sourceStride(1),
+                                          to: out + first * part.plane, stride: outStride, batch: batch)
+                }
             }
         case .concat:
             let copies = memory.concatCopies[index] ?? []
@@ -188,16 +224,19 @@ public final class ExecutionPlan {
             for j in inputs.indices {
                 let count = memory.shapes[inputs[j]].dropFirst().reduce(1, *)
                 if copies[j] {
-                    Kernels.copy(source(j), stride: sourceStride(j), to: out + offset, stride: outStride, batch: batch, count: count)
+                    byRange(count) { r in
+                        Kernels.copy(source(j) + r.lowerBound, stride: sourceStride(j), to: out + offset + r.lowerBound,
+                                     stride: outStride, batch: batch, count: r.count)
+                    }
                 }
                 offset += count
             }
         case .maxPool(let window):
-            Kernels.maxPool(source(0), layout(inputs[0]), out, layout(index), batch: batch, window: window)
+            pooled { Kernels.maxPool($0, $1, $2, $3, batch: batch, window: window) }
         case .avgPool(let window):
-            Kernels.avgPool(source(0), layout(inputs[0]), out, layout(index), batch: batch, window: window)
+            pooled { Kernels.avgPool($0, $1, $2, $3, batch: batch, window: window) }
         case .adaptiveAvgPool:
-            Kernels.adaptiveAvgPool(source(0), layout(inputs[0]), out, layout(index), batch: batch)
+            pooled { Kernels.adaptiveAvgPool($0, $1, $2, $3, batch: batch) }
         case .view:
             break
         case .pad(let top, let left):

@@ -31,6 +31,17 @@ extension XCTestCase {
                 XCTAssertTrue(sameTop5, "\(model) \(name)[\(image)] top-5 \(topIndices(ours, 5)) vs \(topIndices(theirs, 5))", file: file, line: line)
                 failed = failed || error > 1e-4 || !sameTop1 || !sameTop5
             }
+            // The first image alone: a batch of one runs every kernel split over both cores (`WorkSplit`)
+            // where the batch above ran one image per core; both must match PyTorch.
+            let perImage = input.shape.dropFirst().reduce(1, *)
+            let alone = try network.run(FeatureMap(shape: [1] + input.shape.dropFirst(), values: Array(input.values[0..<perImage])))
+            let aloneError = relativeError(alone.values, Array(reference.values[0..<classes]))
+            print("\(model) \(name)[0] alone, kernels split over 2 cores: rel. L∞ error \(aloneError)")
+            XCTAssertLessThanOrEqual(aloneError, 1e-4, "\(model) \(name)[0] alone", file: file, line: line)
+            XCTAssertEqual(topIndices(alone.values, 1), topIndices(Array(reference.values[0..<classes]), 1),
+                           "\(model) \(name)[0] alone: top-1", file: file, line: line)
+            XCTAssertLessThanOrEqual(relativeError(alone.values, Array(result.output.values[0..<classes])), 1e-5,
+                                     "\(model) \(name)[0] alone against the same image in the batch", file: file, line: line)
             // Stage outputs are checked on every run, so the localisation a failure relies on is itself tested.
             let divergence = try firstDivergingTap(fixture, input: name, taps: result.taps)
             if failed || divergence != nil {

@@ -2,7 +2,8 @@ import PthGraph
 @testable import PthRuntime
 import XCTest
 
-/// Batches split into per-thread groups of images give each image's numbers, taps included.
+/// Batches split into per-thread groups of images, and single images whose kernels are split over
+/// cores (`WorkSplit`), give each image's numbers, taps included.
 final class BatchSplitTests: XCTestCase {
     func testGroupsAreConsecutiveAndEven() {
         XCTAssertEqual(ExecutionPlan.split(batch: 8, into: 2), [0..<4, 4..<8])
@@ -33,5 +34,33 @@ final class BatchSplitTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(checked, 10, "fixtures with a batch of two or more")
+    }
+
+    func testOneImageSplitOverCoresMatchesOneThreadAndPyTorch() throws {
+        var checked = 0
+        for fixture in try KernelFixture.all() {
+            let graph = try Freezing.freeze(try fixture.graph())
+            let input = try KernelFixture.array(fixture.input), expected = try KernelFixture.array(fixture.expected)
+            let inPerImage = input.shape.dropFirst().reduce(1, *), outPerImage = expected.shape.dropFirst().reduce(1, *)
+            let image = FeatureMap(shape: [1] + input.shape.dropFirst(), values: Array(input.values[0..<inPerImage]))
+            let taps = Array(fixture.taps.keys)
+            let serial = try ExecutionPlan(graph: graph, threads: 1).run(image, capturing: taps)
+            // Three parts on two cores also covers uneven ranges.
+            for threads in [2, 3] {
+                let plan = try ExecutionPlan(graph: graph, threads: threads)
+                plan.splitsSmallWork = true
+                let split = try plan.run(image, capturing: taps)
+                let label = "\(fixture.name) on \(threads) threads"
+                XCTAssertEqual(split.output.shape, serial.output.shape, label)
+                XCTAssertLessThanOrEqual(relativeError(split.output.values, serial.output.values), 1e-6, label)
+                XCTAssertLessThanOrEqual(relativeError(split.output.values, Array(expected.values[0..<outPerImage])), 1e-5, label)
+                for name in taps {
+                    let ours = try XCTUnwrap(split.taps[name], "\(label) tap \(name)")
+                    XCTAssertLessThanOrEqual(relativeError(ours.values, serial.taps[name]!.values), 1e-6, "\(label) tap \(name)")
+                }
+            }
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 10, "kernel fixtures")
     }
 }
