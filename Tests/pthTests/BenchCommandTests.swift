@@ -16,7 +16,11 @@ final class BenchCommandTests: XCTestCase {
         let result = try CommandLineRunner.run(["bench", "--weights", CommandLineRunner.fixture("models/densenet121.pth"),
                                                 "--threads", "1", "--warmup", "0", "--runs", "1"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stdout.hasPrefix("densenet121 batch 1 threads 1: "), result.stdout)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, result.stdout)
+        XCTAssertNotNil(lines.first?.range(of: #"densenet121\.pth: loaded, folded and compiled in [0-9]+\.[0-9] ms$"#,
+                                           options: .regularExpression), result.stdout)
+        XCTAssertTrue(lines.last?.hasPrefix("densenet121 batch 1 threads 1: ") ?? false, result.stdout)
     }
 
     func testNeedsAModel() throws {
