@@ -40,15 +40,18 @@ public struct Conv2d: Sendable, Equatable {
     public var weight: Constant
     /// `[out]`, or nil for `bias=False`.
     public var bias: Constant?
+    /// `[out]` factors applied to each output channel's sum before the bias (a BatchNorm folded
+    /// into the conv, see `FoldBatchNorm`), or nil for none: `y = outputScale·(weight ⋆ x) + bias`.
+    public var outputScale: Constant?
     public var stride: Size2d
     public var padding: Padding2d
     public var dilation: Size2d
     public var groups: Int
     public var activation: Activation
 
-    public init(weight: Constant, bias: Constant?, stride: Size2d = .square(1), padding: Padding2d = .zero,
-                dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity) {
-        self.weight = weight; self.bias = bias; self.stride = stride; self.padding = padding
+    public init(weight: Constant, bias: Constant?, outputScale: Constant? = nil, stride: Size2d = .square(1),
+                padding: Padding2d = .zero, dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity) {
+        self.weight = weight; self.bias = bias; self.outputScale = outputScale; self.stride = stride; self.padding = padding
         self.dilation = dilation; self.groups = groups; self.activation = activation
     }
 

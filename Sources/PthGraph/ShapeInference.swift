@@ -58,8 +58,11 @@ extension Graph {
             guard x.c == conv.inChannels else {
                 throw fail("conv expects \(conv.inChannels) input channels, given \(x.c)")
             }
-            if let bias = conv.bias, bias.values.count != conv.outChannels {
-                throw fail("conv bias has \(bias.values.count) values for \(conv.outChannels) output channels")
+            if let bias = conv.bias, bias.count != conv.outChannels {
+                throw fail("conv bias has \(bias.count) values for \(conv.outChannels) output channels")
+            }
+            if let scale = conv.outputScale, scale.count != conv.outChannels {
+                throw fail("conv output scale has \(scale.count) values for \(conv.outChannels) output channels")
             }
             let h = WindowArithmetic.convolutionOutput(input: x.h, kernel: conv.kernel.height, stride: conv.stride.height,
                                                        padBefore: conv.padding.top, padAfter: conv.padding.bottom, dilation: conv.dilation.height)
@@ -70,7 +73,7 @@ extension Graph {
 
         case .batchNorm(let bn):
             let x = try featureMap()
-            guard x.c == bn.weight.values.count else { throw fail("batchNorm has \(bn.weight.values.count) channels, given \(x.c)") }
+            guard x.c == bn.weight.count else { throw fail("batchNorm has \(bn.weight.count) channels, given \(x.c)") }
             return inputs[0]
 
         case .channelAffine(let scale, let shift):
@@ -132,8 +135,8 @@ extension Graph {
             guard s.count == 2, s[1] == linear.weight.shape[1] else {
                 throw fail("linear expects [N, \(linear.weight.shape[1])], given \(s)")
             }
-            if let bias = linear.bias, bias.values.count != linear.weight.shape[0] {
-                throw fail("linear bias has \(bias.values.count) values for \(linear.weight.shape[0]) outputs")
+            if let bias = linear.bias, bias.count != linear.weight.shape[0] {
+                throw fail("linear bias has \(bias.count) values for \(linear.weight.shape[0]) outputs")
             }
             return [s[0], linear.weight.shape[0]]
 

@@ -5,20 +5,32 @@ import Foundation
 public enum ActivationFunction: Sendable, Equatable {
     case identity, relu, relu6, silu, sigmoid, hardswish, hardsigmoid
 
-    /// Adds `bias` to `count` values at `values` then applies the function, in place: the
-    /// epilogue of conv and linear, and standalone activations (bias 0). One loop per function, so
-    /// the hot loop carries no dispatch; a partial last vector goes through the same lanes as the
-    /// rest, so every element sees the same arithmetic.
-    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, bias: Float = 0) {
-        let b = Float8(repeating: bias)
+    /// Multiplies `count` values at `values` by `scale`, adds `bias`, then applies the function, in
+    /// place: the epilogue of conv (scale = a folded BatchNorm's factor) and linear, and standalone
+    /// activations (scale 1, bias 0). One loop per function, so the hot loop carries no dispatch; a
+    /// partial last vector goes through the same lanes as the rest, so every element sees the same arithmetic.
+    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, scale: Float = 1, bias: Float = 0) {
+        let b = Float8(repeating: bias), s = Float8(repeating: scale)
+        if scale == 1 {
+            switch self {
+            case .identity: if bias != 0 { Self.map(values, count) { $0 + b } }
+            case .relu: Self.map(values, count) { ActivationFunction.relu.apply($0 + b) }
+            case .relu6: Self.map(values, count) { ActivationFunction.relu6.apply($0 + b) }
+            case .silu: Self.map(values, count) { ActivationFunction.silu.apply($0 + b) }
+            case .sigmoid: Self.map(values, count) { ActivationFunction.sigmoid.apply($0 + b) }
+            case .hardswish: Self.map(values, count) { ActivationFunction.hardswish.apply($0 + b) }
+            case .hardsigmoid: Self.map(values, count) { ActivationFunction.hardsigmoid.apply($0 + b) }
+            }
+            return
+        }
         switch self {
-        case .identity: if bias != 0 { Self.map(values, count) { $0 + b } }
-        case .relu: Self.map(values, count) { ActivationFunction.relu.apply($0 + b) }
-        case .relu6: Self.map(values, count) { ActivationFunction.relu6.apply($0 + b) }
-        case .silu: Self.map(values, count) { ActivationFunction.silu.apply($0 + b) }
-        case .sigmoid: Self.map(values, count) { ActivationFunction.sigmoid.apply($0 + b) }
-        case .hardswish: Self.map(values, count) { ActivationFunction.hardswish.apply($0 + b) }
-        case .hardsigmoid: Self.map(values, count) { ActivationFunction.hardsigmoid.apply($0 + b) }
+        case .identity: Self.map(values, count) { b.addingProduct($0, s) }
+        case .relu: Self.map(values, count) { ActivationFunction.relu.apply(b.addingProduct($0, s)) }
+        case .relu6: Self.map(values, count) { ActivationFunction.relu6.apply(b.addingProduct($0, s)) }
+        case .silu: Self.map(values, count) { ActivationFunction.silu.apply(b.addingProduct($0, s)) }
+        case .sigmoid: Self.map(values, count) { ActivationFunction.sigmoid.apply(b.addingProduct($0, s)) }
+        case .hardswish: Self.map(values, count) { ActivationFunction.hardswish.apply(b.addingProduct($0, s)) }
+        case .hardsigmoid: Self.map(values, count) { ActivationFunction.hardsigmoid.apply(b.addingProduct($0, s)) }
         }
     }
 

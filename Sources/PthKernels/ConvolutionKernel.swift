@@ -11,7 +11,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
     public let activation: ActivationFunction
     /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is.
-    private let weights: [Float]
+    private let weights: KernelWeights
+    /// Per output channel: `y = scale·(w ⋆ x) + bias` (scale from a folded BatchNorm, else 1).
+    private let scale: [Float]
     private let bias: [Float]
     /// Built on first use: only maps big enough for Winograd to pay need the (4× larger) transformed weights.
     private var winograd: WinogradConvolution?
@@ -32,13 +34,24 @@ public final class ConvolutionKernel: @unchecked Sendable {
         return max(1, min(g.outputHeight(height), Self.im2colBudget / (depth * g.outputWidth(width))))
     }
 
-    public init(geometry: ConvolutionGeometry, weights: [Float], bias: [Float]?, activation: ActivationFunction) {
+    /// `scale` (one factor per output channel, nil for none) multiplies each output channel's sum
+    /// before `bias` is added and `activation` applied.
+    public init(geometry: ConvolutionGeometry, weights: KernelWeights, scale: [Float]? = nil, bias: [Float]?,
+                activation: ActivationFunction) {
         precondition(weights.count == geometry.outChannels * geometry.inChannels / geometry.groups
                      * geometry.kernelHeight * geometry.kernelWidth, "conv weights do not match \(geometry)")
+        precondition(scale.map { $0.count == geometry.outChannels } ?? true, "conv scale does not match \(geometry)")
         self.geometry = geometry
         self.weights = weights
+        self.scale = scale ?? [Float](repeating: 1, count: geometry.outChannels)
         self.bias = bias ?? [Float](repeating: 0, count: geometry.outChannels)
         self.activation = activation
+    }
+
+    /// A kernel over weights in its own array.
+    public convenience init(geometry: ConvolutionGeometry, weights: [Float], scale: [Float]? = nil, bias: [Float]?,
+                            activation: ActivationFunction) {
+        self.init(geometry: geometry, weights: KernelWeights(weights), scale: scale, bias: bias, activation: activation)
     }
 
     /// Whether a `height × width` input takes the Winograd path.
@@ -51,7 +64,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
     private func winogradKernel() -> WinogradConvolution {
         if let winograd { return winograd }
         let kernel = weights.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { WinogradConvolution(weights: w.baseAddress!, bias: $0.baseAddress!, geometry: geometry) }
+            WinogradConvolution(weights: w.baseAddress!, scale: scale, bias: bias, geometry: geometry)
         }
         winograd = kernel
         return kernel
@@ -85,15 +98,15 @@ public final class ConvolutionKernel: @unchecked Sendable {
             return
         }
         weights.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in
-                let w = w.baseAddress!, b = b.baseAddress!
+            bias.withUnsafeBufferPointer { b in scale.withUnsafeBufferPointer { s in
+                let w = w.baseAddress!, b = b.baseAddress!, s = s.baseAddress!
                 for n in 0..<batch {
                     let x = input + n * inputStride
                     let y = output + n * outputStride
                     if g.isDepthwise {
                         let perPart = Kernels.depthwiseScratchCount(height: height, width: width, geometry: g)
                         split.forEachPart(g.inChannels) { part, channels in
-                            Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, bias: b,
+                            Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, scale: s, bias: b,
                                                          activation: activation, geometry: g, channels: channels,
                                                          outHeight: outHeight, outWidth: outWidth, output: y,
                                                          scratch: scratch + part * perPart)
@@ -107,10 +120,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
                         convolveUnfolded(x, height: height, width: width, weights: w, output: y, scratch: scratch, split: split)
                     }
                     split.forEachRange(g.outChannels, minimum: max(1, 4096 / pixels)) { channels in
-                        for o in channels { activation.apply(y + o * pixels, count: pixels, bias: b[o]) }
+                        for o in channels { activation.apply(y + o * pixels, count: pixels, scale: s[o], bias: b[o]) }
                     }
                 }
-            }
+            } }
         }
     }
 

@@ -13,7 +13,7 @@ extension Kernels {
     /// the finished plane while it is still in cache, in its own loop so the tap loop carries no dispatch.
     /// Only the channels in `channels` are computed, so parts of one image can run on different cores.
     static func depthwiseConvolution(_ input: UnsafePointer<Float>, height: Int, width: Int,
-                                     weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                     weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                      activation: ActivationFunction, geometry g: ConvolutionGeometry,
                                      channels: Range<Int>, outHeight: Int, outWidth: Int, output: UnsafeMutablePointer<Float>,
                                      scratch padded: UnsafeMutablePointer<Float>) {
@@ -22,12 +22,15 @@ extension Kernels {
         let paddedCount = depthwiseScratchCount(height: height, width: width, geometry: g)
         let sh = g.strideHeight, sw = g.strideWidth, dh = g.dilationHeight, dw = g.dilationWidth
         padded.update(repeating: 0, count: paddedCount)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: taps) { scaled in
+        let filter = UnsafePointer(scaled.baseAddress!)
         for c in channels {
             let plane = input + c * height * width
             for h in 0..<height {
                 (padded + (h + g.padTop) * paddedWidth + g.padLeft).update(from: plane + h * width, count: width)
             }
-            let filter = weights + c * taps
+            // The channel's taps times its output scale (a folded BatchNorm's factor).
+            for i in 0..<taps { scaled[i] = weights[c * taps + i] * scale[c] }
             let b = bias[c]
             let out = output + c * outHeight * outWidth
             for oh in 0..<outHeight {
@@ -53,6 +56,7 @@ extension Kernels {
             }
             activation.apply(out, count: outHeight * outWidth)
             // Padding stays zero; only the interior is overwritten by the next channel.
+        }
         }
     }
 

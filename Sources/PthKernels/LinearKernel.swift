@@ -2,10 +2,16 @@
 public final class LinearKernel: @unchecked Sendable {
     public let inFeatures: Int, outFeatures: Int
     public let activation: ActivationFunction
-    private let weights: [Float]
+    private let weights: KernelWeights
     private let bias: [Float]
 
-    public init(inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]?, activation: ActivationFunction) {
+    /// A kernel over weights in its own array.
+    public convenience init(inFeatures: Int, outFeatures: Int, weights: [Float], bias: [Float]?, activation: ActivationFunction) {
+        self.init(inFeatures: inFeatures, outFeatures: outFeatures, weights: KernelWeights(weights), bias: bias, activation: activation)
+    }
+
+    /// `weights` is `[out, in]`, PyTorch's layout.
+    public init(inFeatures: Int, outFeatures: Int, weights: KernelWeights, bias: [Float]?, activation: ActivationFunction) {
         precondition(weights.count == inFeatures * outFeatures, "linear weights do not match [\(outFeatures), \(inFeatures)]")
         self.inFeatures = inFeatures; self.outFeatures = outFeatures
         self.weights = weights

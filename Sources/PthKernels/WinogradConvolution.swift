@@ -26,7 +26,9 @@ final class WinogradConvolution {
     private var inBlocks: Int { (inChannels + 7) / 8 }
     private var outBlocks: Int { (outChannels + 7) / 8 }
 
-    init(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, geometry g: ConvolutionGeometry) {
+    /// `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s transformed
+    /// filters, in Double with the transform, so it costs nothing per run.
+    init(weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry) {
         precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
@@ -35,12 +37,12 @@ final class WinogradConvolution {
         let pairs = g.outChannels * g.inChannels
         var u = [Float](repeating: 0, count: Self.positions * pairs)
         for pair in 0..<pairs {
-            let filter = weights + pair * 9
+            let filter = weights + pair * 9, factor = Double(scale[pair / g.inChannels])
             // (G·g) is 6×3, then (G·g)·Gᵀ is 6×6.
             var left = [[Double]](repeating: [0, 0, 0], count: 6)
             for a in 0..<6 {
                 for j in 0..<3 {
-                    left[a][j] = (0..<3).reduce(0) { $0 + gMatrix[a][$1] * Double(filter[$1 * 3 + j]) }
+                    left[a][j] = factor * (0..<3).reduce(0) { $0 + gMatrix[a][$1] * Double(filter[$1 * 3 + j]) }
                 }
             }
             for a in 0..<6 {

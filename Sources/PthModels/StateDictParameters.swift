@@ -23,7 +23,11 @@ struct StateDictParameters: ParameterSource {
             throw ModelError(key, "checkpoint has \(tensor.shape), \(architecture) expects \(shape)")
         }
         used.insert(key)
-        // fp16, bf16 and fp64 checkpoints convert here, once, to the Float32 the kernels run in.
+        // Float32 weights are read where they lie (a STORED entry of the mapped file): nothing is copied.
+        if let (buffer, owner) = tensor.borrowedFloats() {
+            return Constant(shape: shape, borrowing: BorrowedFloats(buffer, owner: owner))
+        }
+        // fp16, bf16 and fp64 checkpoints (and views, DEFLATEd entries) convert here, once, to the Float32 the kernels run in.
         return Constant(shape: shape, values: tensor.floats())
     }
 

@@ -35,14 +35,15 @@ enum CompiledNode {
                   min(geometry.padTop, geometry.padBottom, geometry.padLeft, geometry.padRight) >= 0 else {
                 throw GraphError(node: node.name, "conv stride and dilation must be ≥ 1 and padding ≥ 0")
             }
-            self = .convolution(ConvolutionKernel(geometry: geometry, weights: conv.weight.values,
-                                                  bias: conv.bias?.values, activation: ActivationFunction(conv.activation)))
+            self = .convolution(ConvolutionKernel(geometry: geometry, weights: KernelWeights(conv.weight),
+                                                  scale: conv.outputScale?.values, bias: conv.bias?.values,
+                                                  activation: ActivationFunction(conv.activation)))
         case .linear(let linear):
             guard linear.weight.shape.count == 2 else {
                 throw GraphError(node: node.name, "linear weight must be [out, in], given \(linear.weight.shape)")
             }
             self = .linear(LinearKernel(inFeatures: linear.weight.shape[1], outFeatures: linear.weight.shape[0],
-                                        weights: linear.weight.values, bias: linear.bias?.values,
+                                        weights: KernelWeights(linear.weight), bias: linear.bias?.values,
                                         activation: ActivationFunction(linear.activation)))
         case .batchNorm:
             throw GraphError(node: node.name, "batchNorm left in the graph; run Freezing.freeze before planning")
@@ -80,5 +81,16 @@ extension PoolingWindow {
                   strideHeight: pool.stride.height, strideWidth: pool.stride.width,
                   padTop: pool.padding.top, padBottom: pool.padding.bottom, padLeft: pool.padding.left, padRight: pool.padding.right,
                   countIncludePad: pool.countIncludePad)
+    }
+}
+
+extension KernelWeights {
+    /// The constant's values, read in place when it borrows them (no copy of a mapped checkpoint's weights).
+    init(_ constant: Constant) {
+        if let memory = constant.borrowed {
+            self.init(borrowing: memory.buffer, owner: memory)
+        } else {
+            self.init(constant.values)
+        }
     }
 }

@@ -14,7 +14,9 @@ final class DepthwiseTests: XCTestCase {
                                             padRight: pad, dilationHeight: dilation, dilationWidth: dilation, groups: channels)
                 let weights = pseudoRandom(count: channels * kernel * kernel, seed: 7)
                 let bias = pseudoRandom(count: channels, seed: 8)
-                let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .relu6)
+                // A folded BatchNorm's factor per channel, applied before the bias.
+                let scale = pseudoRandom(count: channels, seed: 6).map { 0.5 + abs($0) }
+                let conv = ConvolutionKernel(geometry: g, weights: weights, scale: scale, bias: bias, activation: .relu6)
                 let input = pseudoRandom(count: 2 * channels * height * width, seed: 9).map { $0 * 4 }
                 let outCount = channels * g.outputHeight(height) * g.outputWidth(width)
                 var output = [Float](repeating: .nan, count: 2 * outCount)
@@ -28,7 +30,8 @@ final class DepthwiseTests: XCTestCase {
                     }
                 }
                 let expected = directConvolution(input, inputStride: channels * height * width, height: height, width: width,
-                                                 batch: 2, weights: weights, bias: bias, geometry: g, outputStride: outCount)
+                                                 batch: 2, weights: weights.enumerated().map { $1 * scale[$0 / (kernel * kernel)] },
+                                                 bias: bias, geometry: g, outputStride: outCount)
                     .map { min(max($0, 0), 6) }
                 let error = zip(output, expected).map { abs($0 - $1) }.max()!
                 XCTAssertLessThanOrEqual(error, 1e-5, "k\(kernel) s\(stride) d\(dilation) width \(width): max error \(error)")

@@ -10,7 +10,9 @@ final class Im2colBandTests: XCTestCase {
         let (height, width) = (201, 200)
         let weights = pseudoRandom(count: 4 * 16 * 9, seed: 10)
         let bias = pseudoRandom(count: 4, seed: 11)
-        let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .identity)
+        // A folded BatchNorm's factor per output channel, applied in the epilogue before the bias.
+        let scale: [Float] = [0.5, 1.5, -2, 3]
+        let conv = ConvolutionKernel(geometry: g, weights: weights, scale: scale, bias: bias, activation: .identity)
         let outCount = 4 * g.outputHeight(height) * g.outputWidth(width)
         XCTAssertGreaterThan(16 * 9 * outCount / 4, ConvolutionKernel.im2colBudget, "the full im2col must exceed the budget")
         let scratchCount = conv.scratchCount(batch: 1, height: height, width: width)
@@ -28,7 +30,8 @@ final class Im2colBandTests: XCTestCase {
             }
         }
         let expected = directConvolution(input, inputStride: 0, height: height, width: width, batch: 1,
-                                         weights: weights, bias: bias, geometry: g, outputStride: outCount)
+                                         weights: weights.enumerated().map { $1 * scale[$0 / (16 * 9)] }, bias: bias,
+                                         geometry: g, outputStride: outCount)
         let error = zip(output, expected).map { abs($0 - $1) }.max()! / expected.map(abs).max()!
         XCTAssertLessThanOrEqual(error, 1e-5, "rel. L∞ \(error)")
     }

@@ -15,11 +15,14 @@ final class WinogradTests: XCTestCase {
             let inputStride = 11 * height * width + 5, outH = g.outputHeight(height), outW = g.outputWidth(width)
             let outputStride = 9 * outH * outW + 3
             let input = pseudoRandom(count: batch * inputStride, seed: 3)
+            // A folded BatchNorm's per-output-channel factor, which the kernel multiplies into its transformed filters.
+            let outputScale = pseudoRandom(count: 9, seed: 6).map { 0.5 + abs($0) }
+            let scaledWeights = weights.enumerated().map { $1 * outputScale[$0 / (11 * 9)] }
             let expected = directConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
-                                             weights: weights, bias: bias, geometry: g, outputStride: outputStride)
+                                             weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
 
             let kernel = weights.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { WinogradConvolution(weights: w.baseAddress!, bias: $0.baseAddress!, geometry: g) }
+                WinogradConvolution(weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g)
             }
             var scratch = [Float](repeating: .nan, count: kernel.scratchCount(batch: batch, height: height, width: width))
             var output = [Float](repeating: 0, count: batch * outputStride)

@@ -136,6 +136,16 @@ public struct Tensor: Sendable {
         return try floats().withUnsafeBufferPointer(body)
     }
 
+    /// The elements in place as Float32, with the object that keeps them valid (the tensor's storage,
+    /// which keeps a mapped file mapped), when the tensor is non-empty contiguous float32 at an
+    /// aligned address; nil when they would need converting or copying (use `floats()` then).
+    public func borrowedFloats() -> (buffer: UnsafeBufferPointer<Float>, owner: AnyObject)? {
+        guard count > 0, dtype == .float32, isContiguous, let base = storage.bytes.baseAddress else { return nil }
+        let start = base + storageOffset * 4
+        guard Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 else { return nil }
+        return (UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: count), storage)
+    }
+
     /// The elements as contiguous Float32 in C order. Any dtype converts
     /// (floats by rounding to nearest, integers and bools by value).
     public func floats() -> [Float] {

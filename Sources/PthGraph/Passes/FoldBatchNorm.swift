@@ -1,10 +1,11 @@
-/// Folds each eval-mode BatchNorm into the convolution before it (weights scaled per output
-/// channel, bias shifted); a BatchNorm with no foldable conv before it becomes a `channelAffine`.
+/// Folds each eval-mode BatchNorm into the convolution before it (a per-output-channel scale and
+/// a shifted bias on the conv); a BatchNorm with no foldable conv before it becomes a `channelAffine`.
 ///
 /// A conv is foldable when the BatchNorm is its only consumer and its own value is neither a tap
-/// nor the output (otherwise the un-normalised value would be lost). Arithmetic is in Double so the
-/// folded weights round once. Weights are scaled in place: each conv's weights are taken out of the
-/// consumed graph before scaling, so unless someone else still holds them no copy is made.
+/// nor the output (otherwise the un-normalised value would be lost). Arithmetic is in Double so
+/// scale and bias round once. The weights are not touched: a conv computes `scale·(w ⋆ x) + bias`
+/// in its epilogue (PyTorch's own order for conv then BatchNorm), so weights borrowed from a mapped
+/// checkpoint are never copied and folding costs a few vectors per conv.
 public struct FoldBatchNorm: GraphPass {
     public var name: String { "FoldBatchNorm" }
 
@@ -27,8 +28,6 @@ public struct FoldBatchNorm: GraphPass {
 
         for (convIndex, bnIndex) in foldedInto {
             guard case .conv2d(var conv) = graph.nodes[convIndex].op, case .batchNorm(let bn) = graph.nodes[bnIndex].op else { continue }
-            // Dropping the node's reference leaves `conv` the weights' only holder when the graph was.
-            graph.nodes[convIndex].op = .dropout
             try Self.fold(bn, into: &conv, name: graph.nodes[bnIndex].name)
             graph.nodes[convIndex].op = .conv2d(conv)
         }
@@ -56,40 +55,35 @@ public struct FoldBatchNorm: GraphPass {
 
     /// `y = x * scale + shift` per channel, equal to eval-mode BatchNorm.
     static func affine(_ bn: BatchNorm, name: String) throws -> (scale: [Double], shift: [Double]) {
-        let channels = bn.weight.values.count
+        let channels = bn.weight.count
         for (label, constant) in [("bias", bn.bias), ("running_mean", bn.runningMean), ("running_var", bn.runningVar)]
-        where constant.values.count != channels {
-            throw GraphError(node: name, "batchNorm \(label) has \(constant.values.count) values, weight has \(channels)")
+        where constant.count != channels {
+            throw GraphError(node: name, "batchNorm \(label) has \(constant.count) values, weight has \(channels)")
         }
+        let weight = bn.weight.values, bias = bn.bias.values, mean = bn.runningMean.values, variance = bn.runningVar.values
         var scale = [Double](repeating: 0, count: channels)
         var shift = [Double](repeating: 0, count: channels)
         for c in 0..<channels {
-            scale[c] = Double(bn.weight.values[c]) / (Double(bn.runningVar.values[c]) + Double(bn.eps)).squareRoot()
-            shift[c] = Double(bn.bias.values[c]) - Double(bn.runningMean.values[c]) * scale[c]
+            scale[c] = Double(weight[c]) / (Double(variance[c]) + Double(bn.eps)).squareRoot()
+            shift[c] = Double(bias[c]) - Double(mean[c]) * scale[c]
         }
         return (scale, shift)
     }
 
-    /// Scales `conv`'s weights by the BatchNorm's per-channel factor in place and sets its bias.
+    /// Folds the BatchNorm into `conv`'s output scale and bias; the weights stay as they are.
     static func fold(_ bn: BatchNorm, into conv: inout Conv2d, name: String) throws {
         let (scale, shift) = try affine(bn, name: name)
         let outChannels = conv.outChannels
         guard scale.count == outChannels else {
             throw GraphError(node: name, "batchNorm has \(scale.count) channels, the conv before it has \(outChannels)")
         }
-        let perChannel = conv.weight.values.count / outChannels
-        var bias = [Float](repeating: 0, count: outChannels)
+        let oldBias = conv.bias?.values, oldScale = conv.outputScale?.values
+        var bias = [Float](repeating: 0, count: outChannels), outputScale = bias
         for o in 0..<outChannels {
-            let oldBias = conv.bias.map { Double($0.values[o]) } ?? 0
-            bias[o] = Float(oldBias * scale[o] + shift[o])
-        }
-        conv.weight.values.withUnsafeMutableBufferPointer { weights in
-            for o in 0..<outChannels {
-                for i in o * perChannel..<(o + 1) * perChannel {
-                    weights[i] = Float(Double(weights[i]) * scale[o])
-                }
-            }
+            bias[o] = Float(Double(oldBias?[o] ?? 0) * scale[o] + shift[o])
+            outputScale[o] = Float(Double(oldScale?[o] ?? 1) * scale[o])
         }
         conv.bias = Constant(shape: [outChannels], values: bias)
+        conv.outputScale = Constant(shape: [outChannels], values: outputScale)
     }
 }
