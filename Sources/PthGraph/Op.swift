@@ -5,8 +5,8 @@ public enum Op: Sendable, Equatable {
     case conv2d(Conv2d)
     case batchNorm(BatchNorm)
     case activation(Activation)
-    /// Elementwise sum of two same-shaped inputs.
-    case add
+    /// Elementwise sum of two same-shaped inputs, then the activation (ResNet's residual add + ReLU).
+    case add(Activation)
     /// Elementwise product; the second input may be `[N, C, 1, 1]`, broadcast over H and W (SE scaling).
     case mul
     /// Concatenation of all inputs along channels.
@@ -20,8 +20,9 @@ public enum Op: Sendable, Equatable {
     case flatten
     /// Constant zero padding (`F.pad` / `nn.ZeroPad2d`).
     case pad(Padding2d)
-    /// Per-channel `x * scale[c] + shift[c]` (Inception's `transform_input`, or an unfolded BatchNorm).
-    case channelAffine(scale: [Float], shift: [Float])
+    /// Per-channel `x * scale[c] + shift[c]` (Inception's `transform_input`, or an unfolded BatchNorm),
+    /// then the activation (DenseNet's BatchNorm + ReLU before each conv).
+    case channelAffine(scale: [Float], shift: [Float], activation: Activation)
     /// Dropout or stochastic depth: identity in eval mode, removed by the freezing passes.
     case dropout
 }

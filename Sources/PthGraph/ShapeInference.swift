@@ -76,7 +76,7 @@ extension Graph {
             guard x.c == bn.weight.count else { throw fail("batchNorm has \(bn.weight.count) channels, given \(x.c)") }
             return inputs[0]
 
-        case .channelAffine(let scale, let shift):
+        case .channelAffine(let scale, let shift, _):
             try expectInputs(1)
             guard inputs[0].count >= 2, inputs[0][1] == scale.count, shift.count == scale.count else {
                 throw fail("channelAffine has \(scale.count) scales and \(shift.count) shifts, given \(inputs[0])")

@@ -49,15 +49,18 @@ extension Kernels {
         }
     }
 
-    /// `output[n, c] = input[n, c] * scale[c] + shift[c]` (an unfolded BatchNorm, Inception's input transform).
-    public static func channelAffine(_ input: UnsafePointer<Float>, _ layout: PlaneLayout, scale: [Float], shift: [Float],
+    /// `output[n, c] = function(input[n, c] * scale[c] + shift[c])` (an unfolded BatchNorm and the ReLU after it,
+    /// Inception's input transform).
+    public static func channelAffine(_ input: UnsafePointer<Float>, _ layout: PlaneLayout, scale: UnsafePointer<Float>,
+                                     shift: UnsafePointer<Float>, then function: ActivationFunction = .identity,
                                      to output: UnsafeMutablePointer<Float>, stride outputStride: Int, batch: Int) {
         let plane = layout.plane
         for n in 0..<batch {
             for c in 0..<layout.channels {
-                let s = scale[c], t = shift[c]
                 let x = input + n * layout.stride + c * plane, z = output + n * outputStride + c * plane
-                for i in 0..<plane { z[i] = x[i] * s + t }
+                // Copied, then scaled, shifted and activated in place while the plane is in L1.
+                if UnsafePointer(z) != x { z.update(from: x, count: plane) }
+                function.apply(z, count: plane, scale: scale[c], bias: shift[c])
             }
         }
     }

@@ -68,7 +68,7 @@ struct ModuleBuilder {
     }
 
     mutating func add(_ a: ValueID, _ b: ValueID, name: String) -> ValueID {
-        graph.add(.add, [a, b], name: name)
+        graph.add(.add(.identity), [a, b], name: name)
     }
 
     /// `x * scale` with `scale` of shape `[N, C, 1, 1]` (squeeze-and-excitation).
@@ -119,7 +119,7 @@ struct ModuleBuilder {
     }
 
     mutating func channelAffine(_ x: ValueID, scale: [Float], shift: [Float], name: String) -> ValueID {
-        graph.add(.channelAffine(scale: scale, shift: shift), [x], name: name)
+        graph.add(.channelAffine(scale: scale, shift: shift, activation: .identity), [x], name: name)
     }
 
     /// Names a stage output so a run can read it back (`layer3`, `Mixed_6e`, `features.4`).

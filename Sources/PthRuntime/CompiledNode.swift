@@ -7,7 +7,7 @@ enum CompiledNode {
     case convolution(ConvolutionKernel)
     case linear(LinearKernel)
     case activation(ActivationFunction)
-    case add
+    case add(ActivationFunction)
     case multiply
     case concat
     case maxPool(PoolingWindow)
@@ -16,7 +16,7 @@ enum CompiledNode {
     /// Same storage as the input seen with another shape (flatten, dropout): no work.
     case view
     case pad(top: Int, left: Int)
-    case channelAffine(scale: [Float], shift: [Float])
+    case channelAffine(scale: [Float], shift: [Float], activation: ActivationFunction)
 
     init(_ node: Node) throws {
         switch node.op {
@@ -48,7 +48,7 @@ enum CompiledNode {
         case .batchNorm:
             throw GraphError(node: node.name, "batchNorm left in the graph; run Freezing.freeze before planning")
         case .activation(let activation): self = .activation(ActivationFunction(activation))
-        case .add: self = .add
+        case .add(let activation): self = .add(ActivationFunction(activation))
         case .mul: self = .multiply
         case .concat: self = .concat
         case .maxPool(let pool): self = .maxPool(PoolingWindow(pool))
@@ -56,7 +56,8 @@ enum CompiledNode {
         case .adaptiveAvgPool: self = .adaptiveAvgPool
         case .flatten, .dropout: self = .view
         case .pad(let padding): self = .pad(top: padding.top, left: padding.left)
-        case .channelAffine(let scale, let shift): self = .channelAffine(scale: scale, shift: shift)
+        case .channelAffine(let scale, let shift, let activation):
+            self = .channelAffine(scale: scale, shift: shift, activation: ActivationFunction(activation))
         }
     }
 }

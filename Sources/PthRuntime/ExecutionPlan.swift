@@ -201,10 +201,10 @@ public final class ExecutionPlan {
                 Kernels.activation(function, source(0) + r.lowerBound, stride: sourceStride(0), to: out + r.lowerBound,
                                    stride: outStride, batch: batch, count: r.count)
             }
-        case .add:
+        case .add(let function):
             byRange(perImage) { r in
                 Kernels.add(source(0) + r.lowerBound, stride: sourceStride(0), source(1) + r.lowerBound, stride: sourceStride(1),
-                            to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count)
+                            to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count, then: function)
             }
         case .multiply:
             if memory.shapes[inputs[1]] == shape {
@@ -241,8 +241,14 @@ public final class ExecutionPlan {
             break
         case .pad(let top, let left):
             Kernels.pad(source(0), layout(inputs[0]), to: out, layout(index), batch: batch, top: top, left: left)
-        case .channelAffine(let scale, let shift):
-            Kernels.channelAffine(source(0), layout(inputs[0]), scale: scale, shift: shift, to: out, stride: outStride, batch: batch)
+        case .channelAffine(let scale, let shift, let function):
+            scale.withUnsafeBufferPointer { scale in shift.withUnsafeBufferPointer { shift in
+                byChannels(layout(inputs[0])) { part, first in
+                    Kernels.channelAffine(source(0) + first * part.plane, part, scale: scale.baseAddress! + first,
+                                          shift: shift.baseAddress! + first, then: function,
+                                          to: out + first * part.plane, stride: outStride, batch: batch)
+                }
+            } }
         }
     }
 }

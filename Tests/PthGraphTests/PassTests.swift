@@ -50,7 +50,7 @@ final class PassTests: XCTestCase {
         graph.tap(c, as: "raw")
         let frozen = try FoldBatchNorm().apply(to: graph)
         XCTAssertEqual(frozen.nodes.count, 3)
-        guard case .channelAffine(let scale, let shift) = frozen.nodes[2].op else { return XCTFail("expected channelAffine") }
+        guard case .channelAffine(let scale, let shift, _) = frozen.nodes[2].op else { return XCTFail("expected channelAffine") }
         XCTAssertEqual(scale.count, 3)
         XCTAssertEqual(Double(shift[0]), 0 - (-0.5) * (1 / (0.5 + 1e-3).squareRoot()), accuracy: 1e-6)
         XCTAssertEqual(frozen.taps["raw"], ValueID(1))
@@ -61,9 +61,30 @@ final class PassTests: XCTestCase {
         let x = graph.add(.input(channels: 2), name: "x")
         let c = graph.add(.conv2d(conv(2, 2)), [x], name: "conv")
         let r = graph.add(.activation(.silu), [c], name: "silu")
-        graph.output = graph.add(.add, [c, r], name: "sum")
+        graph.output = graph.add(.add(.identity), [c, r], name: "sum")
         let frozen = try Freezing.freeze(graph)
         XCTAssertEqual(frozen, graph)
+    }
+
+    /// ResNet's residual add + ReLU and DenseNet's unfoldable BatchNorm + ReLU each become one node.
+    func testReluFusesIntoResidualAddAndIntoUnfoldedBatchNorm() throws {
+        var graph = Graph()
+        let x = graph.add(.input(channels: 2), name: "x")
+        let c = graph.add(.conv2d(conv(2, 2)), [x], name: "conv")
+        let sum = graph.add(.add(.identity), [c, x], name: "sum")
+        let r1 = graph.add(.activation(.relu), [sum], name: "relu1")
+        let bn = graph.add(.batchNorm(batchNorm(2)), [r1], name: "norm")
+        let r2 = graph.add(.activation(.relu), [bn], name: "relu2")
+        graph.output = r2
+        graph.tap(r1, as: "block")
+        let frozen = try Freezing.freeze(graph)
+        XCTAssertEqual(frozen.nodes.map(\.name), ["x", "conv", "sum", "norm"])
+        XCTAssertEqual(frozen.nodes[2].op, .add(.relu))
+        guard case .channelAffine(_, _, let activation) = frozen.nodes[3].op else {
+            return XCTFail("expected a channel affine, got \(frozen.nodes[3].op)")
+        }
+        XCTAssertEqual(activation, .relu)
+        XCTAssertEqual(frozen.taps["block"], ValueID(2), "the tap on the ReLU moves to the add that now computes it")
     }
 
     func testBatchNormWithWrongChannelCountIsRejectedByName() throws {

@@ -93,7 +93,7 @@ struct KernelFixture: Decodable {
             return .batchNorm(BatchNorm(weight: try Self.constant(node.weight), bias: try Self.constant(node.bias),
                                         runningMean: try Self.constant(node.mean), runningVar: try Self.constant(node.var), eps: node.eps!))
         case "activation": return .activation(try activation(node.kind))
-        case "add": return .add
+        case "add": return .add(.identity)
         case "mul": return .mul
         case "concat": return .concat
         case "maxPool": return .maxPool(pool())
@@ -104,7 +104,7 @@ struct KernelFixture: Decodable {
                                   activation: try activation(node.activation)))
         case "flatten": return .flatten
         case "pad": return .pad(padding(node.padding))
-        case "channelAffine": return .channelAffine(scale: node.scale!, shift: node.shift!)
+        case "channelAffine": return .channelAffine(scale: node.scale!, shift: node.shift!, activation: .identity)
         case "dropout": return .dropout
         default: throw FixtureError("\(node.name): unknown op \(node.op)")
         }

@@ -33,7 +33,7 @@ final class MemoryPlanTests: XCTestCase {
         let b = graph.add(.activation(.sigmoid), [x], name: "b")
         let first = graph.add(.concat, [a, b], name: "first")
         let second = graph.add(.concat, [b, a], name: "second")
-        graph.output = graph.add(.add, [first, second], name: "sum")
+        graph.output = graph.add(.add(.identity), [first, second], name: "sum")
         let memory = try MemoryPlan(graph: graph, inputShape: [1, 2, 3, 3])
         XCTAssertEqual(memory.concatCopies[second.index], [false, false])
         XCTAssertEqual(memory.concatCopies[first.index], [true, true])

@@ -44,7 +44,7 @@ public struct FoldBatchNorm: GraphPass {
                     rewrite.absorb(value, into: node.inputs[0])
                 } else {
                     let (scale, shift) = try Self.affine(bn, name: node.name)
-                    rewrite.emit(value, op: .channelAffine(scale: scale.map(Float.init), shift: shift.map(Float.init)))
+                    rewrite.emit(value, op: .channelAffine(scale: scale.map(Float.init), shift: shift.map(Float.init), activation: .identity))
                 }
             default:
                 rewrite.emit(value)

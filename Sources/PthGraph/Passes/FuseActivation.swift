@@ -1,5 +1,6 @@
-/// Moves a standalone activation into the conv or linear node before it, so the kernel applies
-/// it in its epilogue while the values are still in cache.
+/// Moves a standalone activation into the node before it — a conv or linear (applied in the kernel's
+/// epilogue), a residual add, or a per-channel affine (an unfolded BatchNorm) — so it is applied while
+/// the values are still in cache instead of in a pass of its own.
 ///
 /// Fuses only when the activation is the producer's sole consumer, the producer has no activation
 /// yet, and the producer's own value is neither a tap nor the output. Taps on the activation move
@@ -25,6 +26,8 @@ public struct FuseActivation: GraphPass {
                 fused[producer.index] = activation
             case .linear(let linear) where linear.activation == .identity:
                 fused[producer.index] = activation
+            case .add(.identity), .channelAffine(_, _, .identity):
+                fused[producer.index] = activation
             default:
                 continue
             }
@@ -44,6 +47,10 @@ public struct FuseActivation: GraphPass {
                 case .linear(var linear):
                     linear.activation = activation
                     rewrite.emit(value, op: .linear(linear))
+                case .add:
+                    rewrite.emit(value, op: .add(activation))
+                case .channelAffine(let scale, let shift, _):
+                    rewrite.emit(value, op: .channelAffine(scale: scale, shift: shift, activation: activation))
                 default:
                     rewrite.emit(value)
                 }
