@@ -32,8 +32,14 @@ public struct Checkpoint: Sendable {
     public var opaqueObjects: [String] { globals.filter { !$0.isAllowlisted }.map(\.name) }
 
     /// Reads the checkpoint at `path`; throws `CheckpointError` saying what is wrong and where.
-    public init(contentsOf path: String) throws {
-        try self.init(file: try MappedFile(path: path))
+    ///
+    /// By default the file is memory-mapped and its STORED tensors are read in place: the fastest way
+    /// to look inside a file, but the tensors then depend on the file — truncating or rewriting it in
+    /// place (as `torch.save` to the same path does) while they are used is undefined and may crash the
+    /// process (SIGBUS). `inMemory` reads the whole file into memory first (one sequential read): the
+    /// tensors then stay valid whatever happens to the file, which is what a long-lived network needs.
+    public init(contentsOf path: String, inMemory: Bool = false) throws {
+        try self.init(file: try MappedFile(path: path, reading: inMemory))
     }
 
     /// Reads a checkpoint held in memory (the bytes are copied).

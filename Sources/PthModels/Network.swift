@@ -16,18 +16,20 @@ public final class Network: @unchecked Sendable {
     public let graph: Graph
     /// Number of logits per image.
     public let classes: Int
-    /// Threads the matrix kernels use.
+    /// Cores one run uses (see `ExecutionPlan`: a single image's kernels split over them, a batch's images grouped across them).
     public var threads: Int { plan.threads }
     private let plan: ExecutionPlan
     private let lock = NSLock()
 
     /// Loads the checkpoint at `path` and builds it as `architectureName`, or as whichever registered
-    /// architecture its keys and shapes match when no name is given. `threads` bounds OpenBLAS's pool
-    /// (default: every processor).
+    /// architecture its keys and shapes match when no name is given. `threads` is how many cores
+    /// each run uses (default: every processor).
     public convenience init(contentsOf path: String, architecture architectureName: String? = nil, threads: Int? = nil) throws {
         let stateDict: StateDict
         do {
-            stateDict = try Checkpoint(contentsOf: path).stateDict()
+            // Read into memory, not mapped: the kernels borrow the weights, and the file may be rewritten
+            // (a training run saving to the same path) while this network serves.
+            stateDict = try Checkpoint(contentsOf: path, inMemory: true).stateDict()
         } catch let error as CheckpointError {
             // The loader says where inside the file; the path says which file.
             throw ModelError(path, error.description)

@@ -23,8 +23,9 @@ struct StateDictParameters: ParameterSource {
             throw ModelError(key, "checkpoint has \(tensor.shape), \(architecture) expects \(shape)")
         }
         used.insert(key)
-        // Float32 weights are read where they lie (a STORED entry of the mapped file): nothing is copied.
-        if let (buffer, owner) = tensor.borrowedFloats() {
+        // Float32 weights in memory of the checkpoint's own (`Checkpoint(contentsOf:inMemory:)`) are read where
+        // they lie: nothing is copied. A mapped file's are copied, so no later change to the file can reach the kernels.
+        if !tensor.storage.isFileMapped, let (buffer, owner) = tensor.borrowedFloats() {
             return Constant(shape: shape, borrowing: BorrowedFloats(buffer, owner: owner))
         }
         // fp16, bf16 and fp64 checkpoints (and views, DEFLATEd entries) convert here, once, to the Float32 the kernels run in.

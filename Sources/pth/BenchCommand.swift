@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Images per batch.")
     var batch = 1
 
-    @Option(help: "Threads for the matrix kernels (default: all processors).")
+    @Option(help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
     @Option(help: "Untimed runs first.")

@@ -40,7 +40,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Images per network run.")
     var batchSize = 8
 
-    @Option(help: "Threads for the network's matrix kernels (default: all processors).")
+    @Option(help: "Cores the network uses: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
     @Option(help: "Threads decoding and preprocessing images ahead of the network (default: all processors).")

@@ -28,7 +28,7 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "Where to write the float32 .npy logits [N, classes].")
     var output: String
 
-    @Option(help: "Threads for the matrix kernels (default: all processors).")
+    @Option(help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
     func validate() throws {

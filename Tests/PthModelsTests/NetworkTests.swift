@@ -1,3 +1,4 @@
+import Foundation
 import PthModels
 import PthRuntime
 import XCTest
@@ -26,6 +27,30 @@ final class NetworkTests: XCTestCase {
         let single = try network.run(FeatureMap(shape: [1] + batch.shape.dropFirst(), values: first))
         XCTAssertEqual(single.shape, [1, 1000])
         XCTAssertLessThanOrEqual(relativeError(single.values, Array(pair.values.prefix(1000))), 1e-6)
+    }
+
+    /// The network reads its weights in place, so they must not depend on the file: a STORED (torch.save)
+    /// checkpoint truncated and rewritten in place while the network lives — what `torch.save` to the same
+    /// path does — must neither crash it (a mapped file's pages would SIGBUS) nor change its numbers.
+    func testKeepsWorkingWhenItsFileIsRewrittenInPlace() throws {
+        let fixture = try ModelFixture("lenet5")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("lenet5-\(UUID().uuidString).pth")
+        try FileManager.default.copyItem(at: ModelFixture.directory.appendingPathComponent("lenet5_stored.pth"), to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let network = try Network(contentsOf: copy.path)
+        XCTAssertEqual(network.architecture.name, "lenet5")
+        let batch = try fixture.input("random")
+        let input = FeatureMap(shape: batch.shape, values: batch.values)
+        let before = try network.run(input)
+
+        let file = try FileHandle(forWritingTo: copy)
+        try file.truncate(atOffset: 0)
+        try file.write(contentsOf: Data(repeating: 0x42, count: 100))
+        try file.close()
+
+        let after = try network.run(input)
+        XCTAssertEqual(after, before)
+        XCTAssertLessThanOrEqual(relativeError(after.values, try fixture.logits("random").values), 1e-4)
     }
 
     func testSyntheticWeightsGiveHealthyLogits() throws {

@@ -46,6 +46,9 @@ public final class TensorStorage: @unchecked Sendable {
         self.init(dtype: dtype, copying: bytes.withUnsafeBytes { $0 })
     }
 
+    /// Whether the bytes are borrowed from a memory-mapped file (valid only while the file is unchanged).
+    public var isFileMapped: Bool { (owner as? MappedFile)?.mapped ?? false }
+
     /// Lets the kernel drop the resident pages wholly inside `range` (byte offsets) when the bytes
     /// are borrowed from a mapped file: they read back unchanged from the file if touched again,
     /// so a caller that has copied the elements out stops paying for them twice. No effect on
