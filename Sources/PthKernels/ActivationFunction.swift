@@ -10,21 +10,10 @@ public enum ActivationFunction: Sendable, Equatable {
     /// activations (scale 1, bias 0). One loop per function, so the hot loop carries no dispatch; a
     /// partial last vector goes through the same lanes as the rest, so every element sees the same arithmetic.
     public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, scale: Float = 1, bias: Float = 0) {
+        // One fused multiply-add: with scale 1 it rounds exactly as the plain `x + bias` would.
         let b = Float8(repeating: bias), s = Float8(repeating: scale)
-        if scale == 1 {
-            switch self {
-            case .identity: if bias != 0 { Self.map(values, count) { $0 + b } }
-            case .relu: Self.map(values, count) { ActivationFunction.relu.apply($0 + b) }
-            case .relu6: Self.map(values, count) { ActivationFunction.relu6.apply($0 + b) }
-            case .silu: Self.map(values, count) { ActivationFunction.silu.apply($0 + b) }
-            case .sigmoid: Self.map(values, count) { ActivationFunction.sigmoid.apply($0 + b) }
-            case .hardswish: Self.map(values, count) { ActivationFunction.hardswish.apply($0 + b) }
-            case .hardsigmoid: Self.map(values, count) { ActivationFunction.hardsigmoid.apply($0 + b) }
-            }
-            return
-        }
         switch self {
-        case .identity: Self.map(values, count) { b.addingProduct($0, s) }
+        case .identity: if scale != 1 || bias != 0 { Self.map(values, count) { b.addingProduct($0, s) } }
         case .relu: Self.map(values, count) { ActivationFunction.relu.apply(b.addingProduct($0, s)) }
         case .relu6: Self.map(values, count) { ActivationFunction.relu6.apply(b.addingProduct($0, s)) }
         case .silu: Self.map(values, count) { ActivationFunction.silu.apply(b.addingProduct($0, s)) }

@@ -125,14 +125,11 @@ public struct Tensor: Sendable {
     }
 
     /// Calls `body` with the elements as contiguous Float32 in C order: in place, with no copy, when
-    /// the tensor is already contiguous float32 (a STORED zip entry is then read straight from the
-    /// mapped file); through `floats()` otherwise.
+    /// `borrowedFloats()` can lend them (a STORED zip entry is then read straight from the mapped
+    /// file); through `floats()` otherwise.
     public func withContiguousFloats<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         if count == 0 { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        if dtype == .float32 && isContiguous {
-            let start = storage.bytes.baseAddress.map { $0 + storageOffset * 4 }
-            return try body(UnsafeBufferPointer(start: start?.assumingMemoryBound(to: Float.self), count: count))
-        }
+        if let (buffer, _) = borrowedFloats() { return try body(buffer) }
         return try floats().withUnsafeBufferPointer(body)
     }
 

@@ -54,7 +54,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// so a caller that has copied the elements out stops paying for them twice. No effect on
     /// owned or in-memory bytes.
     func releaseMappedPages(_ range: Range<Int>) {
-        guard let file = owner as? MappedFile, file.mapped, let base = bytes.baseAddress else { return }
+        guard isFileMapped, let base = bytes.baseAddress else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = (Int(bitPattern: base) + range.lowerBound + page - 1) / page * page
         let end = (Int(bitPattern: base) + range.upperBound) / page * page
