@@ -1,14 +1,14 @@
 @testable import PthKernels
 import XCTest
 
-/// The depthwise path (32-wide blocks, 8-wide vectors, a partial last vector, scalar strides)
+/// The depthwise path (4-row tiles of 16 and 8 pixels, partial vectors and row groups, scalar strides)
 /// against a direct convolution summed in Double.
 final class DepthwiseTests: XCTestCase {
     func testMatchesDirectConvolutionAtEveryRowWidth() throws {
         let channels = 5
         for (kernel, stride, dilation) in [(3, 1, 1), (5, 2, 1), (3, 2, 2), (3, 3, 1)] {
-            for width in [1, 7, 8, 13, 33, 47, 70] {
-                let pad = dilation * (kernel - 1) / 2, height = 9
+            for (width, height) in [(1, 9), (7, 7), (8, 9), (13, 14), (16, 4), (17, 1), (33, 9), (47, 6), (70, 9)] {
+                let pad = dilation * (kernel - 1) / 2
                 let g = ConvolutionGeometry(inChannels: channels, outChannels: channels, kernelHeight: kernel, kernelWidth: kernel,
                                             strideHeight: stride, strideWidth: stride, padTop: pad, padBottom: pad, padLeft: pad,
                                             padRight: pad, dilationHeight: dilation, dilationWidth: dilation, groups: channels)
@@ -34,7 +34,7 @@ final class DepthwiseTests: XCTestCase {
                                                  bias: bias, geometry: g, outputStride: outCount)
                     .map { min(max($0, 0), 6) }
                 let error = zip(output, expected).map { abs($0 - $1) }.max()!
-                XCTAssertLessThanOrEqual(error, 1e-5, "k\(kernel) s\(stride) d\(dilation) width \(width): max error \(error)")
+                XCTAssertLessThanOrEqual(error, 1e-5, "k\(kernel) s\(stride) d\(dilation) \(height)×\(width): max error \(error)")
             }
         }
     }
