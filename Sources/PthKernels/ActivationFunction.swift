@@ -1,7 +1,7 @@
 import Foundation
 
 /// An elementwise nonlinearity as kernels apply it, in place or fused into an epilogue.
-/// Formulas are PyTorch's (`hardswish(x) = x·relu6(x+3)/6`, `silu(x) = x·σ(x)`).
+/// Formulas are PyTorch's (`hardswish(x) = x·relu6(x+3)/6`, `silu(x) = x / (1 + e⁻ˣ)`).
 public enum ActivationFunction: Sendable, Equatable {
     case identity, relu, relu6, silu, sigmoid, hardswish, hardsigmoid
 
@@ -23,19 +23,25 @@ public enum ActivationFunction: Sendable, Equatable {
         }
     }
 
+    /// Replaces each value by `f` of it, 8 at a time. A count that is not a multiple of 8 ends with
+    /// the vector of the last 8 values, read before the loop changes any of them and stored after
+    /// it, so the overlap is written twice with the same result and no lane is inserted one by one.
     @inline(__always)
     private static func map(_ values: UnsafeMutablePointer<Float>, _ count: Int, _ f: (Float8) -> Float8) {
+        guard count >= 8 else {
+            var short = Float8(repeating: 0)
+            for j in 0..<count { short[j] = values[j] }
+            short = f(short)
+            for j in 0..<count { values[j] = short[j] }
+            return
+        }
+        let last = f(values.load8(count - 8))
         var i = 0
         while i + 8 <= count {
             values.store8(f(values.load8(i)), i)
             i += 8
         }
-        if i < count {
-            var tail = Float8(repeating: 0)
-            for j in i..<count { tail[j - i] = values[j] }
-            tail = f(tail)
-            for j in i..<count { values[j] = tail[j - i] }
-        }
+        values.store8(last, count - 8)
     }
 
     /// The function on 8 lanes; the transcendental ones use `Kernels.exp`, a polynomial `eˣ`.
@@ -46,7 +52,7 @@ public enum ActivationFunction: Sendable, Equatable {
         case .identity: return x
         case .relu: return x.replacing(with: zero, where: x .< zero)
         case .relu6: return Kernels.clamp(x, zero, six)
-        case .silu: return x * Kernels.sigmoid(x)
+        case .silu: return x / (Float8(repeating: 1) + Kernels.exp(-x))
         case .sigmoid: return Kernels.sigmoid(x)
         case .hardswish: return x * Kernels.clamp(x + three, zero, six) / six
         case .hardsigmoid: return Kernels.clamp(x + three, zero, six) / six

@@ -1,0 +1,40 @@
+@testable import PthKernels
+import XCTest
+
+/// Every activation, with a folded scale and bias, against PyTorch's formulas evaluated in Double,
+/// at counts that exercise the short path (< 8), whole vectors and the overlapping last vector.
+final class ActivationFunctionTests: XCTestCase {
+    func testMatchesPyTorchFormulasAtEveryCount() {
+        let functions: [(ActivationFunction, (Double) -> Double)] = [
+            (.identity, { $0 }),
+            (.relu, { max($0, 0) }),
+            (.relu6, { min(max($0, 0), 6) }),
+            (.silu, { $0 / (1 + Foundation.exp(-$0)) }),
+            (.sigmoid, { 1 / (1 + Foundation.exp(-$0)) }),
+            (.hardswish, { $0 * min(max($0 + 3, 0), 6) / 6 }),
+            (.hardsigmoid, { min(max($0 + 3, 0), 6) / 6 }),
+        ]
+        let scale: Float = 1.75, bias: Float = -0.25
+        for (function, reference) in functions {
+            for count in [1, 5, 7, 8, 9, 15, 16, 17, 49, 196] {
+                let input = pseudoRandom(count: count, seed: UInt64(count)).map { $0 * 12 }
+                var values = input
+                values.withUnsafeMutableBufferPointer { function.apply($0.baseAddress!, count: count, scale: scale, bias: bias) }
+                for (i, x) in input.enumerated() {
+                    // The kernel's one fused multiply-add, then the function in Double.
+                    let expected = reference(Double(bias.addingProduct(x, scale)))
+                    let tolerance = 2e-6 * max(1, abs(expected))
+                    XCTAssertEqual(Double(values[i]), expected, accuracy: tolerance, "\(function) count \(count) element \(i) of \(x)")
+                }
+            }
+        }
+    }
+
+    func testLeavesValuesAloneForIdentityWithoutScaleOrBias() {
+        var values: [Float] = [-1.5, .nan, 3, .infinity]
+        values.withUnsafeMutableBufferPointer { ActivationFunction.identity.apply($0.baseAddress!, count: 4) }
+        XCTAssertEqual(values[0], -1.5)
+        XCTAssertTrue(values[1].isNaN)
+        XCTAssertEqual(values[3], .infinity)
+    }
+}
