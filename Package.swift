@@ -32,6 +32,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
     ],
     targets: [
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
@@ -44,7 +45,8 @@ let package = Package(
         .target(name: "PthCheckpoint", dependencies: ["CZip"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "PthNumpy"),
         .target(name: "PthGraph", swiftSettings: optimised),
-        .target(name: "PthKernels", dependencies: ["COpenBLAS"], swiftSettings: optimised),
+        .target(name: "PthKernels", dependencies: ["COpenBLAS", .product(name: "Atomics", package: "swift-atomics")],
+                swiftSettings: optimised),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"], swiftSettings: optimised),
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),

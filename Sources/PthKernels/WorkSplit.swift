@@ -1,7 +1,5 @@
-import Dispatch
-
 /// How many cores one kernel call may use, and the one way kernels split their work over them:
-/// consecutive index ranges run on Dispatch's pool, the caller's thread taking one of them.
+/// consecutive index ranges run on `WorkerPool`'s threads, the caller's thread taking its share.
 ///
 /// This is the only source of parallelism inside kernels (OpenBLAS runs single-threaded, see
 /// `Kernels.gemm`), so two schemes never compete for the same cores. Ranges are disjoint and each
@@ -40,7 +38,7 @@ public struct WorkSplit: Sendable, Equatable {
             body(0, 0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        WorkerPool.shared.run(parts: parts) { part in
             let lower = min(count, units * part / parts * alignment)
             let upper = min(count, units * (part + 1) / parts * alignment)
             if lower < upper { body(part, lower..<upper) }
