@@ -40,9 +40,22 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Spin iterations (atomic loads) a worker waits for the next job before it sleeps, and the
-    /// caller waits for stragglers before it starts yielding its core: about 50 µs on a 2020s core.
-    static let spinLimit = 20_000
+    /// How long an idle worker keeps spinning for the next job before it sleeps: longer than the
+    /// serial stretches between two split kernels of a forward pass (small unsplit layers, the
+    /// caller's bookkeeping), so a worker is rarely asleep when the next job comes; short enough that
+    /// an idle process stops using the cores at once.
+    static let spinNanoseconds: UInt64 = 500_000
+
+    /// Spins while `waiting()` holds, at most `spinNanoseconds`; returns whether it still holds.
+    @inline(__always)
+    private static func spin(while waiting: () -> Bool) -> Bool {
+        let start = DispatchTime.now().uptimeNanoseconds
+        while waiting() {
+            for _ in 0..<256 where !waiting() { return false }
+            if DispatchTime.now().uptimeNanoseconds - start > spinNanoseconds { return true }
+        }
+        return false
+    }
 
     private let busy = ManagedAtomic<Bool>(false)
     /// Bumped for each job; workers compare it with the last one they saw.
@@ -81,10 +94,11 @@ final class WorkerPool: @unchecked Sendable {
                     wakeUp.unlock()
                 }
                 current.work()
-                var spun = 0
-                while current.finished.load(ordering: .acquiring) < parts {
-                    spun += 1
-                    if spun > Self.spinLimit { sched_yield() }
+                // Wait for the parts other threads took: spinning, then giving the core away in turns
+                // (a worker that was descheduled needs it to finish).
+                let unfinished = { current.finished.load(ordering: .acquiring) < parts }
+                if Self.spin(while: unfinished) {
+                    while unfinished() { sched_yield() }
                 }
                 wakeUp.lock()
                 job = nil
@@ -108,8 +122,9 @@ final class WorkerPool: @unchecked Sendable {
     private func workerLoop() {
         var seen = generation.load(ordering: .acquiring)
         while true {
-            var spun = 0
-            while spun < Self.spinLimit, spins.load(ordering: .relaxed), generation.load(ordering: .acquiring) == seen { spun += 1 }
+            if spins.load(ordering: .relaxed) {
+                _ = Self.spin { generation.load(ordering: .acquiring) == seen }
+            }
             if generation.load(ordering: .sequentiallyConsistent) == seen {
                 wakeUp.lock()
                 sleepers.wrappingIncrement(ordering: .sequentiallyConsistent)
