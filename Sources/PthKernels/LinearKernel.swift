@@ -1,4 +1,4 @@
-/// `nn.Linear` over a batch: one GEMM against the `[out, in]` weights, then bias and activation.
+/// `nn.Linear` over a batch: a matrix-vector product per row against the `[out, in]` weights, then bias and activation.
 public final class LinearKernel: @unchecked Sendable {
     public let inFeatures: Int, outFeatures: Int
     public let activation: ActivationFunction
@@ -20,17 +20,23 @@ public final class LinearKernel: @unchecked Sendable {
     }
 
     /// Row `n` of the input is read at `input + n·inputStride`, written at `output + n·outputStride`.
-    /// `split` cuts the product over cores (by output features for a small batch).
+    /// Each row is its own matrix-vector product (OpenBLAS's sgemm would repack the whole weight
+    /// matrix — 8 MB for a ResNet head — on every call), so a row's result does not depend on the
+    /// batch it came in; `split` cuts each product over cores by output features.
     public func run(input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
                     batch: Int, split: WorkSplit = .serial) {
         weights.withUnsafeBufferPointer { w in
-            Kernels.gemm(m: batch, n: outFeatures, k: inFeatures, a: input, lda: inputStride,
-                         b: w.baseAddress!, ldb: inFeatures, transposeB: true, c: output, ldc: outputStride, split: split)
-        }
-        for n in 0..<batch {
-            let row = output + n * outputStride
-            for o in 0..<outFeatures { row[o] += bias[o] }
-            activation.apply(row, count: outFeatures)
+            let w = w.baseAddress!
+            for n in 0..<batch {
+                let row = output + n * outputStride
+                // Below ~64K weights per part a matrix-vector product is not worth a thread hop.
+                split.forEachRange(outFeatures, alignment: 16, minimum: max(1, 65536 / inFeatures)) { features in
+                    Kernels.gemm(m: features.count, n: 1, k: inFeatures, a: w + features.lowerBound * inFeatures, lda: inFeatures,
+                                 b: input + n * inputStride, ldb: 1, c: row + features.lowerBound, ldc: 1)
+                    for o in features { row[o] += bias[o] }
+                    activation.apply(row + features.lowerBound, count: features.count)
+                }
+            }
         }
     }
 }
