@@ -1,0 +1,14 @@
+#ifndef PTH_ACTIVATIONS_H
+#define PTH_ACTIVATIONS_H
+
+/// The elementwise functions of `ActivationFunction`, in the order of its cases.
+typedef enum {
+    pth_identity, pth_relu, pth_relu6, pth_silu, pth_sigmoid, pth_hardswish, pth_hardsigmoid
+} pth_activation_kind;
+
+/// Replaces each of `count` floats at `values` by f(scale·x + bias) (one fused multiply-add, then
+/// the function), in place. Every element gets the same arithmetic whatever its position, so a
+/// value does not depend on how a tensor was cut into calls.
+void pth_activation(pth_activation_kind kind, float *values, long count, float scale, float bias);
+
+#endif
