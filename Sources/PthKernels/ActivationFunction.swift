@@ -1,4 +1,4 @@
-import CActivations
+import CKernels
 
 /// An elementwise nonlinearity as kernels apply it, in place or fused into an epilogue.
 /// Formulas are PyTorch's (`hardswish(x) = x·relu6(x+3)/6`, `silu(x) = x / (1 + e⁻ˣ)`); the
@@ -9,13 +9,14 @@ public enum ActivationFunction: Sendable, Equatable {
     /// Multiplies `count` values at `values` by `scale`, adds `bias`, then applies the function, in
     /// place: the epilogue of conv (scale = a folded BatchNorm's factor) and linear, and standalone
     /// activations (scale 1, bias 0). The loops are C compiled for AVX-512, AVX2 and the baseline
-    /// and picked for the CPU at load time (`CActivations`); every element sees the same arithmetic
+    /// and picked for the CPU at load time (`CKernels`); every element sees the same arithmetic
     /// (one fused multiply-add, then the function) wherever it falls in a vector.
     public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, scale: Float = 1, bias: Float = 0) {
         pth_activation(kind, values, count, scale, bias)
     }
 
-    private var kind: pth_activation_kind {
+    /// The function in the C loops' terms.
+    var kind: pth_activation_kind {
         switch self {
         case .identity: pth_identity
         case .relu: pth_relu

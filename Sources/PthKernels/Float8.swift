@@ -5,11 +5,6 @@ extension UnsafePointer where Pointee == Float {
     @inline(__always) func load8(_ offset: Int) -> Float8 {
         UnsafeRawPointer(self + offset).loadUnaligned(as: Float8.self)
     }
-
-    /// Eight floats at stride 2 from `offset` (reads 16).
-    @inline(__always) func loadEven8(_ offset: Int) -> Float8 {
-        UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD16<Float>.self).evenHalf
-    }
 }
 
 extension UnsafeMutablePointer where Pointee == Float {

@@ -1,11 +1,13 @@
 @testable import PthKernels
 import XCTest
 
-/// The depthwise path (4-row tiles of 16 and 8 pixels, partial vectors and row groups, scalar strides)
+/// The depthwise paths (row tiles of 32 and 16 pixels with partial vectors and row groups; 16-channel
+/// blocks for rows under 16 pixels, whole and partial; the scalar loop for strides over 2)
 /// against a direct convolution summed in Double.
 final class DepthwiseTests: XCTestCase {
     func testMatchesDirectConvolutionAtEveryRowWidth() throws {
-        let channels = 5
+        // 21 channels: a whole block of 16 and a partial one on the channel-vectorised path.
+        let channels = 21
         for (kernel, stride, dilation) in [(3, 1, 1), (5, 2, 1), (3, 2, 2), (3, 3, 1)] {
             for (width, height) in [(1, 9), (7, 7), (8, 9), (13, 14), (16, 4), (17, 1), (33, 9), (47, 6), (70, 9)] {
                 let pad = dilation * (kernel - 1) / 2
@@ -19,23 +21,33 @@ final class DepthwiseTests: XCTestCase {
                 let conv = ConvolutionKernel(geometry: g, weights: weights, scale: scale, bias: bias, activation: .relu6)
                 let input = pseudoRandom(count: 2 * channels * height * width, seed: 9).map { $0 * 4 }
                 let outCount = channels * g.outputHeight(height) * g.outputWidth(width)
-                var output = [Float](repeating: .nan, count: 2 * outCount)
-                var scratch = [Float](repeating: .nan, count: conv.scratchCount(batch: 2, height: height, width: width))
-                input.withUnsafeBufferPointer { x in
-                    output.withUnsafeMutableBufferPointer { y in
-                        scratch.withUnsafeMutableBufferPointer { s in
-                            conv.run(input: x.baseAddress!, inputStride: channels * height * width, height: height, width: width,
-                                     output: y.baseAddress!, outputStride: outCount, batch: 2, scratch: s.baseAddress!)
-                        }
-                    }
-                }
                 let expected = directConvolution(input, inputStride: channels * height * width, height: height, width: width,
                                                  batch: 2, weights: weights.enumerated().map { $1 * scale[$0 / (kernel * kernel)] },
                                                  bias: bias, geometry: g, outputStride: outCount)
                     .map { min(max($0, 0), 6) }
-                let error = zip(output, expected).map { abs($0 - $1) }.max()!
-                XCTAssertLessThanOrEqual(error, 1e-5, "k\(kernel) s\(stride) d\(dilation) \(height)×\(width): max error \(error)")
+                // Serial, and cut into 3 channel ranges that do not start on a block boundary.
+                for split in [WorkSplit.serial, WorkSplit(threads: 3, splitsSmallWork: true)] {
+                    let output = run(conv, input, height: height, width: width, outCount: outCount, split: split)
+                    let error = zip(output, expected).map { abs($0 - $1) }.max()!
+                    XCTAssertLessThanOrEqual(error, 1e-5, "k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads: max error \(error)")
+                }
             }
         }
+    }
+
+    /// A batch of two images through `conv`.
+    private func run(_ conv: ConvolutionKernel, _ input: [Float], height: Int, width: Int, outCount: Int, split: WorkSplit) -> [Float] {
+        let channels = conv.geometry.inChannels
+        var output = [Float](repeating: .nan, count: 2 * outCount)
+        var scratch = [Float](repeating: .nan, count: conv.scratchCount(batch: 2, height: height, width: width, split: split))
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    conv.run(input: x.baseAddress!, inputStride: channels * height * width, height: height, width: width,
+                             output: y.baseAddress!, outputStride: outCount, batch: 2, scratch: s.baseAddress!, split: split)
+                }
+            }
+        }
+        return output
     }
 }

@@ -1,0 +1,196 @@
+// Depthwise convolution, in C for the reason given in activations.c: compiled for AVX-512, AVX2 and
+// the baseline in one binary, the best picked at load time. The vectors are 16 floats (GCC/Clang
+// vector extensions): one zmm register with AVX-512, two ymm with AVX2.
+//
+// Two layouts of the same arithmetic. Rows of at least 16 output pixels are vectorised along the
+// row: tiles of 4 rows × 32 (or 16) pixels read a zero-padded copy of the channel. Narrower rows
+// (7×7 and 14×14 maps, where a row would fill half a vector) are vectorised across 16 channels at a
+// time: the channels are interleaved into a zero-padded [h][w][16] copy and each vector holds one
+// pixel of 16 channels, 8 pixels in flight. Either way each output is the bias plus the taps, in
+// row-major tap order, as one fused multiply-add each (with the tap pre-multiplied by the channel's
+// scale), so a value is the same whichever path, tile or channel block computed it.
+#include "depthwise.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__linux__)
+#define PTH_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define PTH_MULTIVERSION
+#endif
+
+#define LANES 16
+typedef float vec16 __attribute__((vector_size(LANES * sizeof(float))));
+
+static inline vec16 load(const float *p) { vec16 v; memcpy(&v, p, sizeof v); return v; }
+static inline void store(float *p, vec16 v) { memcpy(p, &v, sizeof v); }
+static inline vec16 splat(float x) { vec16 v = {0}; return v + x; }
+static inline vec16 fma16(vec16 a, vec16 b, vec16 c) { return __builtin_elementwise_fma(a, b, c); }
+/// 16 floats at stride 2 from `p` (reads 32).
+static inline vec16 load_even(const float *p) {
+    vec16 a = load(p), b = load(p + LANES);
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+
+/// Output rows a row tile computes together.
+#define TILE_ROWS 4
+/// Pixels of one channel-block step.
+#define BLOCK_PIXELS 8
+
+static long padded_height(const pth_depthwise_geometry *g, long height) { return height + g->pad_top + g->pad_bottom; }
+static long padded_width(const pth_depthwise_geometry *g, long width) { return width + g->pad_left + g->pad_right; }
+static long out_width_of(const pth_depthwise_geometry *g, long width) {
+    return (padded_width(g, width) - g->dilation_width * (g->kernel_width - 1) - 1) / g->stride_width + 1;
+}
+static int uses_channel_blocks(const pth_depthwise_geometry *g, long width) { return out_width_of(g, width) < LANES; }
+
+long pth_depthwise_scratch_count(const pth_depthwise_geometry *g, long height, long width) {
+    long plane = padded_height(g, height) * padded_width(g, width);
+    long taps = g->kernel_height * g->kernel_width;
+    if (uses_channel_blocks(g, width)) return (plane + taps) * LANES;
+    // Rows past the last (a tile's spare rows) and lanes past a row's end read zeroed slack.
+    return plane + (TILE_ROWS - 1) * g->stride_height * padded_width(g, width) + 4 * LANES + taps;
+}
+
+/// Stores row `row`'s vector at `column`, dropping it past the last row and lanes past the row's end.
+static inline void store_row(float *out, long out_height, long out_width, long row, long column, vec16 v) {
+    if (row >= out_height) return;
+    float *destination = out + row * out_width + column;
+    long lanes = out_width - column;
+    if (lanes >= LANES) {
+        store(destination, v);
+    } else {
+        for (long lane = 0; lane < lanes; lane++) destination[lane] = v[lane];
+    }
+}
+
+/// One channel by row tiles: `source` is its zero-padded plane, `filter` its scaled taps.
+static inline __attribute__((always_inline)) void channel_by_rows(const float *source, long paddedw, const float *filter, float bias,
+                                   const pth_depthwise_geometry *g, float *out, long out_height, long out_width) {
+    const long kh = g->kernel_height, kw = g->kernel_width, sw = g->stride_width;
+    const long tap_stride = g->dilation_width, line_stride = g->dilation_height * paddedw;
+    const long row_stride = g->stride_height * paddedw, second = LANES * sw;
+    const vec16 b = splat(bias);
+    for (long oh = 0; oh < out_height; oh += TILE_ROWS) {
+        const float *top = source + oh * row_stride;
+        for (long ow = 0; ow < out_width;) {
+            vec16 a0 = b, a1 = b, a2 = b, a3 = b, b0 = b, b1 = b, b2 = b, b3 = b;
+            const int wide = ow + LANES < out_width;
+            for (long i = 0; i < kh; i++) {
+                const float *line = top + i * line_stride + ow * sw;
+                for (long j = 0; j < kw; j++) {
+                    const vec16 f = splat(filter[i * kw + j]);
+                    const float *p = line + j * tap_stride;
+#define TAP(acc, offset) acc = fma16(f, sw == 1 ? load(p + (offset)) : load_even(p + (offset)), acc)
+                    TAP(a0, 0); TAP(a1, row_stride); TAP(a2, 2 * row_stride); TAP(a3, 3 * row_stride);
+                    if (wide) {
+                        TAP(b0, second); TAP(b1, row_stride + second);
+                        TAP(b2, 2 * row_stride + second); TAP(b3, 3 * row_stride + second);
+                    }
+#undef TAP
+                }
+            }
+            store_row(out, out_height, out_width, oh, ow, a0);
+            store_row(out, out_height, out_width, oh + 1, ow, a1);
+            store_row(out, out_height, out_width, oh + 2, ow, a2);
+            store_row(out, out_height, out_width, oh + 3, ow, a3);
+            if (wide) {
+                store_row(out, out_height, out_width, oh, ow + LANES, b0);
+                store_row(out, out_height, out_width, oh + 1, ow + LANES, b1);
+                store_row(out, out_height, out_width, oh + 2, ow + LANES, b2);
+                store_row(out, out_height, out_width, oh + 3, ow + LANES, b3);
+            }
+            ow += wide ? 2 * LANES : LANES;
+        }
+    }
+}
+
+/// Channels `first ..< first + count` (count ≤ 16) across the lanes of each vector.
+static inline __attribute__((always_inline)) void channel_block(const float *input, long height, long width, const float *weights, const float *scale,
+                                 const float *bias, const pth_depthwise_geometry *g, long first, long count,
+                                 long out_height, long out_width, float *output, float *scratch) {
+    const long kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
+    const long paddedw = padded_width(g, width), plane = padded_height(g, height) * paddedw;
+    float *interleaved = scratch, *filters = scratch + plane * LANES;
+    // The block's channels interleaved into the padded plane (padding was zeroed by the caller;
+    // lanes of missing channels are zeroed here, with zero taps and bias).
+    for (long h = 0; h < height; h++) {
+        float *row = interleaved + ((h + g->pad_top) * paddedw + g->pad_left) * LANES;
+        for (long w = 0; w < width; w++) {
+            for (long c = 0; c < LANES; c++) {
+                row[w * LANES + c] = c < count ? input[(first + c) * height * width + h * width + w] : 0;
+            }
+        }
+    }
+    vec16 b = splat(0);
+    for (long c = 0; c < LANES; c++) {
+        for (long t = 0; t < taps; t++) filters[t * LANES + c] = c < count ? weights[(first + c) * taps + t] * scale[first + c] : 0;
+        b[c] = c < count ? bias[first + c] : 0;
+    }
+    const long pixels = out_height * out_width, out_plane = out_height * out_width;
+    const long line_stride = g->dilation_height * paddedw * LANES, tap_stride = g->dilation_width * LANES;
+    for (long p = 0; p < pixels; p += BLOCK_PIXELS) {
+        long base[BLOCK_PIXELS];
+        for (long k = 0; k < BLOCK_PIXELS; k++) {
+            long q = p + k < pixels ? p + k : p;
+            base[k] = ((q / out_width) * g->stride_height * paddedw + (q % out_width) * g->stride_width) * LANES;
+        }
+        vec16 acc[BLOCK_PIXELS];
+        for (long k = 0; k < BLOCK_PIXELS; k++) acc[k] = b;
+        for (long i = 0; i < kh; i++) {
+            for (long j = 0; j < kw; j++) {
+                const vec16 f = load(filters + (i * kw + j) * LANES);
+                const float *tap = interleaved + i * line_stride + j * tap_stride;
+                for (long k = 0; k < BLOCK_PIXELS; k++) acc[k] = fma16(f, load(tap + base[k]), acc[k]);
+            }
+        }
+        for (long k = 0; k < BLOCK_PIXELS && p + k < pixels; k++) {
+            for (long c = 0; c < count; c++) output[(first + c) * out_plane + p + k] = acc[k][c];
+        }
+    }
+}
+
+PTH_MULTIVERSION
+void pth_depthwise(const float *input, long height, long width, const float *weights, const float *scale,
+                   const float *bias, pth_activation_kind activation, const pth_depthwise_geometry *g,
+                   long first_channel, long end_channel, long out_height, long out_width, float *output,
+                   float *scratch) {
+    const long kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
+    const long paddedw = padded_width(g, width), out_plane = out_height * out_width;
+    memset(scratch, 0, sizeof(float) * pth_depthwise_scratch_count(g, height, width));
+    if (uses_channel_blocks(g, width)) {
+        for (long first = first_channel; first < end_channel; first += LANES) {
+            long count = end_channel - first < LANES ? end_channel - first : LANES;
+            channel_block(input, height, width, weights, scale, bias, g, first, count, out_height, out_width, output, scratch);
+            for (long c = first; c < first + count; c++) pth_activation(activation, output + c * out_plane, out_plane, 1, 0);
+        }
+        return;
+    }
+    float *padded = scratch, *filter = scratch + pth_depthwise_scratch_count(g, height, width) - taps;
+    for (long c = first_channel; c < end_channel; c++) {
+        const float *plane = input + c * height * width;
+        for (long h = 0; h < height; h++) {
+            memcpy(padded + (h + g->pad_top) * paddedw + g->pad_left, plane + h * width, sizeof(float) * width);
+        }
+        for (long t = 0; t < taps; t++) filter[t] = weights[c * taps + t] * scale[c];
+        float *out = output + c * out_plane;
+        if (g->stride_width <= 2) {
+            channel_by_rows(padded, paddedw, filter, bias[c], g, out, out_height, out_width);
+        } else {
+            for (long oh = 0; oh < out_height; oh++) {
+                for (long ow = 0; ow < out_width; ow++) {
+                    const float *top = padded + oh * g->stride_height * paddedw + ow * g->stride_width;
+                    float sum = bias[c];
+                    for (long i = 0; i < kh; i++) {
+                        for (long j = 0; j < kw; j++) {
+                            sum = __builtin_fmaf(filter[i * kw + j], top[i * g->dilation_height * paddedw + j * g->dilation_width], sum);
+                        }
+                    }
+                    out[oh * out_width + ow] = sum;
+                }
+            }
+        }
+        pth_activation(activation, out, out_plane, 1, 0);
+        // Padding stays zero; only the interior is overwritten by the next channel.
+    }
+}
