@@ -49,15 +49,22 @@ final class WinogradTests: XCTestCase {
         }
     }
 
-    /// `ConvolutionKernel` takes the Winograd path only for large maps, with SiLU fused, and gives
-    /// the direct convolution's numbers.
+    /// `ConvolutionKernel` takes the Winograd path for large maps and for small ones with few output
+    /// channels, with SiLU fused, and gives the direct convolution's numbers.
     func testConvolutionKernelChoosesWinogradForLargeMaps() throws {
         let g = ConvolutionGeometry(inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
                                     padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
         let weights = pseudoRandom(count: 24 * 16 * 9, seed: 4).map { $0 * 0.2 }
         let bias = pseudoRandom(count: 24, seed: 5)
         let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .silu)
-        XCTAssertFalse(conv.usesWinograd(height: 12, width: 12))
+        // 12×12 is under the pixel threshold, but 24 outputs are few beside 9 tiles; 256 are not.
+        XCTAssertTrue(conv.usesWinograd(height: 12, width: 12))
+        let wide = ConvolutionGeometry(inChannels: 16, outChannels: 256, kernelHeight: 3, kernelWidth: 3,
+                                       padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        XCTAssertFalse(ConvolutionKernel(geometry: wide, weights: [Float](repeating: 0, count: 256 * 16 * 9), bias: nil,
+                                         activation: .identity).usesWinograd(height: 12, width: 12))
+        XCTAssertTrue(ConvolutionKernel(geometry: wide, weights: [Float](repeating: 0, count: 256 * 16 * 9), bias: nil,
+                                        activation: .identity).usesWinograd(height: 20, width: 20))
         XCTAssertFalse(ConvolutionKernel(geometry: ConvolutionGeometry(inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
                                                                       strideHeight: 2, strideWidth: 2),
                                          weights: weights, bias: bias, activation: .silu).usesWinograd(height: 64, width: 64))
