@@ -3,7 +3,8 @@
 //
 // Targets follow the data flow, each depending only on what comes before it:
 //   PthCheckpoint (file → object tree → StateDict)
-//   PthGraph      (graph IR + freezing passes)        PthKernels (numeric kernels, no graph)
+//   PthGraph      (graph IR + freezing passes)        PthKernels (numeric kernels, no graph; its
+//                                                      multiversioned C loops in CKernels)
 //   PthRuntime    (execution plan over PthKernels)
 //   PthModels     (architecture builders: StateDict → Graph; the `Network` facade)
 //   PthVision     (image decoding, PIL-exact preprocessing, labels)
@@ -14,7 +15,8 @@ import PackageDescription
 /// suite over full-size networks stays fast; bounds checks stay on outside the hot modules.
 /// `-target-cpu haswell` (x86-64-v3: AVX2, FMA, F16C, BMI2) lets the 8-lane SIMD kernels use
 /// whole 256-bit registers; the binaries then need an x86-64 CPU from 2013 on (Intel Haswell,
-/// AMD Excavator or Zen); other architectures get the compiler's default CPU.
+/// AMD Excavator or Zen); other architectures get the compiler's default CPU. The C loops in `CKernels`
+/// carry their own AVX-512 / AVX2 / baseline copies, chosen at load time.
 #if arch(x86_64)
 let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
 #else

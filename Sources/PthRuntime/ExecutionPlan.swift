@@ -5,11 +5,12 @@ import PthKernels
 /// A frozen graph compiled for execution: kernels with weights prepared once, and a memory plan
 /// per input shape (made on the first run with that shape and kept until the shape changes).
 ///
-/// Threads, one scheme: Dispatch's pool, OpenBLAS always single-threaded. A batch of at least two
-/// images is split into `threads` groups of whole images, each run through the whole network on
-/// its own thread; a single image runs every kernel cut over `threads` cores (`WorkSplit`: GEMMs by
-/// output channels or pixels, Winograd by tiles and positions, depthwise convs, pooling and
-/// elementwise ops by channels or ranges). Each image's numbers do not depend on how the work was split.
+/// Threads, one scheme, OpenBLAS always single-threaded. A batch of at least two images is split
+/// into `threads` groups of whole images, each run through the whole network on its own thread (on
+/// Dispatch's pool: one hand-off per run); a single image runs every kernel cut over `threads` cores
+/// (`WorkSplit` on `WorkerPool`'s spinning workers: GEMMs by output channels or pixels, Winograd by
+/// tiles and positions, depthwise convs, pooling and elementwise ops by channels or ranges). Each
+/// image's numbers do not depend on how the work was split, nor on the batch it came in.
 ///
 /// Thread safety: an `ExecutionPlan` owns mutable buffers, so it must not be run from several
 /// threads at once. Use one plan per thread, or serialise calls to `run`.
