@@ -48,13 +48,17 @@ static inline float exp_approx(float x) {
 
 // One loop per function, so the hot loop carries no dispatch.
 #define PTH_LOOP(expression) \
-    for (long i = 0; i < count; i++) { float x = fmaf(values[i], scale, bias); values[i] = (expression); }
+    for (long i = 0; i < count; i++) { float x = fmaf(input[i], scale, bias); output[i] = (expression); }
 
 PTH_MULTIVERSION
-void pth_activation(pth_activation_kind kind, float *values, long count, float scale, float bias) {
+void pth_activation(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias) {
     switch (kind) {
     case pth_identity:
-        if (scale != 1 || bias != 0) { PTH_LOOP(x) }
+        if (scale != 1 || bias != 0) {
+            PTH_LOOP(x)
+        } else if (input != output) {
+            memcpy(output, input, sizeof(float) * count);
+        }
         break;
     case pth_relu: PTH_LOOP(x < 0 ? 0 : x) break;
     case pth_relu6: PTH_LOOP(clamp(x, 0, 6)) break;

@@ -162,7 +162,7 @@ void pth_depthwise(const float *input, long height, long width, const float *wei
         for (long first = first_channel; first < end_channel; first += LANES) {
             long count = end_channel - first < LANES ? end_channel - first : LANES;
             channel_block(input, height, width, weights, scale, bias, g, first, count, out_height, out_width, output, scratch);
-            for (long c = first; c < first + count; c++) pth_activation(activation, output + c * out_plane, out_plane, 1, 0);
+            for (long c = first; c < first + count; c++) pth_activation(activation, output + c * out_plane, output + c * out_plane, out_plane, 1, 0);
         }
         return;
     }
@@ -190,7 +190,7 @@ void pth_depthwise(const float *input, long height, long width, const float *wei
                 }
             }
         }
-        pth_activation(activation, out, out_plane, 1, 0);
+        pth_activation(activation, out, out, out_plane, 1, 0);
         // Padding stays zero; only the interior is overwritten by the next channel.
     }
 }

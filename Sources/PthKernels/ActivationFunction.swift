@@ -12,7 +12,14 @@ public enum ActivationFunction: Sendable, Equatable {
     /// and picked for the CPU at load time (`CKernels`); every element sees the same arithmetic
     /// (one fused multiply-add, then the function) wherever it falls in a vector.
     public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, scale: Float = 1, bias: Float = 0) {
-        pth_activation(kind, values, count, scale, bias)
+        pth_activation(kind, values, values, count, scale, bias)
+    }
+
+    /// The same, reading `count` values at `input` and writing them to `output` (which must not
+    /// overlap `input`) in one pass.
+    public func apply(from input: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, count: Int,
+                      scale: Float = 1, bias: Float = 0) {
+        pth_activation(kind, input, output, count, scale, bias)
     }
 
     /// The function in the C loops' terms.

@@ -12,8 +12,7 @@ extension Kernels {
     /// `output = f(input)`.
     public static func activation(_ function: ActivationFunction, _ input: UnsafePointer<Float>, stride inputStride: Int,
                                   to output: UnsafeMutablePointer<Float>, stride outputStride: Int, batch: Int, count: Int) {
-        copy(input, stride: inputStride, to: output, stride: outputStride, batch: batch, count: count)
-        for n in 0..<batch { function.apply(output + n * outputStride, count: count) }
+        for n in 0..<batch { function.apply(from: input + n * inputStride, to: output + n * outputStride, count: count) }
     }
 
     /// `output = a + b`, then `function` (ResNet's residual add followed by ReLU is one pass).
@@ -58,9 +57,8 @@ extension Kernels {
         for n in 0..<batch {
             for c in 0..<layout.channels {
                 let x = input + n * layout.stride + c * plane, z = output + n * outputStride + c * plane
-                // Copied, then scaled, shifted and activated in place while the plane is in L1.
-                if UnsafePointer(z) != x { z.update(from: x, count: plane) }
-                function.apply(z, count: plane, scale: scale[c], bias: shift[c])
+                // One pass from input to output (or in place when they are the same buffer).
+                function.apply(from: x, to: z, count: plane, scale: scale[c], bias: shift[c])
             }
         }
     }

@@ -30,6 +30,21 @@ final class ActivationFunctionTests: XCTestCase {
         }
     }
 
+    func testOutOfPlaceMatchesInPlaceAndLeavesTheInputAlone() {
+        let input = pseudoRandom(count: 37, seed: 3).map { $0 * 8 }
+        for function in [ActivationFunction.identity, .relu, .silu, .hardswish] {
+            for (scale, bias) in [(Float(1), Float(0)), (0.5, 2)] {
+                var inPlace = input, output = [Float](repeating: .nan, count: 37)
+                inPlace.withUnsafeMutableBufferPointer { function.apply($0.baseAddress!, count: 37, scale: scale, bias: bias) }
+                input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in
+                    function.apply(from: x.baseAddress!, to: y.baseAddress!, count: 37, scale: scale, bias: bias)
+                } }
+                XCTAssertEqual(output, inPlace, "\(function) scale \(scale) bias \(bias)")
+            }
+        }
+        XCTAssertEqual(input, pseudoRandom(count: 37, seed: 3).map { $0 * 8 })
+    }
+
     func testLeavesValuesAloneForIdentityWithoutScaleOrBias() {
         var values: [Float] = [-1.5, .nan, 3, .infinity]
         values.withUnsafeMutableBufferPointer { ActivationFunction.identity.apply($0.baseAddress!, count: 4) }

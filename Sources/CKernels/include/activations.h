@@ -6,9 +6,10 @@ typedef enum {
     pth_identity, pth_relu, pth_relu6, pth_silu, pth_sigmoid, pth_hardswish, pth_hardsigmoid
 } pth_activation_kind;
 
-/// Replaces each of `count` floats at `values` by f(scale·x + bias) (one fused multiply-add, then
-/// the function), in place. Every element gets the same arithmetic whatever its position, so a
-/// value does not depend on how a tensor was cut into calls.
-void pth_activation(pth_activation_kind kind, float *values, long count, float scale, float bias);
+/// Writes f(scale·x + bias) (one fused multiply-add, then the function) for each of the `count`
+/// floats x at `input` to `output`, which may be `input` itself (in place) or a buffer that does
+/// not overlap it. Every element gets the same arithmetic whatever its position, so a value does
+/// not depend on how a tensor was cut into calls.
+void pth_activation(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias);
 
 #endif
