@@ -1,6 +1,7 @@
 /// A convolution with its weights prepared once, run over batches of NCHW images.
 ///
-/// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
+/// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input (one per batch for small
+/// maps, the images gathered side by side); depthwise convs run a
 /// direct vectorised loop with bias and activation fused; stride-1 3×3 convs on large enough maps
 /// run Winograd F(4×4, 3×3) over the whole batch; everything else unfolds each group with `im2col`
 /// and multiplies with OpenBLAS. Outside the fused paths, bias and activation are applied per
@@ -33,6 +34,21 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// while each band still gives the GEMM thousands of columns.
     static let im2colBudget = 1 << 20
 
+    /// Pointwise convs of a batch of planes smaller than this may run as one GEMM over the whole
+    /// batch (the images' pixels side by side as columns); larger planes already give each image's
+    /// GEMM thousands of columns.
+    static let batchedPointwiseMaximumPixels = 1024
+
+    /// Whether `batch` images of `pixels` output pixels take the batched pointwise path: when the
+    /// weight packing it saves (OpenBLAS packs the `out × in` weights once per batch instead of once
+    /// per image) outweighs the gathering it adds (`in × batch·pixels` floats copied), i.e.
+    /// `(batch − 1)·out > batch·pixels` — efficientnet_b0's wide 7×7 and 14×14 convs, not DenseNet's
+    /// 128-channel ones at 14×14 (measured slower there).
+    private func batchesPointwise(batch: Int, pixels: Int) -> Bool {
+        geometry.isPointwise && batch > 1 && pixels < Self.batchedPointwiseMaximumPixels
+            && (batch - 1) * geometry.outChannels > batch * pixels
+    }
+
     /// Output rows per im2col band.
     private func bandRows(height: Int, width: Int) -> Int {
         let g = geometry
@@ -60,8 +76,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
         self.init(geometry: geometry, weights: KernelWeights(weights), scale: scale, bias: bias, activation: activation)
     }
 
-    /// Whether a `height × width` input takes the Winograd path (decided per image, so an image's
-    /// numbers do not depend on the batch it comes in).
+    /// Whether a `height × width` input takes the Winograd path (decided per image: the algorithm an
+    /// image's convs use does not depend on the batch it comes in).
     public func usesWinograd(height: Int, width: Int) -> Bool {
         let g = geometry
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
@@ -85,6 +101,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         if usesWinograd(height: height, width: width) {
             return winogradKernel().scratchCount(batch: batch, height: height, width: width)
         }
+        if batchesPointwise(batch: batch, pixels: height * width) { return (g.inChannels + g.outChannels) * batch * height * width }
         if g.isPointwise { return 0 }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
@@ -109,6 +126,11 @@ public final class ConvolutionKernel: @unchecked Sendable {
         weights.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in scale.withUnsafeBufferPointer { s in
                 let w = w.baseAddress!, b = b.baseAddress!, s = s.baseAddress!
+                if batchesPointwise(batch: batch, pixels: pixels) {
+                    convolveBatchedPointwise(input, inputStride: inputStride, pixels: pixels, weights: w, scale: s, bias: b,
+                                             output: output, outputStride: outputStride, batch: batch, scratch: scratch, split: split)
+                    return
+                }
                 for n in 0..<batch {
                     let x = input + n * inputStride
                     let y = output + n * outputStride
@@ -133,6 +155,35 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     }
                 }
             } }
+        }
+    }
+
+    /// A pointwise conv of the whole batch as one GEMM: the images' input planes gathered side by
+    /// side (`[in, batch·pixels]`), multiplied, and each product row finished (scale, bias,
+    /// activation) straight into its image's output plane. An image's numbers are those it gets alone
+    /// up to rounding: OpenBLAS may pick another kernel for a wider matrix and sum in another order.
+    private func convolveBatchedPointwise(_ input: UnsafePointer<Float>, inputStride: Int, pixels: Int,
+                                          weights w: UnsafePointer<Float>, scale s: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+                                          output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+                                          scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
+        let g = geometry, columns = batch * pixels
+        let gathered = scratch, product = scratch + g.inChannels * columns
+        split.forEachRange(g.inChannels, minimum: max(1, 16384 / columns)) { channels in
+            for c in channels {
+                for n in 0..<batch {
+                    (gathered + c * columns + n * pixels).update(from: input + n * inputStride + c * pixels, count: pixels)
+                }
+            }
+        }
+        Kernels.gemm(m: g.outChannels, n: columns, k: g.inChannels, a: w, lda: g.inChannels,
+                     b: gathered, ldb: columns, c: product, ldc: columns, split: split)
+        split.forEachRange(g.outChannels, minimum: max(1, 16384 / columns)) { channels in
+            for o in channels {
+                for n in 0..<batch {
+                    activation.apply(from: product + o * columns + n * pixels, to: output + n * outputStride + o * pixels,
+                                     count: pixels, scale: s[o], bias: b[o])
+                }
+            }
         }
     }
 

@@ -7,9 +7,8 @@ extension Kernels {
                             a: UnsafePointer<Float>, lda: Int,
                             b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
-        // A single column is a matrix-vector product (squeeze-excitation convs on 1×1 maps): OpenBLAS's
-        // sgemm would still pack the whole matrix into panels. (A single row — a linear layer at batch 1 —
-        // stays a GEMM, so an image's logits do not depend on the batch it came in.)
+        // A single column is a matrix-vector product (squeeze-excitation convs on 1×1 maps, linear
+        // layers row by row): OpenBLAS's sgemm would still pack the whole matrix into panels.
         if n == 1 {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(k), 1, a, Int32(lda),
                         b, transposeB ? 1 : Int32(ldb), 0, c, Int32(ldc))

@@ -9,8 +9,9 @@ import PthKernels
 /// into `threads` groups of whole images, each run through the whole network on its own thread (on
 /// Dispatch's pool: one hand-off per run); a single image runs every kernel cut over `threads` cores
 /// (`WorkSplit` on `WorkerPool`'s spinning workers: GEMMs by output channels or pixels, Winograd by
-/// tiles and positions, depthwise convs, pooling and elementwise ops by channels or ranges). Each
-/// image's numbers do not depend on how the work was split, nor on the batch it came in.
+/// tiles and positions, depthwise convs, pooling and elementwise ops by channels or ranges). How the
+/// work was split and which batch an image came in change its numbers by rounding only (OpenBLAS
+/// may sum in another order for a matrix of another shape): within 1e-6 relative, tested.
 ///
 /// Thread safety: an `ExecutionPlan` owns mutable buffers, so it must not be run from several
 /// threads at once. Use one plan per thread, or serialise calls to `run`.

@@ -27,7 +27,9 @@ final class FixtureParityTests: XCTestCase {
         }
     }
 
-    /// Each image of a batch gives what it gives alone, and a plan survives changing input shapes.
+    /// Each image of a batch gives what it gives alone (up to rounding: the batch's small pointwise
+    /// convs are one wider GEMM, for which OpenBLAS may sum in another order), a plan survives
+    /// changing input shapes, and running the same input again gives the same bits.
     func testBatchImagesAreIndependentAndShapesCanChange() throws {
         let fixture = try XCTUnwrap(try KernelFixture.all().first { $0.name == "tiny_network" })
         let plan = try ExecutionPlan(graph: try Freezing.freeze(try fixture.graph()), threads: 1)
@@ -38,7 +40,8 @@ final class FixtureParityTests: XCTestCase {
         for n in 0..<input.shape[0] {
             let one = Array(input.values[n * perImage..<(n + 1) * perImage])
             let single = try plan.run(FeatureMap(shape: [1] + input.shape.dropFirst(), values: one)).output
-            XCTAssertEqual(single.values, Array(batch.values[n * classes..<(n + 1) * classes]))
+            XCTAssertLessThanOrEqual(relativeError(single.values, Array(batch.values[n * classes..<(n + 1) * classes])), 1e-6,
+                                     "image \(n)")
         }
         let again = try plan.run(FeatureMap(shape: input.shape, values: input.values)).output
         XCTAssertEqual(again.values, batch.values)
