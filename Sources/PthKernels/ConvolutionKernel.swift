@@ -1,11 +1,11 @@
 /// A convolution with its weights prepared once, run over batches of NCHW images.
 ///
-/// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input (one per batch for small
-/// maps, the images gathered side by side); depthwise convs run a
+/// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
 /// direct vectorised loop with bias and activation fused; stride-1 3×3 convs on large enough maps
 /// run Winograd F(4×4, 3×3) over the whole batch; everything else unfolds each group with `im2col`
-/// and multiplies with OpenBLAS. Outside the fused paths, bias and activation are applied per
-/// output plane right after it is computed.
+/// and multiplies with OpenBLAS. A batch of small maps may run its pointwise or unfolded conv as
+/// one GEMM over all its images (`runsAsOneGEMM`). Outside the fused paths, bias and activation are
+/// applied per output plane right after it is computed.
 ///
 /// Not thread-safe: the Winograd weights are transformed on the first run that needs them.
 public final class ConvolutionKernel: @unchecked Sendable {
@@ -34,19 +34,25 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// while each band still gives the GEMM thousands of columns.
     static let im2colBudget = 1 << 20
 
-    /// Pointwise convs of a batch of planes smaller than this may run as one GEMM over the whole
-    /// batch (the images' pixels side by side as columns); larger planes already give each image's
-    /// GEMM thousands of columns.
-    static let batchedPointwiseMaximumPixels = 1024
+    /// Convs of a batch whose output planes are smaller than this may run as one GEMM over the whole
+    /// batch (the images' pixels side by side as columns): OpenBLAS then packs the weights once per
+    /// batch instead of once per image, and gets a wider product. Larger planes already give each
+    /// image's GEMM thousands of columns.
+    static let batchedMaximumPixels = 1024
 
-    /// Whether `batch` images of `pixels` output pixels take the batched pointwise path: when the
-    /// weight packing it saves (OpenBLAS packs the `out × in` weights once per batch instead of once
-    /// per image) outweighs the gathering it adds (`in × batch·pixels` floats copied), i.e.
-    /// `(batch − 1)·out > batch·pixels` — efficientnet_b0's wide 7×7 and 14×14 convs, not DenseNet's
-    /// 128-channel ones at 14×14 (measured slower there).
-    private func batchesPointwise(batch: Int, pixels: Int) -> Bool {
-        geometry.isPointwise && batch > 1 && pixels < Self.batchedPointwiseMaximumPixels
-            && (batch - 1) * geometry.outChannels > batch * pixels
+    /// Most floats the batch-wide im2col matrix may take (16 MB).
+    static let batchedIm2colBudget = 1 << 22
+
+    /// Whether `batch` images of `height × width` run as one GEMM (`convolveBatch`). A pointwise conv
+    /// must first gather its input planes side by side (`in × batch·pixels` floats copied), so it does
+    /// when the weight packing saved is larger, `(batch − 1)·out > batch·pixels`: efficientnet_b0's
+    /// wide 7×7 and 14×14 convs, not DenseNet's 128-channel ones at 14×14 (measured slower). An
+    /// unfolded conv writes its im2col matrix anyway, so it only needs the matrix to fit the budget.
+    private func runsAsOneGEMM(batch: Int, height: Int, width: Int) -> Bool {
+        let g = geometry, pixels = g.outputHeight(height) * g.outputWidth(width)
+        guard batch > 1, pixels < Self.batchedMaximumPixels, g.groups == 1 else { return false }
+        if g.isPointwise { return (batch - 1) * g.outChannels > batch * pixels }
+        return g.inChannels * g.kernelHeight * g.kernelWidth * batch * pixels <= Self.batchedIm2colBudget
     }
 
     /// Output rows per im2col band.
@@ -101,7 +107,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
         if usesWinograd(height: height, width: width) {
             return winogradKernel().scratchCount(batch: batch, height: height, width: width)
         }
-        if batchesPointwise(batch: batch, pixels: height * width) { return (g.inChannels + g.outChannels) * batch * height * width }
+        if runsAsOneGEMM(batch: batch, height: height, width: width) {
+            return (g.inChannels * g.kernelHeight * g.kernelWidth + g.outChannels) * batch * g.outputHeight(height) * g.outputWidth(width)
+        }
         if g.isPointwise { return 0 }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
@@ -126,9 +134,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
         weights.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in scale.withUnsafeBufferPointer { s in
                 let w = w.baseAddress!, b = b.baseAddress!, s = s.baseAddress!
-                if batchesPointwise(batch: batch, pixels: pixels) {
-                    convolveBatchedPointwise(input, inputStride: inputStride, pixels: pixels, weights: w, scale: s, bias: b,
-                                             output: output, outputStride: outputStride, batch: batch, scratch: scratch, split: split)
+                if runsAsOneGEMM(batch: batch, height: height, width: width) {
+                    convolveBatch(input, inputStride: inputStride, height: height, width: width, weights: w, scale: s, bias: b,
+                                  output: output, outputStride: outputStride, batch: batch, scratch: scratch, split: split)
                     return
                 }
                 for n in 0..<batch {
@@ -158,25 +166,31 @@ public final class ConvolutionKernel: @unchecked Sendable {
         }
     }
 
-    /// A pointwise conv of the whole batch as one GEMM: the images' input planes gathered side by
-    /// side (`[in, batch·pixels]`), multiplied, and each product row finished (scale, bias,
+    /// The whole batch as one GEMM: the images' input planes (pointwise) or im2col columns side by
+    /// side (`[depth, batch·pixels]`), multiplied, and each product row finished (scale, bias,
     /// activation) straight into its image's output plane. An image's numbers are those it gets alone
     /// up to rounding: OpenBLAS may pick another kernel for a wider matrix and sum in another order.
-    private func convolveBatchedPointwise(_ input: UnsafePointer<Float>, inputStride: Int, pixels: Int,
-                                          weights w: UnsafePointer<Float>, scale s: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
-                                          output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-                                          scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
-        let g = geometry, columns = batch * pixels
-        let gathered = scratch, product = scratch + g.inChannels * columns
-        split.forEachRange(g.inChannels, minimum: max(1, 16384 / columns)) { channels in
-            for c in channels {
-                for n in 0..<batch {
-                    (gathered + c * columns + n * pixels).update(from: input + n * inputStride + c * pixels, count: pixels)
+    private func convolveBatch(_ input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
+                               weights w: UnsafePointer<Float>, scale s: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+                               output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+                               scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
+        let g = geometry, outWidth = g.outputWidth(width), pixels = g.outputHeight(height) * outWidth
+        let window = g.kernelHeight * g.kernelWidth, depth = g.inChannels * window, columns = batch * pixels
+        let unfolded = scratch, product = scratch + depth * columns
+        split.forEachRange(g.inChannels, minimum: max(1, 16384 / (window * columns))) { channels in
+            for n in 0..<batch {
+                let x = input + n * inputStride + channels.lowerBound * height * width
+                let into = unfolded + channels.lowerBound * window * columns + n * pixels
+                if g.isPointwise {
+                    for c in 0..<channels.count { (into + c * columns).update(from: x + c * pixels, count: pixels) }
+                } else {
+                    Kernels.im2col(x, channels: channels.count, height: height, width: width, geometry: g,
+                                   outRows: 0..<g.outputHeight(height), outWidth: outWidth, into: into, rowStride: columns)
                 }
             }
         }
-        Kernels.gemm(m: g.outChannels, n: columns, k: g.inChannels, a: w, lda: g.inChannels,
-                     b: gathered, ldb: columns, c: product, ldc: columns, split: split)
+        Kernels.gemm(m: g.outChannels, n: columns, k: depth, a: w, lda: depth,
+                     b: unfolded, ldb: columns, c: product, ldc: columns, split: split)
         split.forEachRange(g.outChannels, minimum: max(1, 16384 / columns)) { channels in
             for o in channels {
                 for n in 0..<batch {

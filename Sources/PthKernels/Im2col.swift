@@ -2,9 +2,12 @@ extension Kernels {
     /// Unfolds `channels` planes of one image into the column matrix a convolution GEMM multiplies,
     /// for the output rows `outRows`: row `(c·kh + i)·kw + j`, column `(oh − outRows.lowerBound)·outWidth + ow`
     /// holds the input pixel under kernel tap (i, j) for output (oh, ow), or 0 in the padding.
+    /// Rows are `rowStride` floats apart (default: their length), so several images' columns can
+    /// sit side by side in one matrix.
     static func im2col(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
                        geometry g: ConvolutionGeometry, outRows: Range<Int>, outWidth: Int,
-                       into columns: UnsafeMutablePointer<Float>) {
+                       into columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let rowStride = rowStride ?? outRows.count * outWidth
         var row = columns
         for c in 0..<channels {
             let plane = input + c * height * width
@@ -30,7 +33,7 @@ extension Kernels {
                         }
                         if owEnd < outWidth { (out + owEnd).update(repeating: 0, count: outWidth - owEnd) }
                     }
-                    row += outRows.count * outWidth
+                    row += rowStride
                 }
             }
         }
