@@ -46,25 +46,42 @@ static inline float exp_approx(float x) {
     return p * power;
 }
 
-// One loop per function, so the hot loop carries no dispatch.
-#define PTH_LOOP(expression) \
-    for (long i = 0; i < count; i++) { float x = fmaf(input[i], scale, bias); output[i] = (expression); }
+// One loop per function, so the hot loop carries no dispatch. `SOURCE` and `TARGET` name the
+// pointers the loop reads and writes: one pointer for in place, two `restrict` ones otherwise (with
+// two pointers that might overlap the compiler would guard its vector loop with an overlap test and
+// take the scalar loop for every in-place call).
+#define PTH_LOOP(SOURCE, TARGET, expression) \
+    for (long i = 0; i < count; i++) { float x = fmaf(SOURCE[i], scale, bias); TARGET[i] = (expression); }
+
+#define PTH_ACTIVATIONS(SOURCE, TARGET) \
+    switch (kind) { \
+    case pth_identity: PTH_LOOP(SOURCE, TARGET, x) break; \
+    case pth_relu: PTH_LOOP(SOURCE, TARGET, x < 0 ? 0 : x) break; \
+    case pth_relu6: PTH_LOOP(SOURCE, TARGET, clamp(x, 0, 6)) break; \
+    case pth_silu: PTH_LOOP(SOURCE, TARGET, x / (1 + exp_approx(-x))) break; \
+    case pth_sigmoid: PTH_LOOP(SOURCE, TARGET, 1 / (1 + exp_approx(-x))) break; \
+    case pth_hardswish: PTH_LOOP(SOURCE, TARGET, x * clamp(x + 3, 0, 6) / 6) break; \
+    case pth_hardsigmoid: PTH_LOOP(SOURCE, TARGET, clamp(x + 3, 0, 6) / 6) break; \
+    }
+
+static inline __attribute__((always_inline)) void in_place(pth_activation_kind kind, float *values, long count,
+                                                           float scale, float bias) {
+    PTH_ACTIVATIONS(values, values)
+}
+
+static inline __attribute__((always_inline)) void out_of_place(pth_activation_kind kind, const float *restrict input,
+                                                               float *restrict output, long count, float scale, float bias) {
+    PTH_ACTIVATIONS(input, output)
+}
 
 PTH_MULTIVERSION
 void pth_activation(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias) {
-    switch (kind) {
-    case pth_identity:
-        if (scale != 1 || bias != 0) {
-            PTH_LOOP(x)
-        } else if (input != output) {
-            memcpy(output, input, sizeof(float) * count);
-        }
-        break;
-    case pth_relu: PTH_LOOP(x < 0 ? 0 : x) break;
-    case pth_relu6: PTH_LOOP(clamp(x, 0, 6)) break;
-    case pth_silu: PTH_LOOP(x / (1 + exp_approx(-x))) break;
-    case pth_sigmoid: PTH_LOOP(1 / (1 + exp_approx(-x))) break;
-    case pth_hardswish: PTH_LOOP(x * clamp(x + 3, 0, 6) / 6) break;
-    case pth_hardsigmoid: PTH_LOOP(clamp(x + 3, 0, 6) / 6) break;
+    if (kind == pth_identity && scale == 1 && bias == 0) {
+        // Nothing to compute: x·1 + 0 rounds to x.
+        if (input != output) memcpy(output, input, sizeof(float) * count);
+    } else if (input == output) {
+        in_place(kind, output, count, scale, bias);
+    } else {
+        out_of_place(kind, input, output, count, scale, bias);
     }
 }
