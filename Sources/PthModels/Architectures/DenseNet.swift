@@ -66,7 +66,7 @@ extension Architecture {
 
     /// torchvision's legacy-key rewrite: `….denselayerN.{norm,relu,conv}.{1,2}.{weight,bias,running_mean,running_var}`
     /// (modules named with a dot, which PyTorch stopped allowing) becomes `….denselayerN.norm1.weight`; other keys pass unchanged.
-    static func currentDenseLayerKey(_ key: String) -> String {
+    @Sendable static func currentDenseLayerKey(_ key: String) -> String {
         var parts = key.split(separator: ".", omittingEmptySubsequences: false)
         let n = parts.count
         guard n >= 4, parts[n - 4].hasPrefix("denselayer"),
