@@ -11,7 +11,8 @@ import Foundation
 /// atomic increment, takes parts itself, and waits for the stragglers by spinning.
 ///
 /// One job at a time: a caller that finds the pool busy (another network running on another thread,
-/// or a part splitting work of its own) runs its job on Dispatch's pool instead.
+/// or a part splitting work of its own), or that asks for more parts than the pool will have
+/// threads for (`--threads` far above the core count), runs its job on Dispatch's pool instead.
 final class WorkerPool: @unchecked Sendable {
     /// The process's pool.
     static let shared = WorkerPool()
@@ -57,6 +58,9 @@ final class WorkerPool: @unchecked Sendable {
         return false
     }
 
+    /// Most workers the pool starts: four per core (at least 8), whatever thread count is asked for.
+    static let maximumWorkers = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
+
     private let busy = ManagedAtomic<Bool>(false)
     /// Bumped for each job; workers compare it with the last one they saw.
     private let generation = ManagedAtomic<Int>(0)
@@ -75,7 +79,8 @@ final class WorkerPool: @unchecked Sendable {
             if parts == 1 { body(0) }
             return
         }
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard parts - 1 <= Self.maximumWorkers,
+              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             DispatchQueue.concurrentPerform(iterations: parts, execute: body)
             return
         }

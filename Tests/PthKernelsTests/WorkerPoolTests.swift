@@ -4,7 +4,7 @@ import XCTest
 
 /// The pool behind `WorkSplit`: every part runs exactly once, however jobs arrive — back to back,
 /// from several threads at once (one takes the pool, the others fall back to Dispatch), nested
-/// inside a part, or after the workers have gone to sleep.
+/// inside a part, with more parts than the pool has workers, or after the workers have gone to sleep.
 final class WorkerPoolTests: XCTestCase {
     /// Runs a job of `parts` parts and returns how often each part ran.
     private func counts(parts: Int, pool: WorkerPool = .shared, inner: ((Int) -> Void)? = nil) -> [Int] {
@@ -45,6 +45,11 @@ final class WorkerPoolTests: XCTestCase {
         }
         XCTAssertEqual(outer, [1, 1, 1, 1])
         XCTAssertEqual(Array(nested), [5, 5, 5, 5])
+    }
+
+    func testMorePartsThanThePoolHasWorkersRunOnDispatch() {
+        let parts = WorkerPool.maximumWorkers + 2
+        XCTAssertEqual(counts(parts: parts), [Int](repeating: 1, count: parts))
     }
 
     func testWakesSleepingWorkers() {
