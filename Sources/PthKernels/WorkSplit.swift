@@ -3,7 +3,8 @@
 ///
 /// This is the only source of parallelism inside kernels (OpenBLAS runs single-threaded, see
 /// `Kernels.gemm`), so two schemes never compete for the same cores. Ranges are disjoint and each
-/// kernel writes only what its range owns, so results do not depend on the split.
+/// kernel writes only what its range owns, so no two parts write the same place (a GEMM cut in parts
+/// may still round differently from the whole: OpenBLAS may sum a narrower matrix in another order).
 public struct WorkSplit: Sendable, Equatable {
     /// Most ranges a call is cut into.
     public let threads: Int
