@@ -4,16 +4,11 @@
 // function multiversioning, resolved once at load). The loops are plain C the compiler vectorises;
 // SiLU and sigmoid are compute-bound, so 16 lanes instead of 8 halve them where AVX-512 exists.
 #include "activations.h"
+#include "multiversion.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__linux__)
-#define PTH_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define PTH_MULTIVERSION
-#endif
 
 static inline float clamp(float x, float low, float high) {
     float above = x < low ? low : x;

@@ -10,14 +10,9 @@
 // row-major tap order, as one fused multiply-add each (with the tap pre-multiplied by the channel's
 // scale), so a value is the same whichever path, tile or channel block computed it.
 #include "depthwise.h"
+#include "multiversion.h"
 
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__linux__)
-#define PTH_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define PTH_MULTIVERSION
-#endif
 
 #define LANES 16
 typedef float vec16 __attribute__((vector_size(LANES * sizeof(float))));
