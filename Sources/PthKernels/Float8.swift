@@ -12,6 +12,11 @@ extension UnsafeMutablePointer where Pointee == Float {
         UnsafeRawPointer(self + offset).loadUnaligned(as: Float8.self)
     }
 
+    /// Sixteen floats, for strided reads that keep every other lane (`evenHalf`).
+    @inline(__always) func load16(_ offset: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
     @inline(__always) func store8(_ value: Float8, _ offset: Int) {
         UnsafeMutableRawPointer(self + offset).storeBytes(of: value, as: Float8.self)
     }

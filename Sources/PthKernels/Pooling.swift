@@ -28,20 +28,15 @@ extension Kernels {
 
     /// Max pooling; padding never wins (PyTorch pads with −∞) and NaN does (as in PyTorch).
     /// Output size is the caller's (ceil mode only changes how many windows there are).
-    ///
-    /// Separable: each input row is first reduced over every output column's window, then output
-    /// rows reduce those row results over their window, in loops over contiguous columns that
-    /// vectorise (k + k comparisons per output instead of k²).
     public static func maxPool(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
                                _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
                                batch: Int, window p: PoolingWindow) {
-        @inline(__always) func larger(_ a: Float, _ b: Float) -> Float { b > a || b.isNaN ? b : a }
-        separable(input, source, output, target, batch: batch, window: p, empty: -.infinity, combine: larger)
+        separable(input, source, output, target, batch: batch, window: p, reduction: MaximumReduction.self)
     }
 
     /// Average pooling with PyTorch's divisor: the window clipped to the padded input when
     /// `countIncludePad` (so a ceil-mode window hanging past the padding counts less), or clipped
-    /// to the input otherwise. Separable like `maxPool`; the divisor is a row count times a column count.
+    /// to the input otherwise. The divisor is a row count times a column count.
     public static func avgPool(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
                                _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
                                batch: Int, window p: PoolingWindow) {
@@ -56,48 +51,76 @@ extension Kernels {
                                padBefore: p.padTop, padAfter: p.padBottom, input: source.height)
         let columnCounts = counts(outputs: target.width, kernel: p.kernelWidth, stride: p.strideWidth,
                                   padBefore: p.padLeft, padAfter: p.padRight, input: source.width)
-        separable(input, source, output, target, batch: batch, window: p, empty: 0, combine: +) { oh, out, width in
-            let rows = rowCounts[oh]
-            for ow in 0..<width { out[ow] /= rows * columnCounts[ow] }
+        columnCounts.withUnsafeBufferPointer { columns in
+            let columns = columns.baseAddress!
+            separable(input, source, output, target, batch: batch, window: p, reduction: SumReduction.self) { oh, out, width in
+                let rows = Float8(repeating: rowCounts[oh])
+                var ow = 0
+                while ow + 8 <= width {
+                    out.store8(out.load8(ow) / (rows * columns.load8(ow)), ow)
+                    ow += 8
+                }
+                while ow < width { out[ow] /= rowCounts[oh] * columns[ow]; ow += 1 }
+            }
         }
     }
 
-    /// The two passes of a separable window reduction over every plane: `combine` over each row's
-    /// column windows into a scratch plane of `source.height × target.width`, then over each output
-    /// row's window of those; `finish(oh, row, width)`, if given, then adjusts each finished output row.
+    /// A window reduction in two passes per output row: `R.combine` over the window's input rows
+    /// into a line that carries the left and right padding as `R.empty` cells, then over each output
+    /// column's window of that line; `finish(oh, row, width)`, if given, then adjusts the finished row.
+    /// Both passes run on eight lanes at a time (stride 2 by even/odd lane selection); other column
+    /// strides reduce the line one output at a time.
     @inline(__always)
-    private static func separable(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
-                                  _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
-                                  batch: Int, window p: PoolingWindow, empty: Float, combine: (Float, Float) -> Float,
-                                  finish: ((Int, UnsafeMutablePointer<Float>, Int) -> Void)? = nil) {
-        let outWidth = target.width, inWidth = source.width
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, source.height * outWidth)) { buffer in
-            let reduced = buffer.baseAddress!
+    private static func separable<R: WindowReduction>(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
+                                                      _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
+                                                      batch: Int, window p: PoolingWindow, reduction: R.Type,
+                                                      finish: ((Int, UnsafeMutablePointer<Float>, Int) -> Void)? = nil) {
+        let outWidth = target.width, inWidth = source.width, stride = p.strideWidth, kernel = p.kernelWidth
+        // Every window of the line, plus room for a whole vector read past the last one.
+        let span = max((outWidth - 1) * stride + kernel, p.padLeft + inWidth)
+        let lineCount = span + 2 * 16 + kernel
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: lineCount) { buffer in
+            let line = buffer.baseAddress!, cells = line + p.padLeft
+            line.update(repeating: R.empty, count: lineCount)
             forEachPlane(input, source, output, target, batch: batch) { plane, out in
-                for h in 0..<source.height {
-                    let row = plane + h * inWidth, cells = reduced + h * outWidth
-                    cells.update(repeating: empty, count: outWidth)
-                    for j in 0..<p.kernelWidth {
-                        // Output columns whose tap j lands inside the row.
-                        let offset = j - p.padLeft
-                        let first = offset >= 0 ? 0 : (-offset + p.strideWidth - 1) / p.strideWidth
-                        let end = inWidth - offset <= 0 ? 0 : min(outWidth, (inWidth - offset - 1) / p.strideWidth + 1)
-                        var ow = first
-                        while ow < end {
-                            cells[ow] = combine(cells[ow], row[ow * p.strideWidth + offset])
-                            ow += 1
+                for oh in 0..<target.height {
+                    let top = oh * p.strideHeight - p.padTop
+                    let rows = max(top, 0)..<max(max(top, 0), min(top + p.kernelHeight, source.height))
+                    if rows.isEmpty {
+                        cells.update(repeating: R.empty, count: inWidth)
+                    } else {
+                        cells.update(from: plane + rows.lowerBound * inWidth, count: inWidth)
+                        for h in rows.dropFirst() {
+                            let row = plane + h * inWidth
+                            var x = 0
+                            while x + 8 <= inWidth { cells.store8(R.combine(cells.load8(x), row.load8(x)), x); x += 8 }
+                            while x < inWidth { cells[x] = R.combine(cells[x], row[x]); x += 1 }
                         }
                     }
-                }
-                for oh in 0..<target.height {
-                    let cells = out + oh * outWidth
-                    cells.update(repeating: empty, count: outWidth)
-                    let top = oh * p.strideHeight - p.padTop
-                    for h in max(top, 0)..<max(max(top, 0), min(top + p.kernelHeight, source.height)) {
-                        let row = reduced + h * outWidth
-                        for ow in 0..<outWidth { cells[ow] = combine(cells[ow], row[ow]) }
+                    let result = out + oh * outWidth
+                    var ow = 0
+                    if stride == 1 {
+                        while ow + 8 <= outWidth {
+                            var value = line.load8(ow)
+                            for j in 1..<kernel { value = R.combine(value, line.load8(ow + j)) }
+                            result.store8(value, ow)
+                            ow += 8
+                        }
+                    } else if stride == 2 {
+                        while ow + 8 <= outWidth {
+                            var value = line.load16(2 * ow).evenHalf
+                            for j in 1..<kernel { value = R.combine(value, line.load16(2 * ow + j).evenHalf) }
+                            result.store8(value, ow)
+                            ow += 8
+                        }
                     }
-                    finish?(oh, cells, outWidth)
+                    while ow < outWidth {
+                        var value = line[ow * stride]
+                        for j in 1..<kernel { value = R.combine(value, line[ow * stride + j]) }
+                        result[ow] = value
+                        ow += 1
+                    }
+                    finish?(oh, result, outWidth)
                 }
             }
         }
