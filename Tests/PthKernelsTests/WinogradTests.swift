@@ -6,18 +6,20 @@ final class WinogradTests: XCTestCase {
     /// Partial edge tiles, asymmetric padding, a batch whose tiles do not fill whole lanes, strided
     /// images and a fused activation.
     func testMatchesDirectConvolution() throws {
-        for (height, width, pads) in [(13, 10, (1, 1, 1, 1)), (9, 17, (0, 2, 1, 0)), (23, 23, (0, 0, 0, 0))] {
-            let g = ConvolutionGeometry(inChannels: 11, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+        // 11 input channels fill one 8-channel block and part of another, 37 four whole blocks and part of a fifth.
+        for (height, width, pads, inChannels) in [(13, 10, (1, 1, 1, 1), 11), (9, 17, (0, 2, 1, 0), 11), (23, 23, (0, 0, 0, 0), 11),
+                                                  (9, 17, (0, 2, 1, 0), 37), (6, 38, (1, 1, 1, 1), 37)] {
+            let g = ConvolutionGeometry(inChannels: inChannels, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
                                         padTop: pads.0, padBottom: pads.1, padLeft: pads.2, padRight: pads.3)
             let batch = 3
-            let weights = pseudoRandom(count: 9 * 11 * 9, seed: 1).map { $0 * 0.3 }
+            let weights = pseudoRandom(count: 9 * inChannels * 9, seed: 1).map { $0 * 0.3 }
             let bias = pseudoRandom(count: 9, seed: 2)
-            let inputStride = 11 * height * width + 5, outH = g.outputHeight(height), outW = g.outputWidth(width)
+            let inputStride = inChannels * height * width + 5, outH = g.outputHeight(height), outW = g.outputWidth(width)
             let outputStride = 9 * outH * outW + 3
             let input = pseudoRandom(count: batch * inputStride, seed: 3)
             // A folded BatchNorm's per-output-channel factor, which the kernel multiplies into its transformed filters.
             let outputScale = pseudoRandom(count: 9, seed: 6).map { 0.5 + abs($0) }
-            let scaledWeights = weights.enumerated().map { $1 * outputScale[$0 / (11 * 9)] }
+            let scaledWeights = weights.enumerated().map { $1 * outputScale[$0 / (inChannels * 9)] }
             let expected = directConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
                                              weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
 
@@ -45,7 +47,7 @@ final class WinogradTests: XCTestCase {
                 // Padding between images is never written.
                 XCTAssertEqual(output[n * outputStride + 9 * outH * outW], 0)
             }
-            XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(height)×\(width) pads \(pads): rel. L∞ \(worst / scale)")
+            XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(inChannels) channels, \(height)×\(width) pads \(pads): rel. L∞ \(worst / scale)")
         }
     }
 
