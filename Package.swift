@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "PthKernels", dependencies: ["COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")],
                 swiftSettings: optimised),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"], swiftSettings: optimised),
-        .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
+        .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthKernels", "PthRuntime"]),
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
         .executableTarget(name: "pth", dependencies: [
             "PthCheckpoint", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",

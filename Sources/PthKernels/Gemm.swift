@@ -41,9 +41,13 @@ extension Kernels {
     }
 
     /// Makes OpenBLAS single-threaded for the whole process: parallelism comes from `WorkSplit`
-    /// alone (OpenBLAS's own pool spinning beside ours would fight it for the same cores).
+    /// alone (OpenBLAS's own pool spinning beside ours would fight it for the same cores). Its
+    /// threaded build's workers, started when the library loaded, are stopped too: until they time
+    /// out they spin, and on two cores that took one from reading a checkpoint (resnet50's load
+    /// 48–135 ms with them, 44–57 without).
     public static func useSingleThreadedBLAS() {
         openblas_set_num_threads(1)
+        pth_openblas_stop_threads()
     }
 
     /// The kernel set OpenBLAS runs (`Haswell`, `SkylakeX`, … — honours `OPENBLAS_CORETYPE`), for benchmark reports.

@@ -1,6 +1,7 @@
 import Foundation
 import PthCheckpoint
 import PthGraph
+import PthKernels
 import PthRuntime
 
 /// A classifier ready to run: a checkpoint's weights in an architecture, frozen and planned once,
@@ -25,6 +26,8 @@ public final class Network: @unchecked Sendable {
     /// architecture its keys and shapes match when no name is given. `threads` is how many cores
     /// each run uses (default: every processor).
     public convenience init(contentsOf path: String, architecture architectureName: String? = nil, threads: Int? = nil) throws {
+        // Before the read, which wants both cores.
+        Kernels.useSingleThreadedBLAS()
         let stateDict: StateDict
         do {
             // Read into memory, not mapped: the kernels borrow the weights, and the file may be rewritten
