@@ -68,7 +68,7 @@ extension Kernels {
     /// A window reduction in two passes per output row: `R.combine` over the window's input rows
     /// into a line that carries the left and right padding as `R.empty` cells, then over each output
     /// column's window of that line; `finish(oh, row, width)`, if given, then adjusts the finished row.
-    /// Both passes run on eight lanes at a time (stride 2 by even/odd lane selection); other column
+    /// Both passes run on eight lanes at a time (stride 2 by keeping the even lanes of 16); other column
     /// strides reduce the line one output at a time.
     @inline(__always)
     private static func separable<R: WindowReduction>(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
