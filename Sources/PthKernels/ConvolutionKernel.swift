@@ -92,10 +92,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
             && (outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles)
     }
 
-    private func winogradKernel() -> WinogradConvolution {
+    private func winogradKernel(split: WorkSplit = .serial) -> WinogradConvolution {
         if let winograd { return winograd }
         let kernel = weights.withUnsafeBufferPointer { w in
-            WinogradConvolution(weights: w.baseAddress!, scale: scale, bias: bias, geometry: geometry)
+            WinogradConvolution(weights: w.baseAddress!, scale: scale, bias: bias, geometry: geometry, split: split)
         }
         winograd = kernel
         return kernel
@@ -105,7 +105,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
     public func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let g = geometry
         if usesWinograd(height: height, width: width) {
-            return winogradKernel().scratchCount(batch: batch, height: height, width: width)
+            return winogradKernel(split: split).scratchCount(batch: batch, height: height, width: width)
         }
         if runsAsOneGEMM(batch: batch, height: height, width: width) {
             return (g.inChannels * g.kernelHeight * g.kernelWidth + g.outChannels) * batch * g.outputHeight(height) * g.outputWidth(width)
@@ -126,7 +126,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         if usesWinograd(height: height, width: width) {
-            winogradKernel().run(input: input, inputStride: inputStride, height: height, width: width,
+            winogradKernel(split: split).run(input: input, inputStride: inputStride, height: height, width: width,
                                  output: output, outputStride: outputStride, batch: batch, activation: activation,
                                  scratch: scratch, split: split)
             return

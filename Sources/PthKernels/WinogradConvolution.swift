@@ -29,52 +29,65 @@ final class WinogradConvolution {
     private var outBlocks: Int { (outChannels + 7) / 8 }
 
     /// `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s transformed
-    /// filters, in Double with the transform, so it costs nothing per run.
-    init(weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry) {
+    /// filters, in Double with the transform, so it costs nothing per run. `split` cuts the filters
+    /// over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568).
+    init(weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
+         split: WorkSplit = .serial) {
         precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
+        let pairs = g.outChannels * g.inChannels
+        // Every element is written below.
+        transformed = [Float](unsafeUninitializedCapacity: Self.positions * pairs) { u, count in
+            let u = u.baseAddress!
+            scale.withUnsafeBufferPointer { scale in
+                split.forEachRange((pairs + 3) / 4, minimum: 256) { groups in
+                    Self.transformFilters(weights, scale: scale.baseAddress!, inChannels: g.inChannels, pairs: pairs,
+                                          groups: groups, into: u)
+                }
+            }
+            count = Self.positions * pairs
+        }
+        blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
+    }
+
+    /// `U[e][pair] = (G·g·Gᵀ)[e]·scale[out]` for the filter pairs `4·groups` (pair = out·in + in), four
+    /// pairs at a time, one per lane, each lane summing in the order of the matrix products.
+    private static func transformFilters(_ weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, inChannels: Int,
+                                         pairs: Int, groups: Range<Int>, into u: UnsafeMutablePointer<Float>) {
         // G, row-major 6×3.
         let gMatrix: [Double] = [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
                                  1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1]
-        let pairs = g.outChannels * g.inChannels
-        var u = [Float](repeating: 0, count: Self.positions * pairs)
-        // Four (out, in) filter pairs at a time, one per lane, each lane summing in the order of the
-        // matrix products: a network's first run transforms ~10⁵ filters (densenet121: 237,568).
         typealias Lanes = SIMD4<Double>
-        u.withUnsafeMutableBufferPointer { u in
-            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 9 + 18) { buffer in
-                let u = u.baseAddress!, taps = buffer.baseAddress!, left = taps + 9
-                for group in stride(from: 0, to: pairs, by: 4) {
-                    let lanes = min(4, pairs - group)
-                    var factor = Lanes(repeating: 0)
-                    for t in 0..<9 { taps[t] = Lanes(repeating: 0) }
-                    for lane in 0..<lanes {
-                        let filter = weights + (group + lane) * 9
-                        for t in 0..<9 { taps[t][lane] = Double(filter[t]) }
-                        factor[lane] = Double(scale[(group + lane) / g.inChannels])
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 9 + 18) { buffer in
+            let taps = buffer.baseAddress!, left = taps + 9
+            for group in groups.lazy.map({ $0 * 4 }) {
+                let lanes = min(4, pairs - group)
+                var factor = Lanes(repeating: 0)
+                for t in 0..<9 { taps[t] = Lanes(repeating: 0) }
+                for lane in 0..<lanes {
+                    let filter = weights + (group + lane) * 9
+                    for t in 0..<9 { taps[t][lane] = Double(filter[t]) }
+                    factor[lane] = Double(scale[(group + lane) / inChannels])
+                }
+                // (G·g) is 6×3, then (G·g)·Gᵀ is 6×6.
+                for a in 0..<6 {
+                    for j in 0..<3 {
+                        var sum = Lanes(repeating: 0)
+                        for i in 0..<3 { sum = sum + gMatrix[a * 3 + i] * taps[i * 3 + j] }
+                        left[a * 3 + j] = factor * sum
                     }
-                    // (G·g) is 6×3, then (G·g)·Gᵀ is 6×6.
-                    for a in 0..<6 {
-                        for j in 0..<3 {
-                            var sum = Lanes(repeating: 0)
-                            for i in 0..<3 { sum = sum + gMatrix[a * 3 + i] * taps[i * 3 + j] }
-                            left[a * 3 + j] = factor * sum
-                        }
-                    }
-                    for a in 0..<6 {
-                        for b in 0..<6 {
-                            var value = Lanes(repeating: 0)
-                            for j in 0..<3 { value = value + left[a * 3 + j] * gMatrix[b * 3 + j] }
-                            let out = u + (a * 6 + b) * pairs + group
-                            for lane in 0..<lanes { out[lane] = Float(value[lane]) }
-                        }
+                }
+                for a in 0..<6 {
+                    for b in 0..<6 {
+                        var value = Lanes(repeating: 0)
+                        for j in 0..<3 { value = value + left[a * 3 + j] * gMatrix[b * 3 + j] }
+                        let out = u + (a * 6 + b) * pairs + group
+                        for lane in 0..<lanes { out[lane] = Float(value[lane]) }
                     }
                 }
             }
         }
-        transformed = u
-        blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
     }
 
     /// Whether `g` is a convolution this kernel computes: 3×3, stride 1, no dilation, one group.

@@ -90,6 +90,43 @@ final class WinogradTests: XCTestCase {
             XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width): rel. L∞ \(error)")
         }
     }
+
+    /// The filter transform cut over three cores gives the serial one's transformed filters, so the
+    /// same outputs bit for bit.
+    func testFilterTransformCutOverCoresIsBitIdentical() throws {
+        let g = ConvolutionGeometry(inChannels: 37, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+                                    padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let weights = pseudoRandom(count: 9 * 37 * 9, seed: 11), bias = pseudoRandom(count: 9, seed: 12)
+        let scale = pseudoRandom(count: 9, seed: 13).map { 0.5 + abs($0) }
+        let height = 9, width = 14
+        let input = pseudoRandom(count: 37 * height * width, seed: 14)
+        func output(split: WorkSplit) -> [Float] {
+            let kernel = weights.withUnsafeBufferPointer { w in
+                WinogradConvolution(weights: w.baseAddress!, scale: scale, bias: bias, geometry: g, split: split)
+            }
+            var scratch = [Float](repeating: 0, count: kernel.scratchCount(batch: 1, height: height, width: width))
+            var result = [Float](repeating: 0, count: 9 * height * width)
+            input.withUnsafeBufferPointer { x in
+                result.withUnsafeMutableBufferPointer { y in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        kernel.run(input: x.baseAddress!, inputStride: 37 * height * width, height: height, width: width,
+                                   output: y.baseAddress!, outputStride: 9 * height * width, batch: 1,
+                                   activation: .identity, scratch: s.baseAddress!)
+                    }
+                }
+            }
+            return result
+        }
+        let serial = output(split: .serial), cut = output(split: WorkSplit(threads: 3, splitsSmallWork: true))
+        let differing = zip(serial, cut).filter { $0 != $1 }.count
+        XCTAssertEqual(differing, 0, "\(differing) of \(cut.count) outputs differ")
+        // And both are the convolution (a filter the transform skipped would read as zeros in both).
+        let expected = directConvolution(input, inputStride: 37 * height * width, height: height, width: width, batch: 1,
+                                         weights: weights.enumerated().map { $1 * scale[$0 / (37 * 9)] }, bias: bias,
+                                         geometry: g, outputStride: 9 * height * width)
+        let error = zip(cut, expected).map { abs($0 - $1) }.max()! / expected.map(abs).max()!
+        XCTAssertLessThanOrEqual(error, 1e-5)
+    }
 }
 
 /// Values in [-1, 1) from a fixed linear congruential sequence.
