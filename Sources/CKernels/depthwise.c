@@ -6,7 +6,8 @@
 // row: tiles of 4 rows × 32 (or 16) pixels read a zero-padded copy of the channel. Narrower rows
 // (7×7 and 14×14 maps, where a row would fill half a vector) are vectorised across 16 channels at a
 // time: the channels are interleaved into a zero-padded [h][w][16] copy and each vector holds one
-// pixel of 16 channels, 8 pixels in flight. Either way each output is the bias plus the taps, in
+// pixel of 16 channels, 8 pixels in flight (both ways between NCHW planes and pixel vectors by
+// 16×16 transposes in registers). Either way each output is the bias plus the taps, in
 // row-major tap order, as one fused multiply-add each (with the tap pre-multiplied by the channel's
 // scale), so a value is the same whichever path, tile or channel block computed it.
 #include "depthwise.h"
@@ -25,6 +26,19 @@ static inline vec16 fma16(vec16 a, vec16 b, vec16 c) { return __builtin_elementw
 static inline vec16 load_even(const float *p) {
     vec16 a = load(p), b = load(p + LANES);
     return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+}
+
+/// Transposes the 16×16 matrix whose rows are `r[0…15]` in place: four rounds of interleaving the
+/// first eight rows with the last eight (a perfect shuffle) transpose any 16×16 matrix.
+static inline __attribute__((always_inline)) void transpose16(vec16 r[LANES]) {
+    for (int round = 0; round < 4; round++) {
+        vec16 t[LANES];
+        for (int i = 0; i < LANES / 2; i++) {
+            t[2 * i] = __builtin_shufflevector(r[i], r[i + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            t[2 * i + 1] = __builtin_shufflevector(r[i], r[i + 8], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        }
+        for (int i = 0; i < LANES; i++) r[i] = t[i];
+    }
 }
 
 /// Output rows a row tile computes together.
@@ -108,14 +122,23 @@ static inline __attribute__((always_inline)) void channel_block(const float *inp
     const long paddedw = padded_width(g, width), plane = padded_height(g, height) * paddedw;
     float *interleaved = scratch, *filters = scratch + plane * LANES;
     // The block's channels interleaved into the padded plane (padding was zeroed by the caller;
-    // lanes of missing channels are zeroed here, with zero taps and bias).
-    for (long h = 0; h < height; h++) {
-        float *row = interleaved + ((h + g->pad_top) * paddedw + g->pad_left) * LANES;
-        for (long w = 0; w < width; w++) {
-            for (long c = 0; c < LANES; c++) {
-                row[w * LANES + c] = c < count ? input[(first + c) * height * width + h * width + w] : 0;
-            }
+    // lanes of missing channels are zeroed here, with zero taps and bias): 16 pixels of the
+    // channels' planes, taken as flat runs, transposed in registers at a time.
+    const long plane_in = height * width;
+    long q = 0;
+    for (; q + LANES <= plane_in; q += LANES) {
+        vec16 r[LANES];
+        for (long c = 0; c < LANES; c++) r[c] = c < count ? load(input + (first + c) * plane_in + q) : splat(0);
+        transpose16(r);
+        long h = q / width, w = q % width;
+        for (long i = 0; i < LANES; i++) {
+            store(interleaved + ((h + g->pad_top) * paddedw + g->pad_left + w) * LANES, r[i]);
+            if (++w == width) { w = 0; h++; }
         }
+    }
+    for (; q < plane_in; q++) {
+        float *pixel = interleaved + ((q / width + g->pad_top) * paddedw + g->pad_left + q % width) * LANES;
+        for (long c = 0; c < LANES; c++) pixel[c] = c < count ? input[(first + c) * plane_in + q] : 0;
     }
     vec16 b = splat(0);
     for (long c = 0; c < LANES; c++) {
@@ -139,8 +162,16 @@ static inline __attribute__((always_inline)) void channel_block(const float *inp
                 for (long k = 0; k < BLOCK_PIXELS; k++) acc[k] = fma16(f, load(tap + base[k]), acc[k]);
             }
         }
-        for (long k = 0; k < BLOCK_PIXELS && p + k < pixels; k++) {
-            for (long c = 0; c < count; c++) output[(first + c) * out_plane + p + k] = acc[k][c];
+        if (p + BLOCK_PIXELS <= pixels) {
+            // Pixels × channels to channels × pixels: each channel's 8 outputs in one store.
+            vec16 r[LANES];
+            for (long k = 0; k < LANES; k++) r[k] = k < BLOCK_PIXELS ? acc[k] : splat(0);
+            transpose16(r);
+            for (long c = 0; c < count; c++) memcpy(output + (first + c) * out_plane + p, &r[c], BLOCK_PIXELS * sizeof(float));
+        } else {
+            for (long k = 0; p + k < pixels; k++) {
+                for (long c = 0; c < count; c++) output[(first + c) * out_plane + p + k] = acc[k][c];
+            }
         }
     }
 }
