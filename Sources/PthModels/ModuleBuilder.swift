@@ -13,8 +13,12 @@ struct ModuleBuilder {
         self.parameters = parameters
     }
 
-    mutating func input(channels: Int) -> ValueID {
-        graph.add(.input(channels: channels), name: "input")
+    /// The image input, with as many channels as the stem convolution `stem` takes in the checkpoint
+    /// (its weight's second dimension): `channels`, the architecture's own, for synthetic weights, and
+    /// whatever a fine-tuned copy was trained on otherwise (1 for a grayscale ResNet).
+    mutating func imageInput(stem: String, channels: Int) throws -> (value: ValueID, channels: Int) {
+        let taken = try parameters.inputChannels(ofStem: "\(stem).weight", default: channels)
+        return (graph.add(.input(channels: taken), name: "input"), taken)
     }
 
     /// `nn.Conv2d(inChannels, outChannels, kernel, stride, padding, groups=groups, bias=bias)` at `name`.

@@ -17,6 +17,9 @@ public final class Network: @unchecked Sendable {
     public let graph: Graph
     /// Number of logits per image.
     public let classes: Int
+    /// Channels of the images the network takes: the architecture's own (3, RGB) unless the checkpoint's
+    /// stem convolution was trained on another count (1 for a grayscale fine-tune).
+    public let inputChannels: Int
     /// Cores one run uses (see `ExecutionPlan`: a single image's kernels split over them, a batch's images grouped across them).
     public var threads: Int { plan.threads }
     private let plan: ExecutionPlan
@@ -26,18 +29,32 @@ public final class Network: @unchecked Sendable {
     /// architecture its keys and shapes match when no name is given. `threads` is how many cores
     /// each run uses (default: every processor).
     public convenience init(contentsOf path: String, architecture architectureName: String? = nil, threads: Int? = nil) throws {
-        // Before the read, which wants both cores.
-        Kernels.useSingleThreadedBLAS()
+        try self.init(checkpoint: try Network.readCheckpoint(path), path: path, architecture: architectureName, threads: threads)
+    }
+
+    /// Builds the state dict of a checkpoint read by `readCheckpoint` (or otherwise), as
+    /// `init(contentsOf:)` does; `path` names the file in errors.
+    public convenience init(checkpoint: Checkpoint, path: String, architecture architectureName: String? = nil, threads: Int? = nil) throws {
         let stateDict: StateDict
         do {
-            // Read into memory, not mapped: the kernels borrow the weights, and the file may be rewritten
-            // (a training run saving to the same path) while this network serves.
-            stateDict = try Checkpoint(contentsOf: path, inMemory: true).stateDict()
+            stateDict = try checkpoint.stateDict()
         } catch let error as CheckpointError {
-            // The loader says where inside the file; the path says which file.
             throw ModelError(path, error.description)
         }
         try self.init(stateDict: stateDict, architecture: architectureName.map(Architecture.named), threads: threads)
+    }
+
+    /// Reads the checkpoint at `path` the way a network needs it: into memory, not mapped, since the
+    /// kernels borrow the weights and the file may be rewritten (a training run saving to the same path)
+    /// while the network serves. Errors name the file as well as the place inside it.
+    public static func readCheckpoint(_ path: String) throws -> Checkpoint {
+        // Before the read, which wants both cores.
+        Kernels.useSingleThreadedBLAS()
+        do {
+            return try Checkpoint(contentsOf: path, inMemory: true)
+        } catch let error as CheckpointError {
+            throw ModelError(path, error.description)
+        }
     }
 
     /// Builds `stateDict` as `architecture`, or detects it when nil.
@@ -53,7 +70,10 @@ public final class Network: @unchecked Sendable {
         // Shape inference at the preset's resolution checks the graph once, before any run.
         let side = architecture.inputSize
         guard let output = self.graph.output else { throw ModelError(architecture.name, "graph has no output") }
-        let logits = try self.graph.shapes(forInput: [1, architecture.inputChannels, side, side])[output.index]
+        let inputs = self.graph.nodes.compactMap { node -> Int? in if case .input(let channels) = node.op { channels } else { nil } }
+        guard inputs.count == 1, let channels = inputs.first else { throw ModelError(architecture.name, "graph has \(inputs.count) image inputs, expected 1") }
+        self.inputChannels = channels
+        let logits = try self.graph.shapes(forInput: [1, channels, side, side])[output.index]
         guard logits.count == 2 else {
             throw ModelError(architecture.name, "graph ends in \(logits), not [N, classes] logits")
         }
@@ -61,7 +81,7 @@ public final class Network: @unchecked Sendable {
         self.plan = try ExecutionPlan(graph: self.graph, threads: threads)
     }
 
-    /// Logits `[N, classes]` for a batch of `[N, C, H, W]` Float32 images (C is `architecture.inputChannels`) (normalised as the
+    /// Logits `[N, classes]` for a batch of `[N, C, H, W]` Float32 images (C is `inputChannels`) (normalised as the
     /// architecture's preset does).
     public func run(_ batch: FeatureMap) throws -> FeatureMap {
         try run(batch, capturing: []).output
@@ -70,7 +90,7 @@ public final class Network: @unchecked Sendable {
     /// Logits plus the stage outputs named in `taps` (`layer1`, `Mixed_6e`, `features.denseblock2`, …;
     /// see `graph.taps`), for localising a numerical mismatch.
     public func run(_ batch: FeatureMap, capturing taps: [String]) throws -> ExecutionResult {
-        let channels = architecture.inputChannels
+        let channels = inputChannels
         guard batch.shape.count == 4, batch.shape[1] == channels, batch.shape.allSatisfy({ $0 >= 1 }) else {
             throw ModelError("input", "\(architecture.name) takes [N, \(channels), H, W] images, given \(batch.shape)")
         }

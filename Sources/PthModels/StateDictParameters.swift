@@ -41,6 +41,12 @@ struct StateDictParameters: ParameterSource {
         return tensor.shape[0]
     }
 
+    func inputChannels(ofStem key: String, default channels: Int) throws -> Int {
+        // A missing or misshapen stem is left to the conv that reads it, which names the shape it expects.
+        guard let tensor = stateDict[key], tensor.shape.count == 4, tensor.shape[1] >= 1 else { return channels }
+        return tensor.shape[1]
+    }
+
     /// Throws if the state dict holds keys the architecture does not use (besides
     /// `num_batches_tracked` and the architecture's ignored keys), naming the first few.
     func finish() throws {

@@ -45,6 +45,8 @@ struct SyntheticParameters: ParameterSource {
 
     func leadingDimension(of key: String, trailing: [Int]) throws -> Int { classes }
 
+    func inputChannels(ofStem key: String, default channels: Int) throws -> Int { channels }
+
     /// Nothing can be left over: values are made on demand.
     func finish() throws {}
 }

@@ -4,8 +4,8 @@ extension Architecture {
     /// torchvision `alexnet` (`torchvision.models.alexnet`, the "one weird trick" variant): five convs in
     /// `features`, adaptive average pool to 6×6, `classifier.1/4/6` with ReLU (dropout is an eval-mode identity).
     public static let alexnet = Architecture(name: "alexnet", inputSize: 224) { b in
-        var x = b.input(channels: 3)
-        x = try b.conv2d("features.0", x, in: 3, out: 64, kernel: .square(11), stride: .square(4), padding: Padding2d(2, 2), bias: true)
+        let (input, imageChannels) = try b.imageInput(stem: "features.0", channels: 3)
+        var x = try b.conv2d("features.0", input, in: imageChannels, out: 64, kernel: .square(11), stride: .square(4), padding: Padding2d(2, 2), bias: true)
         x = b.activation(.relu, x, name: "features.1")
         x = b.maxPool(x, kernel: 3, stride: 2, name: "features.2")
         b.tap(x, as: "features.2")

@@ -16,8 +16,8 @@ extension Architecture {
     /// Checkpoints in the 2017 layout (`denselayer1.norm.1.weight`) load as torchvision's `_load_state_dict` remaps them.
     public static func denseNet(name: String, growthRate: Int, blocks: [Int], initialFeatures: Int, bottleneckSize: Int = 4) -> Architecture {
         Architecture(name: name, inputSize: 224, canonicalKey: currentDenseLayerKey) { b in
-            let input = b.input(channels: 3)
-            var x = try b.convNormActivation(conv: "features.conv0", norm: "features.norm0", input, in: 3, out: initialFeatures,
+            let (input, imageChannels) = try b.imageInput(stem: "features.conv0", channels: 3)
+            var x = try b.convNormActivation(conv: "features.conv0", norm: "features.norm0", input, in: imageChannels, out: initialFeatures,
                                              kernel: .square(7), stride: .square(2), padding: Padding2d(3, 3),
                                              activation: .relu, activationName: "features.relu0")
             x = b.maxPool(x, kernel: 3, stride: 2, padding: 1, name: "features.pool0")

@@ -31,8 +31,8 @@ extension Architecture {
         Architecture(name: name, inputSize: inputSize) { b in
             let channels = { (c: Int) in makeDivisible(Double(c) * widthMultiplier) }
             let stem = channels(baseStages[0].inChannels)
-            let input = b.input(channels: 3)
-            var x = try b.convNormActivation(conv: "features.0.0", norm: "features.0.1", input, in: 3, out: stem, kernel: .square(3),
+            let (input, imageChannels) = try b.imageInput(stem: "features.0.0", channels: 3)
+            var x = try b.convNormActivation(conv: "features.0.0", norm: "features.0.1", input, in: imageChannels, out: stem, kernel: .square(3),
                                              stride: .square(2), padding: Padding2d(1, 1), eps: eps, activation: .silu,
                                              activationName: "features.0.2")
             b.tap(x, as: "features.0")

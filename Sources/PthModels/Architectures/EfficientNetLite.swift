@@ -8,8 +8,8 @@ extension Architecture {
     /// does: other input sizes keep the 224 padding rather than recomputing it).
     public static let efficientnetLite0 = Architecture(name: "efficientnet_lite0", inputSize: 224) { b in
         var side = 224
-        let input = b.input(channels: 3)
-        var x = try liteConv(&b, conv: "_conv_stem", norm: "_bn0", input, in: 3, out: 32, kernel: 3, stride: 2, side: &side)
+        let (input, imageChannels) = try b.imageInput(stem: "_conv_stem", channels: 3)
+        var x = try liteConv(&b, conv: "_conv_stem", norm: "_bn0", input, in: imageChannels, out: 32, kernel: 3, stride: 2, side: &side)
         b.tap(x, as: "_bn0")
         var inChannels = 32
         var index = 0

@@ -6,9 +6,9 @@ extension Architecture {
     /// on by default because torchvision's pretrained GoogLeNet weights turn it on.
     public static func googLeNet(transformInput: Bool = true) -> Architecture {
         Architecture(name: "googlenet", inputSize: 224, ignoring: { $0.hasPrefix("aux1.") || $0.hasPrefix("aux2.") }) { b in
-            var x = b.input(channels: 3)
-            if transformInput { x = imageNetToUnitRange(&b, x) }
-            x = try basicConv(&b, "conv1", x, in: 3, out: 64, kernel: .square(7), stride: 2, padding: Padding2d(3, 3))
+            var (x, channels) = try b.imageInput(stem: "conv1.conv", channels: 3)
+            if transformInput { x = try imageNetToUnitRange(&b, x, channels: channels, stem: "conv1.conv.weight") }
+            x = try basicConv(&b, "conv1", x, in: channels, out: 64, kernel: .square(7), stride: 2, padding: Padding2d(3, 3))
             x = b.maxPool(x, kernel: 3, stride: 2, ceilMode: true, name: "maxpool1")
             x = try basicConv(&b, "conv2", x, in: 64, out: 64, kernel: .square(1))
             x = try basicConv(&b, "conv3", x, in: 64, out: 192, kernel: .square(3), padding: Padding2d(1, 1))

@@ -7,9 +7,9 @@ extension Architecture {
     /// hence the default.
     public static func inceptionV3(transformInput: Bool = true) -> Architecture {
         Architecture(name: "inception_v3", inputSize: 299, ignoring: { $0.hasPrefix("AuxLogits.") }) { b in
-            var x = b.input(channels: 3)
-            if transformInput { x = imageNetToUnitRange(&b, x) }
-            x = try basicConv(&b, "Conv2d_1a_3x3", x, in: 3, out: 32, kernel: .square(3), stride: 2)
+            var (x, channels) = try b.imageInput(stem: "Conv2d_1a_3x3.conv", channels: 3)
+            if transformInput { x = try imageNetToUnitRange(&b, x, channels: channels, stem: "Conv2d_1a_3x3.conv.weight") }
+            x = try basicConv(&b, "Conv2d_1a_3x3", x, in: channels, out: 32, kernel: .square(3), stride: 2)
             x = try basicConv(&b, "Conv2d_2a_3x3", x, in: 32, out: 32, kernel: .square(3))
             x = try basicConv(&b, "Conv2d_2b_3x3", x, in: 32, out: 64, kernel: .square(3), padding: Padding2d(1, 1))
             x = b.maxPool(x, kernel: 3, stride: 2, name: "maxpool1")
@@ -36,7 +36,11 @@ extension Architecture {
 
     /// `_transform_input` of Inception3 and GoogLeNet: ImageNet-normalised input re-normalised to the
     /// [-1, 1] range Google's original weights were trained on.
-    static func imageNetToUnitRange(_ b: inout ModuleBuilder, _ x: ValueID) -> ValueID {
+    static func imageNetToUnitRange(_ b: inout ModuleBuilder, _ x: ValueID, channels: Int, stem: String) throws -> ValueID {
+        guard channels == 3 else {
+            throw ModelError(stem, "takes \(channels) input channels, but transform_input re-normalises 3 (RGB) channels; "
+                             + "build the network with transformInput: false")
+        }
         // x[:, c] * (std[c] / 0.5) + (mean[c] - 0.5) / 0.5
         let mean: [Double] = [0.485, 0.456, 0.406], std: [Double] = [0.229, 0.224, 0.225]
         return b.channelAffine(x, scale: std.map { Float($0 / 0.5) }, shift: mean.map { Float(($0 - 0.5) / 0.5) }, name: "transform_input")

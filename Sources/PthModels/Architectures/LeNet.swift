@@ -7,8 +7,8 @@ extension Architecture {
     /// LeCun's original tanh/sigmoid variant has the same keys and shapes, so it would load but compute
     /// something else. There is no torchvision preset: inputs are whatever the model was trained on.
     public static let lenet5 = Architecture(name: "lenet5", inputSize: 32, inputChannels: 1) { b in
-        var x = b.input(channels: 1)
-        x = try b.conv2d("conv1", x, in: 1, out: 6, kernel: .square(5), bias: true)
+        let (input, imageChannels) = try b.imageInput(stem: "conv1", channels: 1)
+        var x = try b.conv2d("conv1", input, in: imageChannels, out: 6, kernel: .square(5), bias: true)
         x = b.activation(.relu, x, name: "relu1")
         x = b.maxPool(x, kernel: 2, stride: 2, name: "pool1")
         b.tap(x, as: "pool1")

@@ -5,8 +5,8 @@ extension Architecture {
     /// `features.1…17` inverted residuals, `features.18` the 1×1 head conv, ReLU6 throughout,
     /// `classifier.1` (`classifier.0` is dropout).
     public static let mobilenetV2 = Architecture(name: "mobilenet_v2", inputSize: 224) { b in
-        let input = b.input(channels: 3)
-        var x = try b.convNormActivation(conv: "features.0.0", norm: "features.0.1", input, in: 3, out: 32, kernel: .square(3),
+        let (input, imageChannels) = try b.imageInput(stem: "features.0.0", channels: 3)
+        var x = try b.convNormActivation(conv: "features.0.0", norm: "features.0.1", input, in: imageChannels, out: 32, kernel: .square(3),
                                          stride: .square(2), padding: Padding2d(1, 1), activation: .relu6, activationName: "features.0.2")
         b.tap(x, as: "features.0")
         // torchvision's inverted_residual_setting: expansion t, channels c, repeats n, first stride s.

@@ -36,8 +36,8 @@ extension Architecture {
     /// BatchNorm eps is 0.001 throughout, as torchvision builds it.
     static func mobileNetV3(name: String, blocks: [MobileNetV3Block], lastChannels: Int) -> Architecture {
         Architecture(name: name, inputSize: 224) { b in
-            let input = b.input(channels: 3)
-            var x = try b.convNormActivation(conv: "features.0.0", norm: "features.0.1", input, in: 3, out: blocks[0].inChannels,
+            let (input, imageChannels) = try b.imageInput(stem: "features.0.0", channels: 3)
+            var x = try b.convNormActivation(conv: "features.0.0", norm: "features.0.1", input, in: imageChannels, out: blocks[0].inChannels,
                                              kernel: .square(3), stride: .square(2), padding: Padding2d(1, 1), eps: 0.001,
                                              activation: .hardswish, activationName: "features.0.2")
             b.tap(x, as: "features.0")

@@ -32,8 +32,8 @@ extension Architecture {
     public static func resNet(name: String, block: ResNetBlock = .bottleneck, layers: [Int], groups: Int = 1, widthPerGroup: Int = 64) -> Architecture {
         precondition(block == .bottleneck || (groups == 1 && widthPerGroup == 64), "BasicBlock only supports groups=1 and base_width=64")
         return Architecture(name: name, inputSize: 224) { b in
-            let input = b.input(channels: 3)
-            var x = try b.convNormActivation(conv: "conv1", norm: "bn1", input, in: 3, out: 64, kernel: .square(7),
+            let (input, imageChannels) = try b.imageInput(stem: "conv1", channels: 3)
+            var x = try b.convNormActivation(conv: "conv1", norm: "bn1", input, in: imageChannels, out: 64, kernel: .square(7),
                                              stride: .square(2), padding: Padding2d(3, 3), activation: .relu)
             x = b.maxPool(x, kernel: 3, stride: 2, padding: 1, name: "maxpool")
             b.tap(x, as: "maxpool")

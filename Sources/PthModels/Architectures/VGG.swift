@@ -30,8 +30,7 @@ extension Architecture {
     /// Each max-pool output is tapped under its `features.N` name.
     public static func vgg(name: String, configuration: [Int], batchNorm: Bool) -> Architecture {
         Architecture(name: name, inputSize: 224) { b in
-            var x = b.input(channels: 3)
-            var channels = 3
+            var (x, channels) = try b.imageInput(stem: "features.0", channels: 3)
             var index = 0
             for width in configuration {
                 if width == 0 {
