@@ -3,7 +3,7 @@ import Foundation
 /// Decodes and preprocesses a list of image files on worker threads, ahead of whoever consumes the
 /// batches, and hands the batches out strictly in input order.
 ///
-/// At most `depth` batches are being filled or waiting at any time (each a `batchSize`×3×H×W float
+/// At most `depth` batches are being filled or waiting at any time (each a `batchSize`×C×H×W float
 /// buffer), so memory stays bounded however far decoding could run ahead; a worker that gets that
 /// far ahead sleeps until `next()` frees a buffer. Workers take images one at a time in input
 /// order, so a slow file delays only its own batch.
@@ -47,15 +47,15 @@ public final class ImageBatchLoader<Extra: Sendable>: @unchecked Sendable {
                 extra: @escaping @Sendable (RGBImage) -> Extra) {
         precondition(batchSize >= 1 && workers >= 1 && depth >= 1, "ImageBatchLoader: batchSize, workers and depth must be ≥ 1")
         self.paths = paths
-        self.batchSize = batchSize
+        // Buffers are sized by the work, not the request: a batch never holds more images than there are.
+        self.batchSize = min(batchSize, max(paths.count, 1))
         self.preprocessor = preprocessor
         self.extra = extra
         self.depth = depth
-        let size = preprocessor.outputSize
-        imageFloats = 3 * size.height * size.width
-        buffer = .allocate(capacity: depth * batchSize * imageFloats)
+        imageFloats = preprocessor.tensorCount
+        buffer = .allocate(capacity: depth * self.batchSize * imageFloats)
         filled = Array(repeating: 0, count: depth)
-        outcomes = Array(repeating: nil, count: depth * batchSize)
+        outcomes = Array(repeating: nil, count: depth * self.batchSize)
         for _ in 0..<min(workers, max(paths.count, 1)) {
             let thread = Thread { [self] in work() }
             thread.name = "pth-decode"

@@ -16,6 +16,7 @@ extension RGBImage {
         if window.width == 0 || window.height == 0 {
             return RGBImage(width: window.width, height: window.height, pixels: [])
         }
+        if filter == .nearest { return nearestResized(width: width, height: height, window: window) }
         // Like Pillow, a pass whose size does not change is skipped (it would be the identity).
         let columns = window.x..<(window.x + window.width)
         guard height != self.height else {
@@ -99,6 +100,37 @@ extension RGBImage {
             }
         }
         return RGBImage(width: width, height: rows.count, pixels: out)
+    }
+}
+
+extension RGBImage {
+    /// PIL's nearest-neighbour resize (an affine scale): output pixel `i` takes input pixel
+    /// `int(scale/2 + i·scale)`, the position accumulated by repeated addition in double precision
+    /// exactly as Pillow does, so rounding lands on the same pixels.
+    private func nearestResized(width: Int, height: Int, window: PixelWindow) -> RGBImage {
+        func positions(inSize: Int, outSize: Int, range: Range<Int>) -> [Int] {
+            let scale = Double(inSize) / Double(outSize)
+            var position = scale * 0.5
+            var taken = [Int]()
+            taken.reserveCapacity(range.count)
+            for i in 0..<range.upperBound {
+                if i >= range.lowerBound { taken.append(min(Int(position), inSize - 1)) }
+                position += scale
+            }
+            return taken
+        }
+        let columns = positions(inSize: self.width, outSize: width, range: window.x..<(window.x + window.width))
+        let rows = positions(inSize: self.height, outSize: height, range: window.y..<(window.y + window.height))
+        var out = [UInt8](repeating: 0, count: rows.count * columns.count * 3)
+        var o = 0
+        for y in rows {
+            for x in columns {
+                let i = (y * self.width + x) * 3
+                out[o] = pixels[i]; out[o + 1] = pixels[i + 1]; out[o + 2] = pixels[i + 2]
+                o += 3
+            }
+        }
+        return RGBImage(width: columns.count, height: rows.count, pixels: out)
     }
 }
 

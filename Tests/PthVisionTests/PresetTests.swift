@@ -11,7 +11,7 @@ final class PresetTests: XCTestCase {
         ]
         for (model, resize, crop, interpolation) in expected {
             let preset = try XCTUnwrap(PreprocessingPreset.named(model), model)
-            XCTAssertEqual(preset.resizeSize, resize, model)
+            XCTAssertEqual(preset.resize, .shortSide(resize), model)
             XCTAssertEqual(preset.cropSize, crop, model)
             XCTAssertEqual(preset.interpolation, interpolation, model)
             XCTAssertEqual(preset.mean, [0.485, 0.456, 0.406])
@@ -21,7 +21,7 @@ final class PresetTests: XCTestCase {
 
     func testLookupByWeightsAndCheckpointFileName() throws {
         XCTAssertEqual(PreprocessingPreset.named("resnet50")?.weights, "IMAGENET1K_V1")
-        XCTAssertEqual(PreprocessingPreset.named("resnet50.IMAGENET1K_V2")?.resizeSize, 232)
+        XCTAssertEqual(PreprocessingPreset.named("resnet50.IMAGENET1K_V2")?.resize, .shortSide(232))
         XCTAssertEqual(PreprocessingPreset.named("/models/resnet50-11ad3fa6.pth")?.weights, "IMAGENET1K_V2")
         XCTAssertNil(PreprocessingPreset.named("resnet51"))
         XCTAssertTrue(PreprocessingPreset.modelNames.contains("mobilenet_v3_large"))
