@@ -52,7 +52,7 @@ struct BenchCommand: ParsableCommand {
                 let architecture = try Architecture.named(model!)
                 network = try Network(architecture: architecture, graph: architecture.syntheticGraph(), threads: threads)
             }
-            let side = network.architecture.inputSize, channels = network.architecture.inputChannels
+            let side = network.architecture.inputSize, channels = network.inputChannels
             let count = batch * channels * side * side
             // Any fixed image-like input will do: the cost does not depend on the values.
             let input = FeatureMap(shape: [batch, channels, side, side], values: (0..<count).map { Float($0 % 251) / 125 - 1 })

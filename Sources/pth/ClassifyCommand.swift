@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PthCheckpoint
 import PthModels
 import PthVision
 
@@ -34,8 +35,8 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Model, or MODEL.WEIGHTS (e.g. resnet50.IMAGENET1K_V2): architecture and preprocessing preset; detected when omitted.")
     var model: String?
 
-    @Option(help: "Classes listed per image.")
-    var topk = 5
+    @Option(help: "Classes listed per image (default: 5, or every class of a smaller head).")
+    var topk: Int?
 
     @Option(help: "Images per network run.")
     var batchSize = 8
@@ -67,14 +68,26 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Refuse images with more pixels than this (PIL's decompression-bomb limit by default).")
     var maxPixels = ImageDecoder.defaultMaxPixels
 
+    @Option(help: ArgumentHelp("Class names: one per line, a JSON list, or a JSON object index→name (or name→index). "
+                               + "Default: the names the checkpoint carries (class_to_idx, classes, …), ImageNet's for 1000 classes, else 'class N'.",
+                               valueName: "file"))
+    var labels: String?
+
+    @Option(help: ArgumentHelp("Also write the run's facts (architecture, weights, preprocessing, labels, threads) as JSON to this file.", valueName: "file"))
+    var meta: String?
+
+    @OptionGroup(title: "Preprocessing (each overrides the preset)")
+    var preprocessing: PreprocessingOptions
+
     func validate() throws {
-        if topk < 1 { throw ValidationError("--topk must be at least 1, given \(topk)") }
+        if let topk, topk < 1 { throw ValidationError("--topk must be at least 1, given \(topk)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, given \(batchSize)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, given \(threads)") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, given \(workers)") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1, given \(maxPixels)") }
         if resume && output == nil { throw ValidationError("--resume needs --output: the file to resume") }
         if let output, let html, output == html { throw ValidationError("--output and --html must be different files") }
+        if let meta, meta == output || meta == html { throw ValidationError("--meta must be a file of its own") }
     }
 
     func run() throws {
@@ -93,24 +106,42 @@ struct ClassifyCommand: ParsableCommand {
 
             // Everything that can fail without the network fails before it is loaded.
             let sink = try output.map { try BatchOutput(path: $0, append: resume) } ?? .standardOutput()
-            if sink.length == 0, let header = format.header(topK: topk) { try sink.write(header) }
             let report = try html.map { try ClassifyHTMLReport(path: $0, resume: resume) }
+            let metaSink = try meta.map { try BatchOutput(path: $0, append: false) }
             guard !pending.isEmpty else {
                 Self.summary(ClassifyPipeline.Tally(), skipped: skipped, seconds: 0, output: output)
                 return
             }
 
-            let preset = try presetRequested()
-            let network = try Network(contentsOf: weights, architecture: preset?.model ?? model, threads: threads)
-            guard topk <= network.classes else {
-                throw ClassifyError("--topk \(topk) is more than the \(network.classes) classes of \(weights)")
+            let requested = try presetRequested()
+            let checkpoint = try Network.readCheckpoint(weights)
+            let network = try Network(checkpoint: checkpoint, path: weights, architecture: requested?.model ?? model, threads: threads)
+            let topK = topk ?? min(5, network.classes)
+            guard topK <= network.classes else {
+                throw ClassifyError("--topk \(topK) is more than the \(network.classes) classes of \(weights)")
             }
+            if sink.length == 0, let header = format.header(topK: topK) { try sink.write(header) }
+            let (basePreset, presetSource) = try requested.map { ($0, "--model") } ?? presetDetected(network.architecture.name)
+            let preset = try preprocessing.apply(to: basePreset, channels: network.inputChannels)
+            let classLabels: ClassLabels
+            do {
+                classLabels = try ClassLabels.resolve(file: labels, checkpoint: try checkpoint.classNames().map { ($0.key, $0.names) },
+                                                      classes: network.classes)
+            } catch let error as CheckpointError {
+                throw ClassifyError("\(weights): \(error)")
+            }
+            let description = RunDescription(
+                architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: nil,
+                classes: network.classes, inputChannels: network.inputChannels, preset: preset, presetSource: presetSource,
+                overrides: preprocessing.given, labels: classLabels, threads: network.threads)
+            description.announce()
+            try metaSink?.write(description.json + "\n")
+            try report?.describe(run: description)
             let pipeline = ClassifyPipeline(
                 network: network,
-                preprocessor: ImagePreprocessor(preset: try preset ?? presetDetected(network.architecture.name),
-                                                decoder: ImageDecoder(maxPixels: maxPixels)),
-                labels: network.classes == ImageNetClasses.names.count ? ImageNetClasses.names : [],
-                topK: topk, batchSize: batchSize,
+                preprocessor: ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels)),
+                labels: classLabels.names,
+                topK: topK, batchSize: batchSize,
                 workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
                 format: format, pathWidth: pathWidth, output: sink, report: report,
                 progress: BatchProgress.forTerminal(total: pending.count))
@@ -133,15 +164,13 @@ struct ClassifyCommand: ParsableCommand {
         return preset
     }
 
-    /// The preset for a detected architecture: that of the weights file's name when it is a torchvision
-    /// checkpoint of the same model (so IMAGENET1K_V2 weights get their own preset), else the model's
-    /// original weights' preset; failing both, whatever preset the file name names.
-    private func presetDetected(_ architecture: String) throws -> PreprocessingPreset {
-        let byFile = PreprocessingPreset.named(weights)
-        if let byFile, byFile.model == architecture { return byFile }
-        if let byModel = PreprocessingPreset.named(architecture) { return byModel }
-        if let byFile { return byFile }
-        throw ClassifyError("\(weights): no preprocessing preset for architecture \(architecture); pass --model MODEL.WEIGHTS")
+    /// The preset for a detected architecture, and why it was chosen: that of the weights file's name
+    /// when it is a torchvision checkpoint of the same model (so IMAGENET1K_V2 weights get their own
+    /// preset), else the model's original weights' preset.
+    private func presetDetected(_ architecture: String) throws -> (PreprocessingPreset, String) {
+        if let byFile = PreprocessingPreset.named(weights), byFile.model == architecture { return (byFile, "the weights' file name") }
+        if let byModel = PreprocessingPreset.named(architecture) { return (byModel, "the architecture's") }
+        throw ClassifyError("\(weights): no preprocessing preset for architecture \(architecture); state it with --resize, --crop, --mean and --std")
     }
 
     /// The closing line on standard error, whatever the output.

@@ -20,6 +20,13 @@ final class ClassifyHTMLReport {
         }
     }
 
+    /// Appends a heading with the run's facts (each run that writes to the report adds its own, so a
+    /// resumed report says what every part of it was made with).
+    func describe(run: RunDescription) throws {
+        let date = ISO8601DateFormatter().string(from: Date())
+        try output.write("<header><h1>pth classify</h1><p>\(escape(run.line)) · \(date)</p></header>\n")
+    }
+
     /// Appends one card per result; `thumbnails` holds the JPEG bytes of each readable image.
     func append(_ results: [ClassifyResult], thumbnails: [[UInt8]?]) throws {
         var html = ""
@@ -51,6 +58,7 @@ final class ClassifyHTMLReport {
         body{font:13px system-ui,sans-serif;margin:1em;display:flex;flex-wrap:wrap;gap:10px}\
         figure{margin:0;width:200px;border:1px solid #ccc;border-radius:4px;padding:6px}\
         img,.none{display:block;margin:auto;max-width:\(thumbnailSide)px;max-height:\(thumbnailSide)px}\
+        header{flex-basis:100%}h1{font-size:16px;margin:0}header p{margin:2px 0;color:#444}\
         .none{width:\(thumbnailSide)px;height:\(thumbnailSide)px;background:#eee}\
         figcaption{word-break:break-all;font-weight:600;margin:4px 0}\
         ol{list-style:none;margin:0;padding:0}li{position:relative;z-index:0;padding:1px 3px;white-space:nowrap;overflow:hidden}\

@@ -38,7 +38,7 @@ struct ClassifyPipeline {
             let readable = batch.count
             var logits: [Float] = []
             if readable > 0 {
-                logits = try network.run(FeatureMap(shape: [readable, 3, size.height, size.width], values: batch.values)).values
+                logits = try network.run(FeatureMap(shape: [readable, preprocessor.channels, size.height, size.width], values: batch.values)).values
             }
             var results: [ClassifyResult] = []
             var row = 0

@@ -9,7 +9,7 @@ import PthRuntime
 struct ForwardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forward",
-        abstract: "Run a checkpoint's network on an [N,3,H,W] float32 .npy batch; write [N,classes] logits as .npy.",
+        abstract: "Run a checkpoint's network on an [N,C,H,W] float32 .npy batch; write [N,classes] logits as .npy.",
         discussion: """
             The input is already preprocessed (see `pth preprocess`). Without --model the architecture is \
             detected from the checkpoint's keys and shapes. Known architectures: \
@@ -22,7 +22,7 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "Architecture name; detected from the checkpoint when omitted.")
     var model: String?
 
-    @Option(help: "The input batch: float32 .npy of shape [N, 3, H, W].")
+    @Option(help: "The input batch: float32 .npy of shape [N, C, H, W] (C = 3, or what the network's first conv takes).")
     var input: String
 
     @Option(help: "Where to write the float32 .npy logits [N, classes].")
@@ -38,10 +38,12 @@ struct ForwardCommand: ParsableCommand {
     func run() throws {
         do {
             let batch = try NpyArray(contentsOf: input)
-            guard batch.shape.count == 4, batch.shape[1] == 3 else {
-                throw ModelError(input, "expected a float32 array of shape [N, 3, H, W], found \(batch.shape)")
-            }
             let network = try Network(contentsOf: weights, architecture: model, threads: threads)
+            guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
+                throw ModelError(input, "expected a float32 array of shape [N, \(network.inputChannels), H, W], found \(batch.shape)")
+            }
+            RunDescription(architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: nil,
+                           classes: network.classes, inputChannels: network.inputChannels, threads: network.threads).announce()
             let logits = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
             try NpyArray(shape: logits.shape, values: logits.values).write(to: output)
         } catch {

@@ -11,7 +11,8 @@ struct PreprocessCommand: ParsableCommand {
         abstract: "Decode an image and apply a model's torchvision preset; write the [1,3,H,W] float32 tensor as .npy.",
         discussion: """
             Matches `weights.transforms()(Image.open(IMAGE).convert("RGB"))` in torchvision: resize the short side \
-            (PIL's antialiased filter), center-crop, scale to 0..1, normalize. --model takes a torchvision model \
+            (PIL's antialiased filter), center-crop, scale to 0..1, normalize; the preprocessing flags change any \
+            step, and --grayscale (or a grayscale preset such as lenet5's) writes [1, 1, H, W] from convert("L"). --model takes a torchvision model \
             name (its original ImageNet weights' preset), MODEL.WEIGHTS (e.g. resnet50.IMAGENET1K_V2), or a \
             torchvision checkpoint file name (e.g. resnet50-11ad3fa6.pth).
             """)
@@ -28,10 +29,18 @@ struct PreprocessCommand: ParsableCommand {
     @Option(help: "Refuse images with more pixels than this (PIL's decompression-bomb limit by default).")
     var maxPixels = ImageDecoder.defaultMaxPixels
 
+    @OptionGroup(title: "Preprocessing (each overrides the preset)")
+    var preprocessing: PreprocessingOptions
+
+    @Option(help: "Channels of the tensor: 3, or 1 for a grayscale network (default: 1 with --grayscale or a grayscale preset such as lenet5's, else 3).")
+    var channels: Int?
+
     func run() throws {
-        guard let preset = PreprocessingPreset.named(model) else {
+        guard let named = PreprocessingPreset.named(model) else {
             throw ValidationError("unknown model '\(model)'; known models: \(PreprocessingPreset.modelNames.joined(separator: ", "))")
         }
+        // Without a network to ask, grayscale means one channel unless --channels says otherwise.
+        let preset = try preprocessing.apply(to: named, channels: channels ?? (named.color == .grayscale || preprocessing.grayscale ? 1 : 3))
         let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
         let values: [Float]
         do {
@@ -42,7 +51,7 @@ struct PreprocessCommand: ParsableCommand {
         }
         let size = preprocessor.outputSize
         do {
-            try NpyArray(shape: [1, 3, size.height, size.width], values: values).write(to: output)
+            try NpyArray(shape: [1, preprocessor.channels, size.height, size.width], values: values).write(to: output)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

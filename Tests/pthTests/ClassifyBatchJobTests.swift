@@ -33,7 +33,7 @@ final class ClassifyBatchJobTests: XCTestCase {
         let (folder, paths) = try makeTinyImages(5)
         let output = root.appendingPathComponent("out.jsonl")
         let first = try classify(folder, ["--output", output.path, "--batch-size", "2"])
-        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.status, 0, first.messages)
         // As a kill would leave it: two whole lines, then half of the third.
         let whole = try ClassifyFixture.read(output).split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(whole.count, 6)
@@ -41,15 +41,15 @@ final class ClassifyBatchJobTests: XCTestCase {
         try Data(cut.utf8).write(to: output)
 
         let resumed = try classify(folder, ["--output", output.path, "--resume", "--batch-size", "2"])
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(resumed.stderr.hasPrefix("classified 3 images, 0 failed, 2 skipped (already in \(output.path))"), resumed.stderr)
+        XCTAssertEqual(resumed.status, 0, resumed.messages)
+        XCTAssertTrue(resumed.messages.hasPrefix("classified 3 images, 0 failed, 2 skipped (already in \(output.path))"), resumed.messages)
         let lines = ClassifyFixture.lines(try ClassifyFixture.read(output))
         XCTAssertEqual(lines.map(\.path), paths)
         XCTAssertEqual(lines, ClassifyFixture.lines(whole.joined(separator: "\n")), "the resumed run writes what the whole run wrote")
 
         let again = try classify(folder, ["--output", output.path, "--resume"])
         XCTAssertEqual(again.status, 0)
-        XCTAssertEqual(again.stderr, "classified 0 images, 0 failed, 5 skipped (already in \(output.path))\n")
+        XCTAssertEqual(again.messages, "classified 0 images, 0 failed, 5 skipped (already in \(output.path))\n")
         XCTAssertEqual(ClassifyFixture.lines(try ClassifyFixture.read(output)).count, 5)
     }
 
@@ -64,8 +64,8 @@ final class ClassifyBatchJobTests: XCTestCase {
             let lines = whole.split(separator: "\n")
             try Data((lines.prefix(kept).joined(separator: "\n") + "\n" + lines[kept].prefix(12)).utf8).write(to: output)
             let resumed = try CommandLineRunner.run(arguments + ["--resume"])
-            XCTAssertEqual(resumed.status, 0, "the bad file was in the earlier run: \(resumed.stderr)")
-            XCTAssertTrue(resumed.stderr.hasPrefix("classified 3 images, 0 failed, 1 skipped"), "\(format): \(resumed.stderr)")
+            XCTAssertEqual(resumed.status, 0, "the bad file was in the earlier run: \(resumed.messages)")
+            XCTAssertTrue(resumed.messages.hasPrefix("classified 3 images, 0 failed, 1 skipped"), "\(format): \(resumed.messages)")
             XCTAssertEqual(try ClassifyFixture.read(output), whole, format)
         }
     }
@@ -90,7 +90,7 @@ final class ClassifyBatchJobTests: XCTestCase {
         let kept = before.split(separator: "\n").count
 
         let resumed = try classify(folder, ["--output", output.path, "--resume", "--batch-size", "4"])
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(resumed.status, 0, resumed.messages)
         let lines = ClassifyFixture.lines(try ClassifyFixture.read(output))
         XCTAssertEqual(lines.map(\.path), paths, "every image exactly once, in order (\(kept) lines survived the kill)")
         XCTAssertTrue(lines.allSatisfy { $0.top?.count == 5 })
@@ -122,7 +122,7 @@ final class ClassifyBatchJobTests: XCTestCase {
         var union: [String] = []
         for shard in 0..<3 {
             let result = try classify(folder, ["--shard", "\(shard)/3"])
-            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(result.status, 0, result.messages)
             let mine = ClassifyFixture.lines(result.stdout).map(\.path)
             XCTAssertEqual(mine, paths.enumerated().filter { $0.offset % 3 == shard }.map(\.element), "shard \(shard)/3")
             union += mine
@@ -137,13 +137,13 @@ final class ClassifyBatchJobTests: XCTestCase {
     /// the batches before, whole.
     private func assertEarlierResultsIntact(_ result: CommandLineRunner.Result, output: URL, reason: String, paths: [String],
                                             file: StaticString = #filePath, line: UInt = #line) throws {
-        XCTAssertEqual(result.status, 2, result.stderr, file: file, line: line)
+        XCTAssertEqual(result.status, 2, result.messages, file: file, line: line)
         let kept = ClassifyFixture.lines(try ClassifyFixture.read(output), file: file, line: line)
         XCTAssertGreaterThan(kept.count, 0, file: file, line: line)
         XCTAssertLessThan(kept.count, paths.count, file: file, line: line)
         XCTAssertEqual(kept.map(\.path), Array(paths.prefix(kept.count)), file: file, line: line)
         let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int)
-        XCTAssertEqual(result.stderr, "error: \(output.path): \(reason); the \(size) bytes written before this batch are intact\n", file: file, line: line)
+        XCTAssertEqual(result.messages, "error: \(output.path): \(reason); the \(size) bytes written before this batch are intact\n", file: file, line: line)
     }
 
     func testFileSizeLimitKeepsEarlierBatchesWhole() throws {
@@ -180,18 +180,18 @@ final class ClassifyBatchJobTests: XCTestCase {
         for (path, reason) in [(readOnly, "Read-only file system"), (notADirectory, "Not a directory"), (root.path, "Is a directory")] {
             let result = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--output", path])
             XCTAssertEqual(result.status, 2)
-            XCTAssertEqual(result.stderr, "error: \(path): cannot write: \(reason)\n")
+            XCTAssertEqual(result.messages, "error: \(path): cannot write: \(reason)\n")
         }
         let full = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--output", "/dev/full"])
         XCTAssertEqual(full.status, 2)
-        XCTAssertEqual(full.stderr, "error: /dev/full: No space left on device\n")
+        XCTAssertEqual(full.messages, "error: /dev/full: No space left on device\n")
     }
 
     func testHTMLReportHasAThumbnailAndBarsPerImage() throws {
         let folder = try ClassifyFixture.makeFolder(in: root) { $0.hasPrefix("photos/") || $0 == "bad/truncated.jpg" }
         let report = root.appendingPathComponent("report.html")
         let result = try classify(folder, ["--html", report.path, "--topk", "3", "--batch-size", "2"])
-        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertEqual(result.status, 1, result.messages)
         let lines = ClassifyFixture.lines(result.stdout)
         let html = try ClassifyFixture.read(report)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))

@@ -46,12 +46,12 @@ final class ClassifyCommandTests: XCTestCase {
         let folder = try ClassifyFixture.makeFolder(in: root)
         let result = try CommandLineRunner.run(["classify", folder.path, "--weights", ClassifyFixture.resnet50, "--model", "resnet50",
                                                 "--format", "jsonl", "--batch-size", "2", "--threads", "2", "--include", "*.gif"])
-        XCTAssertEqual(result.status, 1, "some images are bad: \(result.stderr)")
+        XCTAssertEqual(result.status, 1, "some images are bad: \(result.messages)")
         let lines = ClassifyFixture.lines(result.stdout)
         assertMatchesPyTorch(lines, folder: folder, model: \.resnet50)
         let failed = ClassifyFixture.document.files.values.filter { $0.error != nil || $0.refused_by_design == true }.count
-        XCTAssertTrue(result.stderr.hasPrefix("classified \(lines.count - failed) images, \(failed) failed in "), result.stderr)
-        XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, "quiet but for the summary when stderr is no terminal")
+        XCTAssertTrue(result.messages.hasPrefix("classified \(lines.count - failed) images, \(failed) failed in "), result.messages)
+        XCTAssertEqual(result.messages.filter { $0 == "\n" }.count, 1, "quiet but for the summary when stderr is no terminal")
         let errors = Dictionary(uniqueKeysWithValues: lines.compactMap { line in line.error.map { (URL(fileURLWithPath: line.path).lastPathComponent, $0) } })
         XCTAssertEqual(errors["empty.jpg"], "file is empty")
         XCTAssertEqual(errors["animation.gif"], "GIF images are not supported; only JPEG and PNG are read")
@@ -62,7 +62,7 @@ final class ClassifyCommandTests: XCTestCase {
         let folder = try ClassifyFixture.makeFolder(in: root)
         let result = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("models/efficientnet_b0.pth"),
                                                 "--format", "jsonl", "--batch-size", "3", "--workers", "1", "--include", "*.GIF"])
-        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertEqual(result.status, 1, result.messages)
         assertMatchesPyTorch(ClassifyFixture.lines(result.stdout), folder: folder, model: \.efficientnet_b0)
     }
 
@@ -82,7 +82,7 @@ final class ClassifyCommandTests: XCTestCase {
         let folder = try ClassifyFixture.makeFolder(in: root) { $0.hasPrefix("photos/") || $0 == "bad/empty.jpg" }
         func run(_ format: String) throws -> String {
             let result = try CommandLineRunner.run(["classify", folder.path, "--weights", ClassifyFixture.resnet50, "--format", format, "--topk", "3"])
-            XCTAssertEqual(result.status, 1, result.stderr)
+            XCTAssertEqual(result.status, 1, result.messages)
             return result.stdout
         }
         let jsonl = ClassifyFixture.lines(try run("jsonl"))
@@ -142,25 +142,25 @@ final class ClassifyCommandTests: XCTestCase {
         let result = try CommandLineRunner.run(["classify", CommandLineRunner.fixture("images"), missing, "--weights", ClassifyFixture.resnet50])
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stdout, "")
-        XCTAssertEqual(result.stderr, "error: \(missing): No such file or directory\n")
+        XCTAssertEqual(result.messages, "error: \(missing): No such file or directory\n")
     }
 
     func testUnknownModelIsOneLineError() throws {
         let result = try CommandLineRunner.run(["classify", CommandLineRunner.fixture("images/coffee.jpg"), "--weights", ClassifyFixture.resnet50, "--model", "resnet51"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderr.hasPrefix("error: --model resnet51: no torchvision preprocessing preset by that name; known models: alexnet, "), result.stderr)
-        XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1)
+        XCTAssertTrue(result.messages.hasPrefix("error: --model resnet51: no torchvision preprocessing preset by that name; known models: alexnet, "), result.messages)
+        XCTAssertEqual(result.messages.filter { $0 == "\n" }.count, 1)
     }
 
     func testWeightsOfAnotherArchitectureIsOneLineError() throws {
         let result = try CommandLineRunner.run(["classify", CommandLineRunner.fixture("images/coffee.jpg"), "--weights", ClassifyFixture.resnet50, "--model", "densenet121"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.stderr, "error: features.conv0.weight: missing from checkpoint, densenet121 expects [64, 3, 7, 7]\n")
+        XCTAssertEqual(result.messages, "error: features.conv0.weight: missing from checkpoint, densenet121 expects [64, 3, 7, 7]\n")
     }
 
     func testResumeWithoutOutputIsRefused() throws {
         let result = try CommandLineRunner.run(["classify", CommandLineRunner.fixture("images"), "--weights", ClassifyFixture.resnet50, "--resume"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("--resume needs --output"), result.stderr)
+        XCTAssertTrue(result.messages.contains("--resume needs --output"), result.messages)
     }
 }

@@ -7,6 +7,11 @@ struct CommandLineRunner {
         var status: Int32
         var stdout: String
         var stderr: String
+
+        /// Standard error without the line a run starts with to say what it chose (`pth: resnet50 …`).
+        var messages: String {
+            stderr.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("pth: ") }.joined(separator: "\n")
+        }
     }
 
     /// The folder holding the built products (the test bundle sits beside `pth`).
