@@ -51,6 +51,11 @@ public struct Architecture: Sendable {
         return builder.finish(output: logits)
     }
 
+    /// The tap holding a network's embedding: the input of its final Linear layer, `[N, features]` —
+    /// what torchvision's model returns with that layer replaced by `nn.Identity()` (`model.fc` for ResNet,
+    /// Inception and GoogLeNet, `model.classifier` for DenseNet, the last `classifier` entry for the others).
+    public static let embeddingTap = "embedding"
+
     /// The architectures known by name and tried by detection, most used first (detection stops at the
     /// first exact match, and no two of them accept the same keys and shapes).
     public static let all: [Architecture] = [

@@ -62,7 +62,10 @@ struct ModuleBuilder {
 
     /// The final `nn.Linear` at `name`, with as many classes as the checkpoint's weight has rows
     /// (fine-tuned checkpoints rarely keep ImageNet's 1000).
+    /// Its input is tapped as `Architecture.embeddingTap`: the features the network has with this layer
+    /// replaced by `nn.Identity()`.
     mutating func classifier(_ name: String, _ x: ValueID, in inFeatures: Int) throws -> ValueID {
+        graph.tap(x, as: Architecture.embeddingTap)
         let classes = try parameters.leadingDimension(of: "\(name).weight", trailing: [inFeatures])
         return try linear(name, x, in: inFeatures, out: classes)
     }

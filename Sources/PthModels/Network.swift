@@ -17,6 +17,8 @@ public final class Network: @unchecked Sendable {
     public let graph: Graph
     /// Number of logits per image.
     public let classes: Int
+    /// Features per image in `embed(_:)`.
+    public let embeddingSize: Int
     /// Channels of the images the network takes: the architecture's own (3, RGB) unless the checkpoint's
     /// stem convolution was trained on another count (1 for a grayscale fine-tune).
     public let inputChannels: Int
@@ -73,11 +75,16 @@ public final class Network: @unchecked Sendable {
         let inputs = self.graph.nodes.compactMap { node -> Int? in if case .input(let channels) = node.op { channels } else { nil } }
         guard inputs.count == 1, let channels = inputs.first else { throw ModelError(architecture.name, "graph has \(inputs.count) image inputs, expected 1") }
         self.inputChannels = channels
-        let logits = try self.graph.shapes(forInput: [1, channels, side, side])[output.index]
+        let shapes = try self.graph.shapes(forInput: [1, channels, side, side])
+        let logits = shapes[output.index]
         guard logits.count == 2 else {
             throw ModelError(architecture.name, "graph ends in \(logits), not [N, classes] logits")
         }
         self.classes = logits[1]
+        guard let tap = self.graph.taps[Architecture.embeddingTap], case let features = shapes[tap.index], features.count == 2 else {
+            throw ModelError(architecture.name, "graph has no [N, features] embedding before its classifier")
+        }
+        self.embeddingSize = features[1]
         self.plan = try ExecutionPlan(graph: self.graph, threads: threads)
     }
 
@@ -85,6 +92,15 @@ public final class Network: @unchecked Sendable {
     /// architecture's preset does).
     public func run(_ batch: FeatureMap) throws -> FeatureMap {
         try run(batch, capturing: []).output
+    }
+
+    /// The embedding `[N, embeddingSize]` of a batch (see `Architecture.embeddingTap`): the features
+    /// before the final Linear layer, for similarity search, deduplication and clustering.
+    public func embed(_ batch: FeatureMap) throws -> FeatureMap {
+        guard let features = try run(batch, capturing: [Architecture.embeddingTap]).taps[Architecture.embeddingTap] else {
+            throw ModelError(architecture.name, "the run returned no embedding")
+        }
+        return features
     }
 
     /// Logits plus the stage outputs named in `taps` (`layer1`, `Mixed_6e`, `features.denseblock2`, …;
