@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "PthCheckpoint", targets: ["PthCheckpoint"]),
         .library(name: "PthModels", targets: ["PthModels"]),
         .library(name: "PthVision", targets: ["PthVision"]),
+        .library(name: "PthClassifier", targets: ["PthClassifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,6 +56,7 @@ let package = Package(
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"], swiftSettings: optimised),
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthKernels", "PthRuntime"]),
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
+        .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
             "PthCheckpoint", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy"]),
         .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthRuntime", "PthCheckpoint", "PthNumpy"]),
         .testTarget(name: "PthVisionTests", dependencies: ["PthVision", "PthNumpy"]),
+        .testTarget(name: "PthClassifierTests", dependencies: ["PthClassifier", "PthVision", "PthModels", "PthNumpy"]),
         .testTarget(name: "pthTests", dependencies: ["pth", "PthNumpy"]),
     ],
     swiftLanguageModes: [.v5]
