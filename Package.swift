@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
-            "PthCheckpoint", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
+            "PthCheckpoint", "PthClassifier", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

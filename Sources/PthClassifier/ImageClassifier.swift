@@ -90,6 +90,24 @@ public final class ImageClassifier: Sendable {
         } ?? ClassLabels.resolve(file: nil, checkpoint: carried, classes: classes)
     }
 
+    private init(network: Network, preprocessor: ImagePreprocessor, labels: ClassLabels, presetSource: String) {
+        self.network = network
+        self.preprocessor = preprocessor
+        self.labels = labels
+        self.presetSource = presetSource
+    }
+
+    /// The same network and names with another preprocessing (the network is shared, not rebuilt), e.g.
+    /// the preset with a user's changes; `preset` must make as many channels as the network takes.
+    public func preprocessing(_ preset: PreprocessingPreset, source: String) throws -> ImageClassifier {
+        guard preset.color.channels == network.inputChannels else {
+            throw ModelError(network.architecture.name, "the network takes \(network.inputChannels)-channel images, the preset makes \(preset.color.channels)")
+        }
+        if let problem = preset.problem { throw ModelError(network.architecture.name, "preprocessing: \(problem)") }
+        return ImageClassifier(network: network, preprocessor: ImagePreprocessor(preset: preset, decoder: preprocessor.decoder),
+                               labels: labels, presetSource: source)
+    }
+
     /// The preset for an architecture and why: the one `requested`; else that of the weights' file name
     /// when it is a torchvision checkpoint of the same model (IMAGENET1K_V2 weights get their own preset);
     /// else the architecture's original weights' preset (or its default, for those torchvision has none of).

@@ -12,6 +12,7 @@ struct PthCommand: ParsableCommand {
             BenchCommand.self,
             PreprocessCommand.self,
             ClassifyCommand.self,
+            EmbedCommand.self,
         ]
     )
 }
