@@ -29,6 +29,8 @@ struct PickleGlobal {
 
     var qualifiedName: String { "\(module).\(name)" }
     var isAllowlisted: Bool { kind != .foreign }
+    /// Whether PyTorch's own `weights_only=True` unpickler accepts it (see `WeightsOnlyAllowlist`).
+    var isWeightsOnlyAllowed: Bool { WeightsOnlyAllowlist.contains(module: module, name: name) }
 
     init(module: String, name: String) {
         self.module = module
@@ -74,4 +76,11 @@ struct PickleGlobal {
         }
         return .foreign
     }
+}
+
+/// A global and how many times a pickle used it: pushed by GLOBAL / STACK_GLOBAL / INST or fetched
+/// again from the memo, so a class counts once per object made from it and a storage type once per storage.
+struct GlobalUse {
+    let global: PickleGlobal
+    var count: Int
 }
