@@ -25,7 +25,7 @@ extension Checkpoint {
                 throw CheckpointError("state dict", "the file has nothing at \(key); \(try candidateList())")
             }
             guard let entries = try stateDictEntries(value, at: key) else {
-                throw CheckpointError("state dict", "\(key) is a \(TensorTree.kindName(value)), not a dict of tensors or a module; \(try candidateList())")
+                throw CheckpointError("state dict", "\(key) holds a \(TensorTree.kindName(value)) value, not a dict of tensors or a module; \(try candidateList())")
             }
             found = (key, entries, .requested)
         } else if let entries = Checkpoint.tensorDict(root) {
@@ -65,7 +65,7 @@ extension Checkpoint {
     private func candidateList() throws -> String {
         let candidates = try TensorTree.candidates(root, scriptClasses)
         if candidates.isEmpty { return "the file holds no dict of tensors" }
-        let listed = candidates.prefix(12).map { "\($0.path.isEmpty ? "(top level)" : $0.path) (\($0.tensors) tensors)" }
+        let listed = candidates.prefix(12).map { "\($0.path.isEmpty ? "(top level)" : $0.path) (\($0.tensors) tensor\($0.tensors == 1 ? "" : "s"))" }
         return "dicts of tensors in the file: \(listed.joined(separator: ", "))\(candidates.count > 12 ? ", …" : "")"
     }
 

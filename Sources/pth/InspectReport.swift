@@ -60,23 +60,26 @@ enum InspectReport {
             return out + "no pickle: a safetensors file holds only a JSON header and raw tensor bytes\n"
         }
         out += "allowlist: PyTorch's own weights_only=True unpickler (torch/_weights_only_unpickler.py, torch 2.15)\n"
-        let width = String(scan.globals.map(\.count).max() ?? 0).count
+        let nameWidth = scan.globals.map(\.name.count).max() ?? 0
+        let countWidth = String(scan.globals.map(\.count).max() ?? 0).count
         for global in scan.globals {
-            let label = global.isWeightsOnlyAllowed ? "allowlisted" : isScripted(global) ? "SCRIPTED   " : "FOREIGN    "
-            let count = String(repeating: " ", count: width - String(global.count).count) + "\(global.count)×"
+            let label = global.isWeightsOnlyAllowed ? "allowlisted" : scan.format == .torchScript && isScripted(global) ? "SCRIPTED   " : "FOREIGN    "
+            let name = global.name + String(repeating: " ", count: nameWidth - global.name.count)
+            let count = String(repeating: " ", count: countWidth - String(global.count).count) + "\(global.count)×"
             let note = !global.isWeightsOnlyAllowed && global.isAllowlisted ? "  (swift-pth reads it as plain data; torch.load(weights_only=True) refuses it)" : ""
-            out += "  \(label)  \(global.name)  \(count)\(note)\n"
+            out += "  \(label)  \(name)  \(count)\(note)\n"
         }
         if !scan.moduleSources.isEmpty {
             out += "module classes saved with their source (recorded, never run): "
                 + scan.moduleSources.map { "\($0.className) (\($0.file), \($0.source.utf8.count) bytes)" }.joined(separator: ", ") + "\n"
         }
+        let refused = scan.globals.filter { !$0.isWeightsOnlyAllowed }.count
         if scan.format == .torchScript {
             out += "TorchScript archive: its code/ is TorchScript, not Python; torch.jit.load compiles it and runs it "
                 + "(a class's __setstate__ at load, forward when called); swift-pth reads only data.pkl's tensors\n"
-        }
-        let refused = scan.globals.filter { !$0.isWeightsOnlyAllowed }.count
-        if refused == 0 {
+            out += "\(refused) name\(refused == 1 ? "" : "s") off the allowlist: torch.load(weights_only=True) refuses the archive, "
+                + "torch.jit.load resolves them to code/'s TorchScript classes and its own pickle helpers; swift-pth keeps them as inert opaque values\n"
+        } else if refused == 0 {
             out += "every global is an allowlisted data constructor\n"
         } else {
             out += "\(refused) global\(refused == 1 ? "" : "s") off the allowlist: torch.load(weights_only=True) refuses the file, and "
@@ -85,9 +88,9 @@ enum InspectReport {
         return out
     }
 
-    /// A TorchScript class, named in a TorchScript archive's pickles under `__torch__`.
+    /// In a TorchScript archive: a class of its code/ (`__torch__.…`) or a helper of torch.jit's own unpickler.
     private static func isScripted(_ global: Checkpoint.GlobalReference) -> Bool {
-        global.name.hasPrefix("__torch__.")
+        global.name.hasPrefix("__torch__.") || global.name.hasPrefix("torch.jit._pickle.")
     }
 
     private static func bytes(_ tensor: Tensor) -> Int { tensor.count * tensor.dtype.byteSize }

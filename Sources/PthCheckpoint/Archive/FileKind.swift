@@ -16,7 +16,7 @@ enum FileKind {
         if starts(with: Array("version https://git-lfs.github.com/spec/v1".utf8)) {
             return "a Git LFS pointer, not the file it points to (run `git lfs pull` in the repository)"
         }
-        if looksLikeONNX(bytes) { return "an ONNX model (swift-pth reads PyTorch checkpoints; export them with torch.save)" }
+        if looksLikeONNX(bytes) { return "an ONNX model (swift-pth reads what torch.save, torch.jit.save and safetensors write)" }
         guard let text = leadingText(bytes) else { return nil }
         // torch.save with pickle protocol 0 or 1 writes the legacy magic number as a text LONG.
         if text.hasPrefix("L119547037146038801333356") { return nil }
