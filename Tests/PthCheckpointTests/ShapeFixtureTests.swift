@@ -31,7 +31,7 @@ final class ShapeFixtureTests: XCTestCase {
     func testEveryShapeGivesTheStateDictPyTorchRead() throws {
         let all = try Self.expectations()
         XCTAssertGreaterThanOrEqual(all.count, 13)
-        XCTAssertEqual(Set(all.map(\.expected.format)), ["zip", "legacy", "torchscript", "safetensors"])
+        XCTAssertEqual(Set(all.map(\.expected.format)), ["zip", "legacy", "tar", "torchscript", "safetensors"])
         for (name, expected) in all {
             let checkpoint = try Checkpoint(contentsOf: Self.path(name))
             XCTAssertEqual(checkpoint.format.rawValue, expected.format, name)
@@ -50,12 +50,12 @@ final class ShapeFixtureTests: XCTestCase {
         }
     }
 
-    /// One model saved five ways: every copy of a tensor holds the same bytes as the safetensors file.
+    /// One model saved six ways: every copy of a tensor holds the same bytes as the safetensors file.
     func testTheTinyModelReadsAlikeInEveryShape() throws {
         let reference = try Checkpoint(contentsOf: Self.path("tiny.safetensors")).stateDict()
         XCTAssertEqual(Set(reference.names), ["0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var",
                                               "1.num_batches_tracked", "5.weight", "5.bias", "scale"])
-        for name in ["tiny_whole_zip.pth", "tiny_whole_legacy.pth", "tiny_scripted.pt", "tiny_traced.pt"] {
+        for name in ["tiny_whole_zip.pth", "tiny_whole_legacy.pth", "tiny_whole_tar.pth", "tiny_scripted.pt", "tiny_traced.pt"] {
             let stateDict = try Checkpoint(contentsOf: Self.path(name)).stateDict()
             for entry in reference.entries {
                 XCTAssertEqual(stateDict[entry.name]?.contiguousBytes(), entry.tensor.contiguousBytes(), "\(name) \(entry.name)")
@@ -70,15 +70,18 @@ final class ShapeFixtureTests: XCTestCase {
         XCTAssertEqual(module["scale"]?.floats(), [0.5, 0.5, 0.5])
     }
 
-    func testLegacyWholeModuleRecordsEachClassSource() throws {
-        let checkpoint = try Checkpoint(contentsOf: Self.path("tiny_whole_legacy.pth"))
-        XCTAssertEqual(checkpoint.moduleSources.map(\.className), [
-            "torch.nn.modules.container.Sequential", "torch.nn.modules.conv.Conv2d", "torch.nn.modules.batchnorm.BatchNorm2d",
-            "torch.nn.modules.activation.ReLU", "torch.nn.modules.pooling.AdaptiveAvgPool2d", "torch.nn.modules.flatten.Flatten",
-            "torch.nn.modules.linear.Linear"])
-        XCTAssertTrue(checkpoint.moduleSources[1].source.contains("class Conv2d("))
-        XCTAssertTrue(checkpoint.moduleSources[1].file.hasSuffix("torch/nn/modules/conv.py"))
-        XCTAssertEqual(try Checkpoint.scan(contentsOf: Self.path("tiny_whole_legacy.pth")).moduleSources, checkpoint.moduleSources)
+    /// The legacy format's ('module', class, file, source) ids and the tar format's (class, file, source).
+    func testWholeModuleRecordsEachClassSource() throws {
+        for name in ["tiny_whole_legacy.pth", "tiny_whole_tar.pth"] {
+            let checkpoint = try Checkpoint(contentsOf: Self.path(name))
+            XCTAssertEqual(checkpoint.moduleSources.map(\.className), [
+                "torch.nn.modules.container.Sequential", "torch.nn.modules.conv.Conv2d", "torch.nn.modules.batchnorm.BatchNorm2d",
+                "torch.nn.modules.activation.ReLU", "torch.nn.modules.pooling.AdaptiveAvgPool2d", "torch.nn.modules.flatten.Flatten",
+                "torch.nn.modules.linear.Linear"])
+            XCTAssertTrue(checkpoint.moduleSources[1].source.contains("class Conv2d("))
+            XCTAssertTrue(checkpoint.moduleSources[1].file.hasSuffix("torch/nn/modules/conv.py"))
+            XCTAssertEqual(try Checkpoint.scan(contentsOf: Self.path(name)).moduleSources, checkpoint.moduleSources)
+        }
     }
 
     func testTorchScriptDeclarationsAreReadFromCode() throws {

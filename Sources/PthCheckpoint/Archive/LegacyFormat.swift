@@ -28,7 +28,7 @@ enum LegacyFormat {
         var roots: [String: (dtype: DType, count: Int)] = [:]
         let machine = PickleMachine(bytes: bytes, source: "legacy pickle", start: afterSysInfo)
         machine.persistentLoad = { id in
-            if let module = try ModuleSource.parse(id) {
+            if let module = try ModuleSource.parse(id, tagged: true) {
                 sources.append(module.source)
                 return module.cls
             }

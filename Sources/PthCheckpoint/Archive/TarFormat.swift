@@ -5,7 +5,8 @@
 ///   `(view_key, root_key, offset, numel)`;
 /// - `tensors`: pickled count, then per tensor a pickled `(key, storage_key, tensor_type)`, an int32
 ///   ndim, 4 padding bytes, ndim int64 sizes, ndim int64 strides and an int64 storage offset;
-/// - `pickle`: the object tree, whose persistent ids are tensor (or storage) keys as text;
+/// - `pickle`: the object tree, whose persistent ids are tensor (or storage) keys as text, and
+///   `(class, source_file, source)` for each module class of a whole pickled model (see `ModuleSource`);
 /// - `sys_info`: not needed.
 ///
 /// Layout facts from `_legacy_load` in torch/serialization.py.
@@ -36,7 +37,7 @@ enum TarFormat {
         let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
         var sources = [ModuleSource]()
         machine.persistentLoad = scanOnly ? { try scanPersistentLoad($0, &sources) } : { id in
-            if let module = try ModuleSource.parse(id) {
+            if let module = try ModuleSource.parse(id, tagged: false) {
                 sources.append(module.source)
                 return module.cls
             }
@@ -58,7 +59,7 @@ enum TarFormat {
 
     /// While scanning, a module class id stands for its class and any other id for an empty storage.
     private static func scanPersistentLoad(_ id: PickleItem, _ sources: inout [ModuleSource]) throws -> PickleItem {
-        guard let module = try ModuleSource.parse(id) else { return PersistentStorageID.scanPlaceholder }
+        guard let module = try ModuleSource.parse(id, tagged: false) else { return PersistentStorageID.scanPlaceholder }
         sources.append(module.source)
         return module.cls
     }
