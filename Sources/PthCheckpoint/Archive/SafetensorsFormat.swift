@@ -38,7 +38,7 @@ enum SafetensorsFormat {
         for (name, value) in fields where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtypeName = info["dtype"] as? String,
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw CheckpointError("safetensors \(name)", "header entry lacks dtype, shape or data_offsets [begin, end]")
+                throw CheckpointError("safetensors \(name)", "header entry lacks dtype (a string), shape or data_offsets [begin, end] (integers)")
             }
             guard let dtype = dtypes[dtypeName] else {
                 throw CheckpointError("safetensors \(name)", "dtype \(dtypeName) is not supported (supported: \(dtypes.keys.sorted().joined(separator: ", ")))")
