@@ -37,7 +37,7 @@ final class HostileShapeTests: XCTestCase {
             (#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}}"#, data, "shape [3] of F32 does not fill data_offsets [0, 16]"),
             (#"{"a":{"dtype":"F64","shape":[4611686018427387904, 4],"data_offsets":[0,16]}}"#, data, "overflows"),
             (#"{"a":{"dtype":"F8_E4M3","shape":[16],"data_offsets":[0,16]}}"#, data, "dtype F8_E4M3 is not supported"),
-            (#"{"a":{"dtype":"F32","shape":[4]}}"#, data, "lacks dtype, shape or data_offsets"),
+            (#"{"a":{"dtype":"F32","shape":[4]}}"#, data, "lacks dtype (a string), shape or data_offsets"),
             (#"{"a": [1, 2}"#, data, "is not a JSON object"),
         ]
         for (header, data, message) in cases {
