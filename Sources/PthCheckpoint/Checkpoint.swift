@@ -31,6 +31,7 @@ public struct Checkpoint: Sendable {
         public let count: Int
     }
 
+    /// The file's format.
     public let format: Format
     /// The object tree (dict/list/tuple/int/float/string/bytes/bool/none/tensor/opaque).
     public let root: PickleValue
@@ -72,8 +73,11 @@ public struct Checkpoint: Sendable {
     /// What `pth inspect --scan` reports: the file's format, every global its pickles reference and
     /// the module sources they carry, found by running the pickles without reading any storage.
     public struct Scan: Sendable {
+        /// The file's format.
         public let format: Format
+        /// Every global the pickles reference, in order of first use, with its number of uses.
         public let globals: [GlobalReference]
+        /// The module classes a legacy or tar file saved with their source code.
         public let moduleSources: [ModuleSource]
     }
 

@@ -48,6 +48,17 @@ final class HostileShapeTests: XCTestCase {
         }
     }
 
+    /// Kinds without a fixture file: an HDF5 signature is named; a text LONG holding torch's legacy magic
+    /// number (how protocols 0 and 1 start) is left to the legacy reader rather than called text.
+    func testSignaturesBeforeAnyOpcode() {
+        let hdf5: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 64)
+        XCTAssertThrowsError(try Self.load(hdf5)) { XCTAssertTrue("\($0)".contains("this is an HDF5 file"), "\($0)") }
+        XCTAssertThrowsError(try Self.load(Array("L119547037146038801333356L\n.".utf8))) { error in
+            XCTAssertFalse("\(error)".contains("plain text"), "\(error)")
+            XCTAssertTrue("\(error)".contains("legacy"), "\(error)")
+        }
+    }
+
     /// A module chain deeper than any network: the walk stops with the path where it gave up.
     func testModulesNestedTooDeepAreRefused() throws {
         var module = OpaqueObject.module(children: [])

@@ -12,6 +12,7 @@ enum FileKind {
         if starts(with: Array("GIF87a".utf8)) || starts(with: Array("GIF89a".utf8)) { return "a GIF image" }
         if starts(with: Array("RIFF".utf8)) && starts(with: Array("WEBP".utf8), at: 8) { return "a WebP image" }
         if starts(with: [0x93] + Array("NUMPY".utf8)) { return "a NumPy .npy array" }
+        if starts(with: [0x89] + Array("HDF".utf8) + [0x0D, 0x0A, 0x1A, 0x0A]) { return "an HDF5 file (Keras or TensorFlow weights?)" }
         if starts(with: [0x1F, 0x8B]) { return "gzip-compressed data (decompress it first)" }
         if starts(with: Array("version https://git-lfs.github.com/spec/v1".utf8)) {
             return "a Git LFS pointer, not the file it points to (run `git lfs pull` in the repository)"
