@@ -91,6 +91,19 @@ final class ShapeFixtureTests: XCTestCase {
         XCTAssertEqual(batchNorm.value, ScriptClass(parameters: ["weight", "bias"], buffers: ["running_mean", "running_var", "num_batches_tracked"]))
     }
 
+    /// torch.jit's pickle helpers (`build_intlist`, `restore_type_tag`) wrap plain data, read as that data.
+    func testTorchScriptAttributesAreData() throws {
+        let checkpoint = try Checkpoint(contentsOf: Self.path("tiny_scripted.pt"))
+        guard case .opaque(let sequential) = checkpoint.root, case .opaque(let conv)? = sequential.state?["0"] else {
+            return XCTFail("root is \(checkpoint.root)")
+        }
+        guard case .list(let padding)? = conv.state?["_reversed_padding_repeated_twice"] else {
+            return XCTFail("padding is \(String(describing: conv.state?["_reversed_padding_repeated_twice"]))")
+        }
+        XCTAssertEqual(padding.map { if case .int(let value) = $0 { return value } else { return -1 } }, [0, 0, 0, 0])
+        XCTAssertFalse(checkpoint.opaqueObjects.contains { $0.hasPrefix("torch.jit._pickle.") }, "\(checkpoint.opaqueObjects)")
+    }
+
     /// Uses per global as pickletools counts them over the opcodes, and exit status 2 exactly when
     /// torch.load(weights_only=True) refused the file (TorchScript archives always: their code runs on load).
     func testScanCountsEveryGlobalAndFollowsWeightsOnly() throws {

@@ -20,6 +20,7 @@ struct PickleGlobal {
         case numpyScalar
         case numpyDType
         case builtinSet, builtinFrozenSet, builtinBytearray
+        case torchScriptValue       // torch.jit._pickle.build_intlist(list), restore_type_tag(value, type): the value itself
         case foreign
     }
 
@@ -69,6 +70,11 @@ struct PickleGlobal {
         "builtins.set": .builtinSet,
         "builtins.frozenset": .builtinFrozenSet,
         "builtins.bytearray": .builtinBytearray,
+        "torch.jit._pickle.build_intlist": .torchScriptValue,
+        "torch.jit._pickle.build_doublelist": .torchScriptValue,
+        "torch.jit._pickle.build_boollist": .torchScriptValue,
+        "torch.jit._pickle.build_tensorlist": .torchScriptValue,
+        "torch.jit._pickle.restore_type_tag": .torchScriptValue,
     ]
 
     private static func resolve(module: String, name: String) -> Kind {
