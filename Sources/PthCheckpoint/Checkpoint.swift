@@ -4,7 +4,7 @@
 /// of data constructors, and any other global the file references becomes an inert
 /// `PickleValue.opaque` listed in `opaqueObjects`.
 public struct Checkpoint: Sendable {
-    /// The three on-disk formats torch.save has used.
+    /// The on-disk formats torch.save, torch.jit.save and safetensors write.
     public enum Format: String, Sendable {
         /// torch ≥ 1.6: a zip of `data.pkl` and `data/<key>` storages.
         case zip
@@ -12,21 +12,35 @@ public struct Checkpoint: Sendable {
         case legacy
         /// torch 0.1.x (2017): a tar of `storages`, `tensors`, `pickle`, `sys_info`.
         case tar
+        /// `torch.jit.save`: the zip layout plus `constants.pkl` and the TorchScript source in `code/`.
+        case torchScript = "torchscript"
+        /// `safetensors.torch.save_file`: a JSON header and raw tensors, no pickle.
+        case safetensors
     }
 
-    /// A global the pickle references, and whether it is on the allowlist.
+    /// A global the pickle references, whether swift-pth interprets it, whether PyTorch's
+    /// `weights_only=True` loader accepts it, and how many times the file uses it.
     public struct GlobalReference: Sendable, Equatable {
         /// `module.name`.
         public let name: String
         /// Whether swift-pth interprets it as a data constructor; if not, it is kept as an inert opaque value.
         public let isAllowlisted: Bool
+        /// Whether `torch.load(weights_only=True)` (torch/_weights_only_unpickler.py) accepts it by default.
+        public let isWeightsOnlyAllowed: Bool
+        /// Uses in the file: objects made from a class, storages of a storage type, tensors rebuilt by a function.
+        public let count: Int
     }
 
+    /// The file's format.
     public let format: Format
     /// The object tree (dict/list/tuple/int/float/string/bytes/bool/none/tensor/opaque).
     public let root: PickleValue
     /// Every global the pickle references, in order of first reference.
     public let globals: [GlobalReference]
+    /// The nn.Module classes a legacy or tar file saved with their source code (never compiled or run).
+    public let moduleSources: [ModuleSource]
+    /// For a TorchScript archive: the parameter and buffer names each module class of `code/` declares.
+    public let scriptClasses: [String: ScriptClass]
 
     /// `module.name` of every foreign global (not on the allowlist), each kept as an inert opaque value.
     public var opaqueObjects: [String] { globals.filter { !$0.isAllowlisted }.map(\.name) }
@@ -48,36 +62,59 @@ public struct Checkpoint: Sendable {
     }
 
     private init(file: MappedFile) throws {
-        format = Checkpoint.format(of: file.bytes)
-        let loaded = try Checkpoint.load(file, format, scanOnly: false)
-        root = loaded.root
-        globals = loaded.globals
+        let (format, contents) = try Checkpoint.load(file, scanOnly: false)
+        self.format = format
+        root = contents.root
+        globals = Checkpoint.references(contents.globals)
+        moduleSources = contents.sources
+        scriptClasses = contents.scriptClasses ?? [:]
     }
 
-    /// Every global the file's pickles reference, found by running them without reading any
-    /// storage: what `pth inspect --scan` reports before anyone hands the file to PyTorch.
-    public static func scan(contentsOf path: String) throws -> (format: Format, globals: [GlobalReference]) {
-        let file = try MappedFile(path: path)
-        let format = Checkpoint.format(of: file.bytes)
-        return (format, try load(file, format, scanOnly: true).globals)
+    /// What `pth inspect --scan` reports: the file's format, every global its pickles reference and
+    /// the module sources they carry, found by running the pickles without reading any storage.
+    public struct Scan: Sendable {
+        /// The file's format.
+        public let format: Format
+        /// Every global the pickles reference, in order of first use, with its number of uses.
+        public let globals: [GlobalReference]
+        /// The module classes a legacy or tar file saved with their source code.
+        public let moduleSources: [ModuleSource]
     }
 
-    private static func load(_ file: MappedFile, _ format: Format, scanOnly: Bool) throws -> (root: PickleValue, globals: [GlobalReference]) {
-        let loaded: (root: PickleValue, globals: [PickleGlobal])
-        switch format {
-        case .zip: loaded = try ZipFormat.load(file, scanOnly: scanOnly)
-        case .tar: loaded = try TarFormat.load(file, scanOnly: scanOnly)
-        case .legacy: loaded = try LegacyFormat.load(file, scanOnly: scanOnly)
+    /// Scans the file at `path` (see `Scan`); a file PyTorch can read never fails here for what its pickles reference.
+    public static func scan(contentsOf path: String) throws -> Scan {
+        let (format, contents) = try load(try MappedFile(path: path), scanOnly: true)
+        return Scan(format: format, globals: references(contents.globals), moduleSources: contents.sources)
+    }
+
+    private static func load(_ file: MappedFile, scanOnly: Bool) throws -> (Format, ArchiveContents) {
+        let bytes = file.bytes
+        if isZip(bytes) {
+            let contents = try ZipFormat.load(file, scanOnly: scanOnly)
+            return (contents.scriptClasses == nil ? .zip : .torchScript, contents)
         }
-        var seen = Set<String>()
-        let globals = loaded.globals.filter { seen.insert($0.qualifiedName).inserted }
-        return (loaded.root, globals.map { GlobalReference(name: $0.qualifiedName, isAllowlisted: $0.isAllowlisted) })
+        if TarArchive.looksLikeTar(bytes) { return (.tar, try TarFormat.load(file, scanOnly: scanOnly)) }
+        if SafetensorsFormat.looksLikeSafetensors(bytes) { return (.safetensors, try SafetensorsFormat.load(file)) }
+        if bytes[0] != 0x80, let kind = FileKind.nonCheckpoint(bytes) {
+            throw CheckpointError("offset 0", "not a PyTorch checkpoint: this is \(kind)")
+        }
+        return (.legacy, try LegacyFormat.load(file, scanOnly: scanOnly))
     }
 
-    private static func format(of bytes: UnsafeRawBufferPointer) -> Format {
-        if isZip(bytes) { return .zip }
-        if TarArchive.looksLikeTar(bytes) { return .tar }
-        return .legacy
+    /// One reference per global, uses summed over the file's pickles, in order of first use.
+    private static func references(_ uses: [GlobalUse]) -> [GlobalReference] {
+        var order: [String] = []
+        var merged: [String: GlobalUse] = [:]
+        for use in uses {
+            let name = use.global.qualifiedName
+            if merged[name] == nil { order.append(name) }
+            merged[name, default: GlobalUse(global: use.global, count: 0)].count += use.count
+        }
+        return order.map { name in
+            let use = merged[name]!
+            return GlobalReference(name: name, isAllowlisted: use.global.isAllowlisted,
+                                   isWeightsOnlyAllowed: use.global.isWeightsOnlyAllowed, count: use.count)
+        }
     }
 
     private static func isZip(_ bytes: UnsafeRawBufferPointer) -> Bool {

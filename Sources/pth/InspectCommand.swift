@@ -6,20 +6,25 @@ import PthCheckpoint
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "List a checkpoint's tensors (name, dtype, shape, size), its format and any opaque objects.",
+        abstract: "List a checkpoint's tensors (name, dtype, shape, size), its format, which state dict would be used and any opaque objects.",
         discussion: """
-            --json prints {"format", "tensors": [{"name", "dtype", "shape", "sha256"}], "opaque"}, where sha256 is \
-            over the tensor's elements in C order, little-endian, in its own dtype (as hashlib over \
+            --json prints {"format", "state_dict": {"path", "reason", "stripped_module_prefix"}, \
+            "tensors": [{"name", "dtype", "shape", "sha256"}], "elsewhere": [{"path", "dtype", "shape", "sha256"}], "opaque"}: \
+            tensors is the state dict a network would be built from, elsewhere every other tensor in the file by dotted \
+            path; sha256 is over the tensor's elements in C order, little-endian, in its own dtype (as hashlib over \
             t.contiguous().numpy().tobytes()).
             """)
 
-    @Argument(help: "A .pth / .pt checkpoint (zip, legacy or 2017 tar format).")
+    @Argument(help: "A checkpoint: .pth / .pt (zip, legacy or 2017 tar format, state dict or whole module), a TorchScript archive or .safetensors.")
     var file: String
 
     @Flag(help: "Print JSON for scripts instead of a table.")
     var json = false
 
-    @Flag(help: "List every global the pickle references, marking those not on the allowlist; exit status 2 if plain pickle.load would import and run any of them.")
+    @Option(name: .customLong("state-dict"), help: "Dotted path of the state dict to use (generator, state.model); default: the documented search.")
+    var stateDictKey: String?
+
+    @Flag(help: "List every global the pickle references with its number of uses, checked against PyTorch's weights_only=True allowlist; exit status 2 if torch.load(weights_only=True) would refuse any of them.")
     var scan = false
 
     @Flag(help: .hidden)
@@ -30,30 +35,19 @@ struct InspectCommand: ParsableCommand {
             if time { return try timeLoad() }
             if scan { return try scanGlobals() }
             let checkpoint = try Checkpoint(contentsOf: file)
-            let stateDict = try checkpoint.stateDict()
-            print(json ? InspectReport.json(checkpoint, stateDict) : InspectReport.table(checkpoint, stateDict), terminator: "")
+            let selection = try checkpoint.selectStateDict(key: stateDictKey)
+            print(json ? try InspectReport.json(checkpoint, selection) : try InspectReport.table(checkpoint, selection), terminator: "")
         } catch let error as CheckpointError {
             FileHandle.standardError.write(Data("error: \(file): \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
 
-    /// `--scan`: the pickle is run (never executed) only to list its globals; no storage is read.
+    /// `--scan`: the pickles are run (never executed) only to list their globals; no storage is read.
     private func scanGlobals() throws {
-        let (format, globals) = try Checkpoint.scan(contentsOf: file)
-        var out = "format: \(format.rawValue)\n"
-        for global in globals {
-            out += "  \(global.isAllowlisted ? "allowlisted" : "FOREIGN    ")  \(global.name)\n"
-        }
-        let foreign = globals.filter { !$0.isAllowlisted }.count
-        if foreign == 0 {
-            out += "every global is an allowlisted data constructor\n"
-        } else {
-            out += "\(foreign) foreign global\(foreign == 1 ? "" : "s"): plain pickle.load (and torch.load with weights_only=False) "
-                + "would import and call \(foreign == 1 ? "it" : "them"); swift-pth keeps them as inert opaque values\n"
-        }
-        print(out, terminator: "")
-        if foreign > 0 { throw ExitCode(2) }
+        let scan = try Checkpoint.scan(contentsOf: file)
+        print(InspectReport.scan(scan), terminator: "")
+        if scan.globals.contains(where: { !$0.isWeightsOnlyAllowed }) { throw ExitCode(2) }
     }
 
     /// The benchmark mode behind `tools/bench_load.py`: open the file, then reach every floating-point

@@ -20,10 +20,15 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, """
             format: zip
+            state dict: state_dict (the first of state_dict, model_state_dict, model, net, ema that holds tensors); `module.` prefix stripped
             name    dtype    shape   size
             weight  float32  [2, 3]  24 B
             bias    float32  [2]      8 B
             2 tensors, 32 B
+            elsewhere in the file: 2 tensors, 32 B
+            path                               dtype    shape   size
+            optimizer.state.0.momentum_buffer  float32  [2, 3]  24 B
+            optimizer.state.1.momentum_buffer  float32  [2]      8 B
             opaque objects: argparse.Namespace
 
             """)

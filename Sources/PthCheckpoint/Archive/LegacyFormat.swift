@@ -2,16 +2,19 @@
 /// five pickles in a row — magic number, protocol version 1001, sys_info, the object tree (whose
 /// persistent ids are `('storage', type, key, location, numel, view_metadata)`), the list of
 /// storage keys — then for each key an int64 element count and that many little-endian elements.
+/// A pickled whole module (`torch.save(model)`) also holds `('module', class, source_file, source)`
+/// persistent ids, one per module class (see `ModuleSource`).
 enum LegacyFormat {
     /// 0x1950a86a20f9469cfc6c as pickle's little-endian two's-complement bytes.
     static let magicNumber: [UInt8] = [0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
     static let protocolVersion = 1001
 
     /// Reads the object tree; with `scanOnly`, just runs the pickles to learn their globals (no storage is read).
-    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> (root: PickleValue, globals: [PickleGlobal]) {
+    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> ArchiveContents {
         let bytes = file.bytes
         // torch unpickles all five pickles with the same unpickler, so globals in any of them count.
-        var globals = [PickleGlobal]()
+        var globals = [GlobalUse]()
+        var sources = [ModuleSource]()
         let (magic, afterMagic) = try PlainPickle.load(bytes, source: "legacy magic number", at: 0, globals: &globals)
         guard case .bigInt(let value) = magic, value == magicNumber else {
             throw CheckpointError("offset 0", "not a PyTorch checkpoint (no zip or tar header, and no legacy magic number)")
@@ -24,7 +27,12 @@ enum LegacyFormat {
 
         var roots: [String: (dtype: DType, count: Int)] = [:]
         let machine = PickleMachine(bytes: bytes, source: "legacy pickle", start: afterSysInfo)
-        machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { id in
+        machine.persistentLoad = { id in
+            if let module = try ModuleSource.parse(id, tagged: true) {
+                sources.append(module.source)
+                return module.cls
+            }
+            if scanOnly { return PersistentStorageID.scanPlaceholder }
             let item = try PersistentStorageID.parse(id, legacy: true)
             if case .storage(let reference) = item, let count = reference.count {
                 if let known = roots[reference.key], known.dtype != reference.dtype || known.count != count {
@@ -35,10 +43,10 @@ enum LegacyFormat {
             return item
         }
         let item = try machine.load()
-        globals += machine.globals
+        globals += machine.globalUses
 
         let (keyList, afterKeys) = try PlainPickle.load(bytes, source: "legacy storage keys", at: machine.position, globals: &globals)
-        if scanOnly { return (.none, globals) }
+        if scanOnly { return ArchiveContents(root: .none, globals: globals, sources: sources) }
         guard case .list(let keyItems) = keyList else { throw CheckpointError("offset \(machine.position)", "storage key list is not a list") }
         var storages: [String: TensorStorage] = [:]
         var offset = afterKeys
@@ -69,7 +77,7 @@ enum LegacyFormat {
             views[view.key] = storage
             return storage
         }
-        return (try converter.value(of: item), globals)
+        return ArchiveContents(root: try converter.value(of: item), globals: globals, sources: sources)
     }
 }
 

@@ -5,37 +5,42 @@
 ///   `(view_key, root_key, offset, numel)`;
 /// - `tensors`: pickled count, then per tensor a pickled `(key, storage_key, tensor_type)`, an int32
 ///   ndim, 4 padding bytes, ndim int64 sizes, ndim int64 strides and an int64 storage offset;
-/// - `pickle`: the object tree, whose persistent ids are tensor (or storage) keys as text;
+/// - `pickle`: the object tree, whose persistent ids are tensor (or storage) keys as text, and
+///   `(class, source_file, source)` for each module class of a whole pickled model (see `ModuleSource`);
 /// - `sys_info`: not needed.
 ///
 /// Layout facts from `_legacy_load` in torch/serialization.py.
 enum TarFormat {
     /// Reads the object tree; with `scanOnly`, the `pickle` member is only run to learn its globals.
-    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> (root: PickleValue, globals: [PickleGlobal]) {
+    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> ArchiveContents {
         let tar = try TarArchive(file.bytes)
         func member(_ name: String) throws -> UnsafeRawBufferPointer {
             guard let range = tar.members[name] else { throw CheckpointError("tar", "member \(name) is missing") }
             return UnsafeRawBufferPointer(rebasing: file.bytes[range])
         }
-        var headerGlobals: [PickleGlobal] = []
+        var headerGlobals: [GlobalUse] = []
         let storages: [String: TensorStorage]
         let tensors: [String: PendingTensor]
         do {
             storages = try readStorages(try member("storages"), owner: file, globals: &headerGlobals)
             tensors = try readTensors(try member("tensors"), storages: storages, globals: &headerGlobals)
-        } catch where scanOnly && !headerGlobals.allSatisfy(\.isAllowlisted) {
+        } catch where scanOnly && !headerGlobals.allSatisfy(\.global.isAllowlisted) {
             // A foreign storage or tensor type ends the walk (its element size is unknown), but it
             // is exactly what a scan is for: report it with the globals of the `pickle` member.
             let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
-            machine.persistentLoad = { _ in PersistentStorageID.scanPlaceholder }
+            var sources = [ModuleSource]()
+            machine.persistentLoad = { try scanPersistentLoad($0, &sources) }
             _ = try? machine.load()
-            return (.none, headerGlobals + machine.globals)
+            return ArchiveContents(root: .none, globals: headerGlobals + machine.globalUses, sources: sources)
         }
 
         let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
-        machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { id in
-            // A tuple id is a saved nn.Module class (with its source); the class itself stands in.
-            if case .container(let tuple) = id, tuple.kind == .tuple, let first = tuple.items.first { return first }
+        var sources = [ModuleSource]()
+        machine.persistentLoad = scanOnly ? { try scanPersistentLoad($0, &sources) } : { id in
+            if let module = try ModuleSource.parse(id, tagged: false) {
+                sources.append(module.source)
+                return module.cls
+            }
             let key = try PersistentStorageID.storageKey(id)
             if let tensor = tensors[key] { return .tensor(tensor) }
             if let storage = storages[key] {
@@ -44,15 +49,22 @@ enum TarFormat {
             throw CheckpointError("", "persistent id \(key) is neither a tensor nor a storage in the archive")
         }
         let item = try machine.load()
-        if scanOnly { return (.none, headerGlobals + machine.globals) }
+        if scanOnly { return ArchiveContents(root: .none, globals: headerGlobals + machine.globalUses, sources: sources) }
         var converter = PickleConverter(machine: machine) { reference in
             guard let storage = storages[reference.key] else { throw CheckpointError("storage \(reference.key)", "missing from the archive") }
             return storage
         }
-        return (try converter.value(of: item), headerGlobals + machine.globals)
+        return ArchiveContents(root: try converter.value(of: item), globals: headerGlobals + machine.globalUses, sources: sources)
     }
 
-    private static func readStorages(_ bytes: UnsafeRawBufferPointer, owner: AnyObject, globals: inout [PickleGlobal]) throws -> [String: TensorStorage] {
+    /// While scanning, a module class id stands for its class and any other id for an empty storage.
+    private static func scanPersistentLoad(_ id: PickleItem, _ sources: inout [ModuleSource]) throws -> PickleItem {
+        guard let module = try ModuleSource.parse(id, tagged: false) else { return PersistentStorageID.scanPlaceholder }
+        sources.append(module.source)
+        return module.cls
+    }
+
+    private static func readStorages(_ bytes: UnsafeRawBufferPointer, owner: AnyObject, globals: inout [GlobalUse]) throws -> [String: TensorStorage] {
         var storages: [String: TensorStorage] = [:]
         var offset = 0
         for _ in 0..<(try recordCount(bytes, "storages", &offset)) {
@@ -87,7 +99,7 @@ enum TarFormat {
         return storages
     }
 
-    private static func readTensors(_ bytes: UnsafeRawBufferPointer, storages: [String: TensorStorage], globals: inout [PickleGlobal]) throws -> [String: PendingTensor] {
+    private static func readTensors(_ bytes: UnsafeRawBufferPointer, storages: [String: TensorStorage], globals: inout [GlobalUse]) throws -> [String: PendingTensor] {
         var tensors: [String: PendingTensor] = [:]
         var offset = 0
         for _ in 0..<(try recordCount(bytes, "tensors", &offset)) {
@@ -129,9 +141,9 @@ enum TarFormat {
     /// A pickled 3-tuple heading one record; its fields are keys and globals, which outlive the machine.
     /// The globals it references (storage and tensor types) are appended to `globals`.
     private static func recordHeader(_ bytes: UnsafeRawBufferPointer, _ member: String, _ shape: String, _ offset: inout Int,
-                                     globals: inout [PickleGlobal]) throws -> [PickleItem] {
+                                     globals: inout [GlobalUse]) throws -> [PickleItem] {
         let machine = PickleMachine(bytes: bytes, source: member, start: offset)
-        defer { globals += machine.globals }
+        defer { globals += machine.globalUses }
         // The items must be copied out before the machine (which empties its containers) is freed.
         return try withExtendedLifetime(machine) {
             let header = try machine.load()

@@ -1,15 +1,20 @@
 /// torch.save's zip format (torch ≥ 1.6): `<root>/data.pkl` holds the object tree, whose
 /// persistent ids name storages stored as `<root>/data/<key>`; `<root>/byteorder` says whether
 /// those bytes are "little" (the default) or "big" endian.
+///
+/// `torch.jit.save` writes the same layout plus `<root>/constants.pkl` and `<root>/code/`: a
+/// TorchScript archive, whose data.pkl objects are TorchScript classes declared in `code/` (see
+/// `ScriptClass`).
 enum ZipFormat {
-    /// Reads the object tree; with `scanOnly`, just runs the pickle to learn its globals (no storage is read).
-    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> (root: PickleValue, globals: [PickleGlobal]) {
+    /// Reads the object tree; with `scanOnly`, just runs the pickles to learn their globals (no storage is read).
+    static func load(_ file: MappedFile, scanOnly: Bool = false) throws -> ArchiveContents {
         let archive = try ZipArchive(file: file)
         // The root folder varies (the file stem, `archive`, anything): like torch, take the first entry's.
         guard let first = archive.entries.first, let slash = first.name.firstIndex(of: "/") else {
             throw CheckpointError("zip", "archive has no top-level folder holding data.pkl")
         }
         let root = String(first.name[..<slash])
+        let scriptClasses = try self.scriptClasses(archive, root)
         let bigEndian = try byteOrderIsBig(archive, root)
         let pickleName = "\(root)/data.pkl"
         guard let pickleEntry = archive.entry(named: pickleName) else { throw CheckpointError(pickleName, "missing from the archive") }
@@ -18,7 +23,13 @@ enum ZipFormat {
         let machine = PickleMachine(bytes: pickleBytes, source: pickleName)
         machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { try PersistentStorageID.parse($0, legacy: false) }
         let item = try withExtendedLifetime(pickleOwner) { try machine.load() }
-        if scanOnly { return (.none, machine.globals) }
+        if scanOnly {
+            var globals = machine.globalUses
+            if scriptClasses != nil, let constants = archive.entry(named: "\(root)/constants.pkl") {
+                globals += try scanGlobals(archive, constants)
+            }
+            return ArchiveContents(root: .none, globals: globals, scriptClasses: scriptClasses)
+        }
 
         var storages: [String: TensorStorage] = [:]
         var converter = PickleConverter(machine: machine) { reference in
@@ -40,7 +51,30 @@ enum ZipFormat {
             storages[reference.key] = storage
             return storage
         }
-        return (try converter.value(of: item), machine.globals)
+        return ArchiveContents(root: try converter.value(of: item), globals: machine.globalUses, scriptClasses: scriptClasses)
+    }
+
+    /// The module classes `code/` declares, or nil when the archive is not TorchScript (no constants.pkl).
+    private static func scriptClasses(_ archive: ZipArchive, _ root: String) throws -> [String: ScriptClass]? {
+        guard archive.entry(named: "\(root)/constants.pkl") != nil else { return nil }
+        let code = "\(root)/code/"
+        var classes: [String: ScriptClass] = [:]
+        for entry in archive.entries where entry.name.hasPrefix(code) && entry.name.hasSuffix(".py") {
+            let (bytes, owner) = try archive.contents(of: entry)
+            let text = withExtendedLifetime(owner) { String(decoding: bytes, as: UTF8.self) }
+            let path = String(entry.name.dropFirst(code.count).dropLast(".py".count))
+            classes.merge(ScriptClass.classes(inFile: path, text: text)) { first, _ in first }
+        }
+        return classes
+    }
+
+    /// The globals of another pickle in the archive, run with every persistent id standing for an empty storage.
+    private static func scanGlobals(_ archive: ZipArchive, _ entry: ZipArchive.Entry) throws -> [GlobalUse] {
+        let (bytes, owner) = try archive.contents(of: entry)
+        let machine = PickleMachine(bytes: bytes, source: entry.name)
+        machine.persistentLoad = { _ in PersistentStorageID.scanPlaceholder }
+        _ = try withExtendedLifetime(owner) { try machine.load() }
+        return machine.globalUses
     }
 
     private static func byteOrderIsBig(_ archive: ZipArchive, _ root: String) throws -> Bool {

@@ -20,6 +20,7 @@ struct PickleGlobal {
         case numpyScalar
         case numpyDType
         case builtinSet, builtinFrozenSet, builtinBytearray
+        case torchScriptValue       // torch.jit._pickle.build_intlist(list), restore_type_tag(value, type): the value itself
         case foreign
     }
 
@@ -29,6 +30,8 @@ struct PickleGlobal {
 
     var qualifiedName: String { "\(module).\(name)" }
     var isAllowlisted: Bool { kind != .foreign }
+    /// Whether PyTorch's own `weights_only=True` unpickler accepts it (see `WeightsOnlyAllowlist`).
+    var isWeightsOnlyAllowed: Bool { WeightsOnlyAllowlist.contains(module: module, name: name) }
 
     init(module: String, name: String) {
         self.module = module
@@ -49,24 +52,34 @@ struct PickleGlobal {
         "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
     ]
 
+    /// The data constructors named exactly (storage and tensor types are matched by pattern in `resolve`);
+    /// tools/fixtures/allowlist.json lists the same names for the fixture generators, and a test keeps them equal.
+    static let constructors: [String: Kind] = [
+        "collections.OrderedDict": .orderedDict,
+        "torch._utils._rebuild_tensor": .rebuildTensor,
+        "torch._utils._rebuild_tensor_v2": .rebuildTensorV2,
+        "torch._utils._rebuild_parameter": .rebuildParameter,
+        "torch._utils._rebuild_parameter_with_state": .rebuildParameterWithState,
+        "torch._tensor._rebuild_from_type_v2": .rebuildFromTypeV2,
+        "torch.nn.parameter.Parameter": .parameter,
+        "torch.Size": .torchSize,
+        "_codecs.encode": .codecsEncode,
+        "numpy.core.multiarray.scalar": .numpyScalar,
+        "numpy._core.multiarray.scalar": .numpyScalar,
+        "numpy.dtype": .numpyDType,
+        "builtins.set": .builtinSet,
+        "builtins.frozenset": .builtinFrozenSet,
+        "builtins.bytearray": .builtinBytearray,
+        "torch.jit._pickle.build_intlist": .torchScriptValue,
+        "torch.jit._pickle.build_doublelist": .torchScriptValue,
+        "torch.jit._pickle.build_boollist": .torchScriptValue,
+        "torch.jit._pickle.build_tensorlist": .torchScriptValue,
+        "torch.jit._pickle.restore_type_tag": .torchScriptValue,
+    ]
+
     private static func resolve(module: String, name: String) -> Kind {
-        switch (module, name) {
-        case ("collections", "OrderedDict"): return .orderedDict
-        case ("torch._utils", "_rebuild_tensor"): return .rebuildTensor
-        case ("torch._utils", "_rebuild_tensor_v2"): return .rebuildTensorV2
-        case ("torch._utils", "_rebuild_parameter"): return .rebuildParameter
-        case ("torch._utils", "_rebuild_parameter_with_state"): return .rebuildParameterWithState
-        case ("torch._tensor", "_rebuild_from_type_v2"): return .rebuildFromTypeV2
-        case ("torch.nn.parameter", "Parameter"): return .parameter
-        case ("torch", "Size"): return .torchSize
-        case ("_codecs", "encode"): return .codecsEncode
-        case ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"): return .numpyScalar
-        case ("numpy", "dtype"): return .numpyDType
-        case ("builtins", "set"), ("__builtin__", "set"): return .builtinSet
-        case ("builtins", "frozenset"), ("__builtin__", "frozenset"): return .builtinFrozenSet
-        case ("builtins", "bytearray"), ("__builtin__", "bytearray"): return .builtinBytearray
-        default: break
-        }
+        // Python 2's `__builtin__` is today's `builtins`, as pickle's compatibility mapping reads it.
+        if let kind = constructors["\(module == "__builtin__" ? "builtins" : module).\(name)"] { return kind }
         if module == "torch" || module == "torch.storage" || module == "torch.cuda" {
             if let dtype = storageTypes[name] { return .storageType(dtype) }
             if name.hasSuffix("Storage") { return .unsupportedStorageType }
@@ -74,4 +87,11 @@ struct PickleGlobal {
         }
         return .foreign
     }
+}
+
+/// A global and how many times a pickle used it: pushed by GLOBAL / STACK_GLOBAL / INST or fetched
+/// again from the memo, so a class counts once per object made from it and a storage type once per storage.
+struct GlobalUse {
+    let global: PickleGlobal
+    var count: Int
 }

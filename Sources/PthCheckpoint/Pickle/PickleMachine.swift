@@ -23,9 +23,11 @@ final class PickleMachine {
     private var memo: [Int: PickleItem] = [:]
     private var containers: [ContainerBox] = []
     private var objects: [ObjectBox] = []
+    /// Every global the pickle references, in order of first reference, with its number of uses.
+    private(set) var globalUses: [GlobalUse] = []
+    private var useIndex: [String: Int] = [:]
     /// Every global the pickle references, in order of first reference.
-    private(set) var globals: [PickleGlobal] = []
-    private var seenGlobals: Set<String> = []
+    var globals: [PickleGlobal] { globalUses.map(\.global) }
 
     init(bytes: UnsafeRawBufferPointer, source: String, start: Int = 0) {
         self.bytes = bytes
@@ -170,6 +172,7 @@ final class PickleMachine {
         guard let item = memo[index] else {
             throw error("\(opcode.name) \(index) but memo has \(memo.count) entries and not that one")
         }
+        if case .global(let global) = item { countUse(of: global) }
         return item
     }
 
@@ -180,8 +183,17 @@ final class PickleMachine {
 
     private func reference(_ module: String, _ name: String) -> PickleItem {
         let global = PickleGlobal(module: module, name: name)
-        if seenGlobals.insert(global.qualifiedName).inserted { globals.append(global) }
+        countUse(of: global)
         return .global(global)
+    }
+
+    private func countUse(of global: PickleGlobal) {
+        if let index = useIndex[global.qualifiedName] {
+            globalUses[index].count += 1
+        } else {
+            useIndex[global.qualifiedName] = globalUses.count
+            globalUses.append(GlobalUse(global: global, count: 1))
+        }
     }
 
     // MARK: - Opcodes

@@ -81,6 +81,9 @@ enum PickleReductions {
             case .string?: return try apply(PickleGlobal(module: "_codecs", name: "encode"), arguments, container: container, object: object)
             case let other?: throw Failure("bytearray of a \(other.kindName)")
             }
+        case .torchScriptValue:
+            try expectCount(arguments, 1...2)
+            return arguments[0]
         case .tensorType, .storageType, .unsupportedStorageType:
             throw Failure("is a type, not a constructor a checkpoint calls")
         case .foreign:

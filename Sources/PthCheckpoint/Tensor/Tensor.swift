@@ -173,6 +173,9 @@ public struct Tensor: Sendable {
         case .int16: convert = { Float(bytes.load(fromByteOffset: $0 * 2, as: Int16.self)) }
         case .int8: convert = { Float(bytes.load(fromByteOffset: $0, as: Int8.self)) }
         case .uint8, .bool: convert = { Float(bytes[$0]) }
+        case .uint16: convert = { Float(bytes.load(fromByteOffset: $0 * 2, as: UInt16.self)) }
+        case .uint32: convert = { Float(bytes.load(fromByteOffset: $0 * 4, as: UInt32.self)) }
+        case .uint64: convert = { Float(bytes.load(fromByteOffset: $0 * 8, as: UInt64.self)) }
         }
         var out = [Float]()
         out.reserveCapacity(count)
