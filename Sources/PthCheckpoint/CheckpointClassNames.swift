@@ -65,7 +65,7 @@ extension Checkpoint {
             }
             throw CheckpointError(location, "names \(byIndex.count) classes but none has index \(missing)")
         default:
-            throw CheckpointError(location, "is a \(kind(of: value)), expected a list of class names or a name/index mapping")
+            throw CheckpointError(location, "is a \(value.kindName), expected a list of class names or a name/index mapping")
         }
     }
 
@@ -74,24 +74,6 @@ extension Checkpoint {
         case .string(let s): return s
         case .bytes(let b): return String(decoding: b, as: UTF8.self)
         default: return nil
-        }
-    }
-
-    private static func kind(of value: PickleValue) -> String {
-        switch value {
-        case .none: return "None"
-        case .bool: return "bool"
-        case .int, .bigInt: return "int"
-        case .float: return "float"
-        case .string: return "str"
-        case .bytes: return "bytes"
-        case .list: return "list"
-        case .tuple: return "tuple"
-        case .dict: return "dict"
-        case .set: return "set"
-        case .tensor: return "tensor"
-        case .storage: return "storage"
-        case .opaque(let object): return "\(object.name) object"
         }
     }
 

@@ -25,7 +25,7 @@ extension Checkpoint {
                 throw CheckpointError("state dict", "the file has nothing at \(key); \(try candidateList())")
             }
             guard let entries = try stateDictEntries(value, at: key) else {
-                throw CheckpointError("state dict", "\(key) holds a \(TensorTree.kindName(value)) value, not a dict of tensors or a module; \(try candidateList())")
+                throw CheckpointError("state dict", "\(key) holds a \(value.kindName) value, not a dict of tensors or a module; \(try candidateList())")
             }
             found = (key, entries, .requested)
         } else if let entries = Checkpoint.tensorDict(root) {

@@ -46,25 +46,6 @@ enum TensorTree {
         return value
     }
 
-    /// A short name of what `value` is, for messages.
-    static func kindName(_ value: PickleValue) -> String {
-        switch value {
-        case .none: return "None"
-        case .bool: return "bool"
-        case .int, .bigInt: return "int"
-        case .float: return "float"
-        case .string: return "str"
-        case .bytes: return "bytes"
-        case .list: return "list"
-        case .tuple: return "tuple"
-        case .dict: return "dict"
-        case .set: return "set"
-        case .tensor: return "tensor"
-        case .storage: return "storage"
-        case .opaque(let object): return "\(object.name) object"
-        }
-    }
-
     /// Visits every node depth first, in order; `visit` returns whether to enter the node's children.
     private static func walk(_ root: PickleValue, _ visit: (String, PickleValue) throws -> Bool) throws {
         var pending: [(path: String, value: PickleValue, depth: Int)] = [("", root, 0)]
@@ -99,7 +80,7 @@ enum TensorTree {
         case .string(let s): return s
         case .int(let i): return String(i)
         case .bool(let b): return b ? "True" : "False"
-        default: return "<\(kindName(value))>"
+        default: return "<\(value.kindName)>"
         }
     }
 

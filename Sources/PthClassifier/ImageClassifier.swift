@@ -28,15 +28,19 @@ public final class ImageClassifier: Sendable {
         /// The preprocessing; nil takes the architecture's torchvision preset (grayscale for a network
         /// whose first conv takes one channel).
         public var preset: PreprocessingPreset?
+        /// Dotted path of the state dict to use in a checkpoint holding several (`ema`, `generator`); nil
+        /// lets `Checkpoint.selectStateDict` find it.
+        public var stateDictKey: String?
         /// Cores a network run uses (default: every processor).
         public var threads: Int?
         /// Images with more pixels than this are refused (PIL's decompression-bomb limit by default).
         public var maxPixels: Int
 
         /// A configuration; every argument is optional.
-        public init(architecture: String? = nil, labels: [String]? = nil, preset: PreprocessingPreset? = nil,
+        public init(architecture: String? = nil, labels: [String]? = nil, preset: PreprocessingPreset? = nil, stateDictKey: String? = nil,
                     threads: Int? = nil, maxPixels: Int = ImageDecoder.defaultMaxPixels) {
             self.architecture = architecture
+            self.stateDictKey = stateDictKey
             self.labels = labels
             self.preset = preset
             self.threads = threads
@@ -61,7 +65,8 @@ public final class ImageClassifier: Sendable {
             return preset
         }
         let checkpoint = try Network.readCheckpoint(path)
-        network = try Network(checkpoint: checkpoint, path: path, architecture: requested?.model, threads: configuration.threads)
+        network = try Network(checkpoint: checkpoint, path: path, stateDictKey: configuration.stateDictKey, architecture: requested?.model,
+                              threads: configuration.threads)
         let preset: PreprocessingPreset
         if let given = configuration.preset {
             (preset, presetSource) = (given, "configuration")

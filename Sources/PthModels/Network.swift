@@ -17,6 +17,8 @@ public final class Network: @unchecked Sendable {
     public let graph: Graph
     /// Number of logits per image.
     public let classes: Int
+    /// Which of the checkpoint's dicts the weights came from, and why (nil when built from a state dict).
+    public let stateDictChoice: StateDictChoice?
     /// Features per image in `embed(_:)`.
     public let embeddingSize: Int
     /// Channels of the images the network takes: the architecture's own (3, RGB) unless the checkpoint's
@@ -30,20 +32,26 @@ public final class Network: @unchecked Sendable {
     /// Loads the checkpoint at `path` and builds it as `architectureName`, or as whichever registered
     /// architecture its keys and shapes match when no name is given. `threads` is how many cores
     /// each run uses (default: every processor).
-    public convenience init(contentsOf path: String, architecture architectureName: String? = nil, threads: Int? = nil) throws {
-        try self.init(checkpoint: try Network.readCheckpoint(path), path: path, architecture: architectureName, threads: threads)
+    public convenience init(contentsOf path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
+                            threads: Int? = nil) throws {
+        try self.init(checkpoint: try Network.readCheckpoint(path), path: path, stateDictKey: stateDictKey, architecture: architectureName,
+                      threads: threads)
     }
 
     /// Builds the state dict of a checkpoint read by `readCheckpoint` (or otherwise), as
-    /// `init(contentsOf:)` does; `path` names the file in errors.
-    public convenience init(checkpoint: Checkpoint, path: String, architecture architectureName: String? = nil, threads: Int? = nil) throws {
-        let stateDict: StateDict
+    /// `init(contentsOf:)` does: the one at dotted path `stateDictKey` (`model`, `ema`, `generator`), or
+    /// the one `Checkpoint.selectStateDict` finds. `path` names the file in errors.
+    public convenience init(checkpoint: Checkpoint, path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
+                            threads: Int? = nil) throws {
+        let selection: StateDictSelection
         do {
-            stateDict = try checkpoint.stateDict()
+            selection = try checkpoint.selectStateDict(key: stateDictKey)
         } catch let error as CheckpointError {
             throw ModelError(path, error.description)
         }
-        try self.init(stateDict: stateDict, architecture: architectureName.map(Architecture.named), threads: threads)
+        let architecture = try architectureName.map(Architecture.named)
+        let (chosen, graph) = try architecture.map { ($0, try $0.graph(from: selection.stateDict)) } ?? Architecture.detect(in: selection.stateDict)
+        try self.init(architecture: chosen, graph: graph, threads: threads, stateDictChoice: selection.choice)
     }
 
     /// Reads the checkpoint at `path` the way a network needs it: into memory, not mapped, since the
@@ -65,9 +73,11 @@ public final class Network: @unchecked Sendable {
         try self.init(architecture: chosen, graph: graph, threads: threads)
     }
 
-    /// Runs an already built (unfrozen) graph of `architecture`, such as `Architecture.syntheticGraph()`.
-    public init(architecture: Architecture, graph: Graph, threads: Int? = nil) throws {
+    /// Runs an already built (unfrozen) graph of `architecture`, such as `Architecture.syntheticGraph()`;
+    /// `stateDictChoice` says where in a checkpoint its weights came from, if they did.
+    public init(architecture: Architecture, graph: Graph, threads: Int? = nil, stateDictChoice: StateDictChoice? = nil) throws {
         self.architecture = architecture
+        self.stateDictChoice = stateDictChoice
         self.graph = try Freezing.freeze(graph)
         // Shape inference at the preset's resolution checks the graph once, before any run.
         let side = architecture.inputSize

@@ -41,6 +41,9 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Images per network run.")
     var batchSize = 8
 
+    @Option(help: ArgumentHelp("Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.", valueName: "key"))
+    var stateDict: String?
+
     @Option(help: "Cores the network uses: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
@@ -115,7 +118,7 @@ struct ClassifyCommand: ParsableCommand {
 
             let requested = try presetRequested()
             let checkpoint = try Network.readCheckpoint(weights)
-            let network = try Network(checkpoint: checkpoint, path: weights, architecture: requested?.model ?? model, threads: threads)
+            let network = try Network(checkpoint: checkpoint, path: weights, stateDictKey: stateDict, architecture: requested?.model ?? model, threads: threads)
             let topK = topk ?? min(5, network.classes)
             guard topK <= network.classes else {
                 throw ClassifyError("--topk \(topK) is more than the \(network.classes) classes of \(weights)")
@@ -131,7 +134,7 @@ struct ClassifyCommand: ParsableCommand {
                 throw ClassifyError("\(weights): \(error)")
             }
             let description = RunDescription(
-                architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: nil,
+                architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
                 classes: network.classes, inputChannels: network.inputChannels, preset: preset, presetSource: presetSource,
                 overrides: preprocessing.given, labels: classLabels, threads: network.threads)
             description.announce()

@@ -138,6 +138,22 @@ final class FineTunedClassifyTests: XCTestCase {
         XCTAssertTrue(page.contains("with --resize 240: rgb, bilinear resize 240, crop 224"), page.prefix(2000).description)
     }
 
+    func testStateDictIsChosenAndSaid() throws {
+        let folder = try photoFolder("state-dict")
+        let weights = CommandLineRunner.fixture("finetuned/resnet18_pets.pth")
+        let found = try CommandLineRunner.run(["classify", folder.path, "--weights", weights, "--topk", "1"])
+        XCTAssertTrue(found.stderr.contains("weights \(weights) [model (the first of state_dict, model_state_dict, model, net, ema that holds tensors)]"),
+                      found.stderr)
+        let named = try CommandLineRunner.run(["classify", folder.path, "--weights", weights, "--state-dict", "model", "--topk", "1"])
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertTrue(named.stderr.contains("weights \(weights) [model (as requested)]"), named.stderr)
+        let missing = try CommandLineRunner.run(["classify", folder.path, "--weights", weights, "--state-dict", "ema"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+        XCTAssertTrue(missing.stderr.hasPrefix("error: \(weights): state dict: "), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("model (122 tensors)"), missing.stderr)
+    }
+
     func testLeNetHasAUsableDefault() throws {
         let folder = try photoFolder("lenet")
         let result = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("models/lenet5.pth"), "--topk", "2"])

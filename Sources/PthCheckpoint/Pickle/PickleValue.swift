@@ -22,6 +22,25 @@ public indirect enum PickleValue: Sendable {
     case storage(TensorStorage)
     case opaque(OpaqueObject)
 
+    /// A short name of what this is, for messages (`dict`, `tensor`, `argparse.Namespace object`).
+    var kindName: String {
+        switch self {
+        case .none: return "None"
+        case .bool: return "bool"
+        case .int, .bigInt: return "int"
+        case .float: return "float"
+        case .string: return "str"
+        case .bytes: return "bytes"
+        case .list: return "list"
+        case .tuple: return "tuple"
+        case .dict: return "dict"
+        case .set: return "set"
+        case .tensor: return "tensor"
+        case .storage: return "storage"
+        case .opaque(let object): return "\(object.name) object"
+        }
+    }
+
     /// The string, if this is one.
     public var stringValue: String? {
         if case .string(let s) = self { return s }
