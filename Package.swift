@@ -32,6 +32,8 @@ let package = Package(
         .library(name: "PthModels", targets: ["PthModels"]),
         .library(name: "PthVision", targets: ["PthVision"]),
         .library(name: "PthClassifier", targets: ["PthClassifier"]),
+        .library(name: "PthRuntime", targets: ["PthRuntime"]),
+        .library(name: "PthNumpy", targets: ["PthNumpy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -69,7 +71,7 @@ let package = Package(
         .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy"]),
         .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthRuntime", "PthCheckpoint", "PthNumpy"]),
         .testTarget(name: "PthVisionTests", dependencies: ["PthVision", "PthNumpy"]),
-        .testTarget(name: "PthClassifierTests", dependencies: ["PthClassifier", "PthVision", "PthModels", "PthNumpy"]),
+        .testTarget(name: "PthClassifierTests", dependencies: ["PthClassifier", "PthVision", "PthModels", "PthNumpy", "PthRuntime"]),
         .testTarget(name: "pthTests", dependencies: ["pth", "PthNumpy"]),
     ],
     swiftLanguageModes: [.v5]
