@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load-time benchmark for the closing note of issue #2 (not a test; numbers vary by machine).
+"""Load-time benchmark: how long reading a checkpoint takes (not a test; numbers vary by machine).
 
 Makes a ResNet50-sized zip checkpoint (torchvision resnet50, random weights, torch.save) in a
 temporary folder, then on the same file and in the same run times, best of --repeat:

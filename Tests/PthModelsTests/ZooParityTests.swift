@@ -4,7 +4,7 @@ import PthModels
 import PthRuntime
 import XCTest
 
-/// The classification zoo (#7) against PyTorch, by the method of `ParityTests`. The small and medium
+/// The classification zoo against PyTorch, by the method of `ParityTests`. The small and medium
 /// networks run in every `swift test` from `fixtures/models/`. The big ones (VGG, AlexNet, ResNet101/152,
 /// ResNeXt, wide ResNet, DenseNet161/201, EfficientNet-B1…B7 at their own preset resolutions, 240…600) have
 /// fixtures too large to commit; they run with

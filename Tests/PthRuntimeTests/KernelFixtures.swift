@@ -116,7 +116,7 @@ struct FixtureError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `max|ours − ref| / max|ref|`, the parity measure of issue #3.
+/// `max|ours − ref| / max|ref|`, the parity measure the model tests use.
 func relativeError(_ ours: [Float], _ reference: [Float]) -> Float {
     precondition(ours.count == reference.count)
     var worst: Float = 0, scale: Float = 0
