@@ -39,13 +39,32 @@ final class BatchOutput {
         self.init(name: path, descriptor: descriptor, isRegularFile: isRegularFile, length: isRegularFile ? status.st_size : 0)
     }
 
+    /// Fails as opening `path` for writing would, without creating or changing anything: for writers
+    /// (such as `.npy`'s) whose own errors say less, checked before any work is done.
+    static func checkWritable(_ path: String) throws {
+        var status = stat()
+        let target: String
+        if stat(path, &status) == 0 {
+            if (status.st_mode & S_IFMT) == S_IFDIR { throw ClassifyError("\(path): cannot write: \(String(cString: strerror(EISDIR)))") }
+            target = path
+        } else {
+            let parent = (path as NSString).deletingLastPathComponent
+            target = parent.isEmpty ? "." : parent
+        }
+        if access(target, W_OK) != 0 { throw ClassifyError("\(path): cannot write: \(String(cString: strerror(errno)))") }
+    }
+
     deinit {
         if descriptor != STDOUT_FILENO { close(descriptor) }
     }
 
     /// Appends `text` and makes it durable, or restores the previous end and throws.
     func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
+        try write(Array(text.utf8))
+    }
+
+    /// Appends `bytes` and makes them durable, or restores the previous end and throws.
+    func write(_ bytes: [UInt8]) throws {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, $0.count - written) }

@@ -36,25 +36,13 @@ struct PreprocessCommand: ParsableCommand {
     var channels: Int?
 
     func run() throws {
-        guard let named = PreprocessingPreset.named(model) else {
-            throw ValidationError("unknown model '\(model)'; known models: \(PreprocessingPreset.modelNames.joined(separator: ", "))")
-        }
+        let named = try ModelArgument.preset(model)
+        try BatchOutput.checkWritable(output)
         // Without a network to ask, grayscale means one channel unless --channels says otherwise.
         let preset = try preprocessing.apply(to: named, channels: channels ?? (named.color == .grayscale || preprocessing.grayscale ? 1 : 3))
         let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
-        let values: [Float]
-        do {
-            values = try preprocessor.tensor(forImageAt: image)
-        } catch let error as ImageError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let values = try preprocessor.tensor(forImageAt: image)
         let size = preprocessor.outputSize
-        do {
-            try NpyArray(shape: [1, preprocessor.channels, size.height, size.width], values: values).write(to: output)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        try NpyArray(shape: [1, preprocessor.channels, size.height, size.width], values: values).write(to: output)
     }
 }
