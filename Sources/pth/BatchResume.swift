@@ -8,7 +8,7 @@ enum BatchResume {
     static func completeLines(of path: String, quoted: Bool = false) throws -> [Substring]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ClassifyError("\(path): cannot read the earlier output to resume from")
+            throw CommandFailure(.fatal, "\(path): cannot read the earlier output to resume from")
         }
         var ends: [Int] = []
         var inQuotes = false
@@ -21,7 +21,7 @@ enum BatchResume {
         }
         let end = ends.last ?? 0
         if end < data.count && truncate(path, off_t(end)) != 0 {
-            throw ClassifyError("\(path): cannot cut its partial last line: \(String(cString: strerror(errno)))")
+            throw CommandFailure(.fatal, "\(path): cannot cut its partial last line: \(String(cString: strerror(errno)))")
         }
         var lines: [Substring] = []
         var start = 0
@@ -52,7 +52,7 @@ enum BatchResume {
             }
         }
         if done.isEmpty && unreadable > 0 {
-            throw ClassifyError("\(path): none of its \(unreadable) lines is \(format.rawValue) output about these inputs; "
+            throw CommandFailure(.fatal, "\(path): none of its \(unreadable) lines is \(format.rawValue) output about these inputs; "
                 + "resume with the --format and PATHs of the run that wrote it")
         }
         return done

@@ -100,7 +100,7 @@ struct ClassifyCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress and no line saying what was chosen; only errors and the closing summary.")
     var quiet = false
 
-    @Option(help: .hidden)
+    @Option(parsing: .unconditional, help: ArgumentHelp("Seconds between progress lines when standard error is not a terminal (a log).", valueName: "seconds"))
     var progressInterval = 10.0
 
     @OptionGroup(title: "Preprocessing (each overrides the preset)")
@@ -111,6 +111,7 @@ struct ClassifyCommand: ParsableCommand {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, given \(batchSize)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, given \(threads)") }
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, given \(workers)") }
+        if !(progressInterval >= 0) { throw ValidationError("--progress-interval must be 0 or more seconds, given \(progressInterval)") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1, given \(maxPixels)") }
         if paths.isEmpty && filesFrom == nil { throw ValidationError("give image files or folders, - to read paths from standard input, or --files-from FILE") }
         if paths.filter({ $0 == "-" }).count + (filesFrom == "-" ? 1 : 0) > 1 { throw ValidationError("standard input can be read once: give - or --files-from - once") }
@@ -137,7 +138,6 @@ struct ClassifyCommand: ParsableCommand {
             throw CommandFailure(.fatal, "no images to classify in \(paths.joined(separator: " ")) \(found); "
                 + "taken: \(taken)\(globs), other names with --include GLOB")
         }
-        if let skipped = discovery.skippedSummary { Self.say(skipped) }
         var inputs = discovery.paths
         if let shard { inputs = shard.select(inputs) }
         let pathWidth = inputs.map(\.count).max() ?? 0
@@ -153,6 +153,7 @@ struct ClassifyCommand: ParsableCommand {
         let report = try html.map { try ClassifyHTMLReport(path: $0, images: inputs.count, resume: resume) }
         let metaSink = try meta.map { try BatchOutput(path: $0, append: false) }
         guard !pending.isEmpty else {
+            if let skipped = discovery.skippedSummary { Self.say(skipped) }
             Self.summary(ClassifyPipeline.Tally(), skipped: skipped, seconds: 0, output: outputFile)
             return
         }
@@ -171,7 +172,7 @@ struct ClassifyCommand: ParsableCommand {
             classLabels = try ClassLabels.resolve(file: labels, checkpoint: try checkpoint.classNames().map { ($0.key, $0.names) },
                                                   classes: network.classes)
         } catch let error as CheckpointError {
-            throw ClassifyError("\(weights): \(error)")
+            throw CommandFailure(.fatal, "\(weights): \(error)")
         }
         let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
         let size = preprocessor.outputSize
@@ -190,6 +191,8 @@ struct ClassifyCommand: ParsableCommand {
         }
         if sink.length == 0, let header = format.header(topK: topK) { try sink.write(header) }
         if !quiet { description.announce() }
+        // After the line saying what was chosen, which stays the first.
+        if let skipped = discovery.skippedSummary { Self.say(skipped) }
         try metaSink?.write(description.json + "\n")
         try report?.describe(run: description)
         let pipeline = ClassifyPipeline(
@@ -227,7 +230,7 @@ struct ClassifyCommand: ParsableCommand {
     private func presetDetected(_ architecture: String) throws -> (PreprocessingPreset, String) {
         if let byFile = PreprocessingPreset.named(weights), byFile.model == architecture { return (byFile, "the weights' file name") }
         if let byModel = PreprocessingPreset.named(architecture) { return (byModel, "the architecture's") }
-        throw ClassifyError("\(weights): no preprocessing preset for architecture \(architecture); state it with --resize, --crop, --mean and --std")
+        throw CommandFailure(.fatal, "\(weights): no preprocessing preset for architecture \(architecture); state it with --resize, --crop, --mean and --std")
     }
 
     /// The closing line on standard error, whatever the output; the rate counts classified images only.

@@ -36,7 +36,7 @@ final class ClassifyHTMLReport {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw ClassifyError("--html: cannot make the thumbnail folder: \(FailureReport.describe(error))")
+                throw CommandFailure(.fatal, "--html: cannot make the thumbnail folder: \(FailureReport.describe(error))")
             }
             thumbnailFolder = folder
         } else {
@@ -94,12 +94,20 @@ final class ClassifyHTMLReport {
         try output.write(html)
     }
 
-    /// The `src` of a thumbnail: a data URL, or a file written into the thumbnail folder (named by its
-    /// bytes' digest, so a resumed run rewrites the same file).
+    /// The `src` of a thumbnail: a data URL, or a file in the thumbnail folder named by its bytes'
+    /// digest, so identical thumbnails (and a resumed run's) share one file. The file is not synced:
+    /// a crash costs at most a blank thumbnail, never the page.
     private func source(of thumbnail: [UInt8]) throws -> String {
         guard let thumbnailFolder else { return "data:image/jpeg;base64,\(Data(thumbnail).base64EncodedString())" }
         let name = String(ResumeRecord.sha256(Data(thumbnail)).prefix(20)) + ".jpg"
-        try BatchOutput(path: thumbnailFolder + "/" + name, append: false).write(thumbnail)
+        let path = thumbnailFolder + "/" + name
+        if !FileManager.default.fileExists(atPath: path) {
+            do {
+                try Data(thumbnail).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw CommandFailure(.fatal, "--html thumbnail \(FailureReport.describe(error))")
+            }
+        }
         return Self.percentEncoded((thumbnailFolder as NSString).lastPathComponent + "/" + name)
     }
 

@@ -35,7 +35,7 @@ enum ClassifyInputs {
         for argument in arguments.map(normalized) {
             var status = stat()
             guard stat(argument, &status) == 0 else {
-                throw ClassifyError("\(argument): \(String(cString: strerror(errno)))")
+                throw CommandFailure(.fatal, "\(argument): \(String(cString: strerror(errno)))")
             }
             if (status.st_mode & S_IFMT) == S_IFDIR {
                 try walker.walk(argument, status)
@@ -69,7 +69,7 @@ enum ClassifyInputs {
         mutating func walk(_ directory: String, _ status: stat) throws {
             guard visited.insert(DirectoryID(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))).inserted else { return }
             guard let stream = opendir(directory) else {
-                throw ClassifyError("\(directory): cannot list: \(String(cString: strerror(errno)))")
+                throw CommandFailure(.fatal, "\(directory): cannot list: \(String(cString: strerror(errno)))")
             }
             var names: [String] = []
             while let entry = readdir(stream) {

@@ -25,7 +25,7 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "The input batch: float32 .npy of shape [N, C, H, W] (C = 3, or what the network's first conv takes).")
     var input: String
 
-    @Option(help: "Where to write the float32 .npy logits [N, classes].")
+    @Option(help: "Where to write the float32 .npy logits [N, classes] (- for standard output).")
     var output: String
 
     @Option(parsing: .unconditional, help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
@@ -37,7 +37,7 @@ struct ForwardCommand: ParsableCommand {
     }
 
     func run() throws {
-        try BatchOutput.checkWritable(output)
+        try NpyOutput.check(output)
         let batch = try NpyArray(contentsOf: input)
         let network = try Network(contentsOf: weights, architecture: model, threads: threads)
         guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
@@ -46,7 +46,7 @@ struct ForwardCommand: ParsableCommand {
         RunDescription(architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: nil,
                        classes: network.classes, inputChannels: network.inputChannels, threads: network.threads).announce()
         let logits = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
-        try NpyArray(shape: logits.shape, values: logits.values).write(to: output)
+        try NpyOutput.write(NpyArray(shape: logits.shape, values: logits.values), to: output)
     }
 }
 

@@ -28,7 +28,7 @@ enum PathList {
                 let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
                 result += paths(in: data, nulSeparated: nulSeparated)
             } catch {
-                throw ClassifyError("--files-from \(FailureReport.describe(error))")
+                throw CommandFailure(.fatal, "--files-from \(FailureReport.describe(error))")
             }
         }
         return result

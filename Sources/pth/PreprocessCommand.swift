@@ -23,7 +23,7 @@ struct PreprocessCommand: ParsableCommand {
     @Option(help: "Model whose preprocessing to apply, e.g. resnet50, inception_v3, efficientnet_b0.")
     var model: String
 
-    @Option(help: "Where to write the .npy tensor.")
+    @Option(help: "Where to write the .npy tensor (- for standard output).")
     var output: String
 
     @Option(help: "Refuse images with more pixels than this (PIL's decompression-bomb limit by default).")
@@ -37,12 +37,12 @@ struct PreprocessCommand: ParsableCommand {
 
     func run() throws {
         let named = try ModelArgument.preset(model)
-        try BatchOutput.checkWritable(output)
+        try NpyOutput.check(output)
         // Without a network to ask, grayscale means one channel unless --channels says otherwise.
         let preset = try preprocessing.apply(to: named, channels: channels ?? (named.color == .grayscale || preprocessing.grayscale ? 1 : 3))
         let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
         let values = try preprocessor.tensor(forImageAt: image)
         let size = preprocessor.outputSize
-        try NpyArray(shape: [1, preprocessor.channels, size.height, size.width], values: values).write(to: output)
+        try NpyOutput.write(NpyArray(shape: [1, preprocessor.channels, size.height, size.width], values: values), to: output)
     }
 }

@@ -35,7 +35,7 @@ struct ResumeRecord: Equatable {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else {
-            throw ClassifyError("\(path): not the run record pth writes beside its output; remove it to resume without the check")
+            throw CommandFailure(.fatal, "\(path): not the run record pth writes beside its output; remove it to resume without the check")
         }
         return ResumeRecord(facts: object)
     }

@@ -121,3 +121,29 @@ final class ExitStatusTests: XCTestCase {
                                       options: .regularExpression), message)
     }
 }
+
+/// `--output -` on the `.npy` commands: the same bytes as the file, on standard output.
+final class NpyStandardOutputTests: XCTestCase {
+    func testPreprocessAndForwardWriteToStandardOutput() throws {
+        let folder = try ClassifyFixture.scratch(name)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pth = CommandLineRunner.productsDirectory.appendingPathComponent("pth").path
+        let image = CommandLineRunner.fixture("preprocess/one_pixel.png")
+        let weights = CommandLineRunner.fixture("models/lenet5.pth")
+        // The shell keeps standard output as bytes: the piped copy lands in a file of its own.
+        let script = """
+            cd '\(folder.path)' && '\(pth)' preprocess '\(image)' --model lenet5 --output x.npy \
+            && '\(pth)' preprocess '\(image)' --model lenet5 --output - > x-piped.npy \
+            && '\(pth)' forward --weights '\(weights)' --input x.npy --output y.npy \
+            && '\(pth)' forward --weights '\(weights)' --input x.npy --output - > y-piped.npy
+            """
+        let result = try CommandLineRunner.run(["-c", script], executable: "/bin/sh")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for name in ["x", "y"] {
+            let file = try Data(contentsOf: folder.appendingPathComponent("\(name).npy"))
+            XCTAssertEqual(Array(file.prefix(6)), [0x93] + Array("NUMPY".utf8))
+            XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("\(name)-piped.npy")), file, name)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("-").path))
+    }
+}
