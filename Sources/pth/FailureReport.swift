@@ -23,7 +23,7 @@ enum FailureReport {
         if let failure = error as? CommandFailure {
             (status, message) = (failure.status, failure.description)
         } else if PthCommand.exitCode(for: error) == .validationFailure {
-            (status, message) = (.usage, unknownName(in: arguments) ?? oneLine(PthCommand.message(for: error)))
+            (status, message) = (.usage, unknownName(in: arguments) ?? lowercasedFirst(oneLine(PthCommand.message(for: error))))
         } else {
             (status, message) = (.fatal, describe(error))
         }
@@ -76,6 +76,11 @@ enum FailureReport {
             }
         }
         return nil
+    }
+
+    /// The parser's sentences (`Missing expected argument …`) in the lower case of every other message.
+    private static func lowercasedFirst(_ text: String) -> String {
+        text.prefix(1).lowercased() + text.dropFirst()
     }
 
     private static func oneLine(_ text: String) -> String {

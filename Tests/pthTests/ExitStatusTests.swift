@@ -64,6 +64,7 @@ final class ExitStatusTests: XCTestCase {
         let shard = try failure(["classify", "photos", "--weights", "w", "--shard", "3/2"], 64)
         XCTAssertTrue(shard.hasSuffix("shards are numbered 0 to 1, so i must be in that range"), shard)
         XCTAssertEqual(try failure(["bench", "--model", "lenet5", "--batch", "0"], 64), "error: --batch must be at least 1, given 0")
+        XCTAssertEqual(try failure(["inspect"], 64), "error: missing expected argument '<file>'")
         XCTAssertEqual(try failure(["classify", "--weights", "w"], 64),
                        "error: give image files or folders, - to read paths from standard input, or --files-from FILE")
     }
