@@ -32,14 +32,16 @@ enum BatchMemory {
     }
 
     /// Refuses `batch` images of `perImage` bytes each when they need more than `available` bytes,
-    /// naming the flag, both sizes and the largest batch that fits.
-    static func check(batch: Int, perImage: Int, flag: String, available: Int = available()) throws {
+    /// naming the flag, both sizes and the largest batch that fits (or the image size, when not even
+    /// one `height`×`width` image fits).
+    static func check(batch: Int, perImage: Int, flag: String, height: Int, width: Int, available: Int = available()) throws {
+        guard perImage <= available else {
+            throw CommandFailure(.fatal, "one \(height)x\(width) image needs at least \(size(perImage)) but \(size(available)) of memory is available")
+        }
         let (needed, overflow) = batch.multipliedReportingOverflow(by: perImage)
         guard overflow || needed > available else { return }
-        let fits = max(0, available / max(1, perImage))
         throw CommandFailure(.fatal, "\(flag) \(batch) needs at least \(overflow ? "more than \(Int.max) bytes" : size(needed)) "
-            + "(\(size(perImage)) per image) but \(size(available)) of memory is available; "
-            + (fits > 0 ? "at most \(flag) \(fits) fits" : "not even one image fits"))
+            + "(\(size(perImage)) per image) but \(size(available)) of memory is available; at most \(flag) \(available / perImage) fits")
     }
 
     private static func size(_ bytes: Int) -> String {

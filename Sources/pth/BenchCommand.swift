@@ -53,7 +53,8 @@ struct BenchCommand: ParsableCommand {
             network = try Network(architecture: architecture, graph: architecture.syntheticGraph(), threads: threads)
         }
         let side = network.architecture.inputSize, channels = network.inputChannels
-        try BatchMemory.check(batch: batch, perImage: try BatchMemory.bytesPerImage(network, height: side, width: side), flag: "--batch")
+        try BatchMemory.check(batch: batch, perImage: try BatchMemory.bytesPerImage(network, height: side, width: side), flag: "--batch",
+                              height: side, width: side)
         let count = batch * channels * side * side
         // Any fixed image-like input will do: the cost does not depend on the values.
         let input = FeatureMap(shape: [batch, channels, side, side], values: (0..<count).map { Float($0 % 251) / 125 - 1 })

@@ -177,7 +177,8 @@ struct ClassifyCommand: ParsableCommand {
         let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
         let size = preprocessor.outputSize
         try BatchMemory.check(batch: min(batchSize, pending.count),
-                              perImage: try BatchMemory.bytesPerImage(network, height: size.height, width: size.width), flag: "--batch-size")
+                              perImage: try BatchMemory.bytesPerImage(network, height: size.height, width: size.width), flag: "--batch-size",
+                              height: size.height, width: size.width)
         let description = RunDescription(
             architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: nil,
             classes: network.classes, inputChannels: network.inputChannels, preset: preset, presetSource: presetSource,

@@ -168,6 +168,16 @@ final class ClassifyUnixTests: XCTestCase {
         XCTAssertTrue(result.messages.hasPrefix("classified 0 images, 1 failed"), result.messages)
     }
 
+    func testImagesBeyondMemoryAreRefusedBeforeAnyWork() throws {
+        // A stated 100000x100000 input: 120 GB of input alone for resnet50, more than any test machine has.
+        let result = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--resize", "100000x100000",
+                                                "--crop", "none", "--batch-size", "4"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertNotNil(result.messages.range(of: #"^error: one 100000x100000 image needs at least [0-9.]+ TiB but [0-9.]+ [KMGT]iB of memory is available\n$"#,
+                                              options: .regularExpression), result.messages)
+        XCTAssertEqual(result.stdout, "")
+    }
+
     func testCSVQuotesLineBreaksAndResumesThem() throws {
         let photos = try folder("photos", images: ["line\nbreak.png", "plain.png"])
         let output = root.appendingPathComponent("out.csv")
