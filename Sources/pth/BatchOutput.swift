@@ -28,15 +28,30 @@ final class BatchOutput {
     /// Opens `path` for writing, emptying it unless `append`.
     convenience init(path: String, append: Bool) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o644)
-        guard descriptor >= 0 else { throw ClassifyError("\(path): cannot write: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw CommandFailure(.fatal, "\(path): cannot write: \(String(cString: strerror(errno)))") }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw ClassifyError("\(path): \(reason)")
+            throw CommandFailure(.fatal, "\(path): \(reason)")
         }
         let isRegularFile = (status.st_mode & S_IFMT) == S_IFREG
         self.init(name: path, descriptor: descriptor, isRegularFile: isRegularFile, length: isRegularFile ? status.st_size : 0)
+    }
+
+    /// Fails as opening `path` for writing would, without creating or changing anything: for writers
+    /// (such as `.npy`'s) whose own errors say less, checked before any work is done.
+    static func checkWritable(_ path: String) throws {
+        var status = stat()
+        let target: String
+        if stat(path, &status) == 0 {
+            if (status.st_mode & S_IFMT) == S_IFDIR { throw CommandFailure(.fatal, "\(path): cannot write: \(String(cString: strerror(EISDIR)))") }
+            target = path
+        } else {
+            let parent = (path as NSString).deletingLastPathComponent
+            target = parent.isEmpty ? "." : parent
+        }
+        if access(target, W_OK) != 0 { throw CommandFailure(.fatal, "\(path): cannot write: \(String(cString: strerror(errno)))") }
     }
 
     deinit {
@@ -45,7 +60,11 @@ final class BatchOutput {
 
     /// Appends `text` and makes it durable, or restores the previous end and throws.
     func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
+        try write(Array(text.utf8))
+    }
+
+    /// Appends `bytes` and makes them durable, or restores the previous end and throws.
+    func write(_ bytes: [UInt8]) throws {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + written, $0.count - written) }
@@ -59,10 +78,10 @@ final class BatchOutput {
         length += off_t(bytes.count)
     }
 
-    private func failure(_ reason: String) -> ClassifyError {
-        guard isRegularFile else { return ClassifyError("\(name): \(reason)") }
+    private func failure(_ reason: String) -> CommandFailure {
+        guard isRegularFile else { return CommandFailure(.fatal, "\(name): \(reason)") }
         // Best effort: if even truncation fails the partial line stays, and --resume drops it.
         _ = ftruncate(descriptor, length)
-        return ClassifyError("\(name): \(reason); the \(length) bytes written before this batch are intact")
+        return CommandFailure(.fatal, "\(name): \(reason); the \(length) bytes written before this batch are intact")
     }
 }

@@ -1,36 +1,79 @@
 import Foundation
 
-/// A one-line progress bar on standard error — done/total, images per second, time left — redrawn
-/// in place. Only made when standard error is a terminal, so logs and pipes stay clean.
+/// Progress of a batch job on standard error: done/total, images per second, time left.
+///
+/// On a terminal it is a bar that owns its line: redrawn in place, cut to the terminal's width so it
+/// never wraps (a wrapped line cannot be redrawn with `\r`), and cleared before rows are printed to
+/// the same terminal. Anywhere else (a log file, `kubectl logs`, Slurm's output) it is a plain line
+/// every `interval` seconds, so a long job shows life without filling the log.
 final class BatchProgress {
+    private enum Style {
+        case bar
+        case log(interval: Double)
+    }
+
     private let total: Int
+    private let style: Style
     private let start = DispatchTime.now().uptimeNanoseconds
+    private var lastLogged = 0.0
+    private var drawn = false
+    /// Whether rows go to the terminal the bar is on, and so must not share its line.
+    private let rowsShareTerminal = isatty(STDOUT_FILENO) == 1
 
-    /// A bar over `total` images, or nil when standard error is not a terminal.
-    static func forTerminal(total: Int) -> BatchProgress? {
-        isatty(STDERR_FILENO) == 1 ? BatchProgress(total: total) : nil
-    }
-
-    private init(total: Int) {
+    /// Progress over `total` images: a bar when standard error is a terminal, else a line every `interval` seconds.
+    init(total: Int, interval: Double = 10) {
         self.total = total
+        style = isatty(STDERR_FILENO) == 1 ? .bar : .log(interval: interval)
     }
 
-    /// Redraws the bar with `done` images finished.
+    /// Shows `done` images finished.
     func update(done: Int) {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let rate = seconds > 0 ? Double(done) / seconds : 0
-        let width = 30
-        let filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let eta = rate > 0 ? Self.clock(Double(total - done) / rate) : "--:--"
-        // \r returns to the line start; ESC[K clears what a longer previous line left.
-        let line = "\r[\(bar)] \(done)/\(total)  \(String(format: "%.1f", rate)) img/s  ETA \(eta)\u{1B}[K"
-        FileHandle.standardError.write(Data(line.utf8))
+        let figures = "\(done)/\(total)  \(String(format: "%.1f", rate)) img/s  ETA \(eta)"
+        switch style {
+        case .bar:
+            let columns = Self.terminalColumns()
+            // Room for "[bar] " and one spare column, so the cursor never wraps to the next line.
+            let barWidth = min(30, columns - figures.count - 4)
+            var line = figures
+            if barWidth >= 5 {
+                let filled = total > 0 ? barWidth * done / total : barWidth
+                line = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] " + figures
+            }
+            // \r returns to the line start; ESC[K clears what a longer previous line left.
+            write("\r" + String(line.prefix(max(1, columns - 1))) + "\u{1B}[K")
+            drawn = true
+        case .log(let interval):
+            guard seconds - lastLogged >= interval else { return }
+            lastLogged = seconds
+            write("progress: \(done)/\(total) images, \(String(format: "%.1f", rate)) img/s, ETA \(eta)\n")
+        }
+    }
+
+    /// Empties the bar's line before rows are printed where it is (they would otherwise run on after it).
+    func clear() {
+        guard drawn, rowsShareTerminal else { return }
+        write("\r\u{1B}[K")
+        drawn = false
     }
 
     /// Ends the bar's line, so what follows starts on its own.
     func finish() {
-        FileHandle.standardError.write(Data("\n".utf8))
+        if drawn { write("\n") }
+        drawn = false
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// The width of the terminal on standard error (80 when it does not say).
+    private static func terminalColumns() -> Int {
+        var size = winsize()
+        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
     }
 
     private static func clock(_ seconds: Double) -> String {

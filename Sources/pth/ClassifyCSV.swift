@@ -1,19 +1,20 @@
 /// `--format csv` (RFC 4180): `path`, then `index_r,label_r,prob_r` for ranks 1…k, then `error`,
-/// which is empty for a classified image (whose rank columns are then all filled).
+/// which is empty for a classified image (whose rank columns are then all filled). A field holding a
+/// comma, quote or line break is quoted, the line break kept as it is.
 enum ClassifyCSV {
     static func header(topK: Int) -> String {
         (["path"] + (1...topK).flatMap { ["index_\($0)", "label_\($0)", "prob_\($0)"] } + ["error"]).joined(separator: ",") + "\n"
     }
 
     static func line(for result: ClassifyResult, topK: Int) -> String {
-        var fields = [field(ClassifyTable.singleLine(result.path))]
+        var fields = [field(result.path)]
         for prediction in result.top {
             fields += [String(prediction.index), field(prediction.label), "\(Float(prediction.probability))"]
         }
         if let error = result.error {
             // An error row keeps the column count of the header: empty ranks, then the error.
             fields += Array(repeating: "", count: 3 * topK)
-            fields.append(field(ClassifyTable.singleLine(error)))
+            fields.append(field(error))
         } else {
             fields.append("")
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// How `pth classify` writes its results: one whole line per input file in every format, so an
-/// output cut short anywhere loses at most its last, partial line.
+/// How `pth classify` writes its results: one whole line per input file in every format (a CSV line
+/// may hold a quoted line break), so an output cut short anywhere loses at most its last, partial line.
 enum ClassifyFormat: String, CaseIterable, ExpressibleByArgument {
     case table, csv, jsonl
 
@@ -37,9 +37,9 @@ enum ClassifyFormat: String, CaseIterable, ExpressibleByArgument {
         }
     }
 
-    /// A path as this format spells it once read back: JSON escapes anything, the line-based text
-    /// formats write line breaks inside a path as `\n` / `\r` so every result stays one line.
+    /// A path as this format spells it once read back: JSON escapes anything and CSV quotes it, the
+    /// table writes line breaks inside a path as `\n` / `\r` so every result stays one line.
     func writtenPath(_ path: String) -> String {
-        self == .jsonl ? path : ClassifyTable.singleLine(path)
+        self == .table ? ClassifyTable.singleLine(path) : path
     }
 }

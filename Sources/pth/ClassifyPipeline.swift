@@ -1,4 +1,5 @@
 import Foundation
+import PthClassifier
 import PthModels
 import PthRuntime
 import PthVision
@@ -29,7 +30,7 @@ struct ClassifyPipeline {
         let thumbnails = report != nil
         let loader = ImageBatchLoader<[UInt8]?>(paths: paths, preprocessor: preprocessor, batchSize: batchSize, workers: workers) { image in
             // A thumbnail that cannot be made only leaves a blank card; the image is still classified.
-            thumbnails ? try? image.thumbnail(fitting: ClassifyHTMLReport.thumbnailSide).jpegData(quality: 75) : nil
+            thumbnails ? (try? ClassifyHTMLReport.thumbnail(of: image)) ?? nil : nil
         }
         defer { loader.cancel() }
         let size = preprocessor.outputSize
@@ -46,15 +47,23 @@ struct ClassifyPipeline {
                 switch outcome {
                 case .success:
                     let scores = logits[(row * network.classes)..<((row + 1) * network.classes)]
-                    results.append(ClassifyResult(path: path, top: ClassifyResult.predictions(logits: scores, k: topK, labels: labels)))
                     row += 1
-                    tally.classified += 1
+                    if let bad = scores.firstIndex(where: { !$0.isFinite }) {
+                        // No probability can be given, and NaN has no JSON spelling: the image fails, saying why.
+                        let error = "the network's logits are not finite (class \(bad - scores.startIndex): \(scores[bad]))"
+                        results.append(ClassifyResult(path: path, top: [], error: error))
+                        tally.failed += 1
+                    } else {
+                        results.append(ClassifyResult(path: path, top: Prediction.top(topK, logits: scores, labels: labels)))
+                        tally.classified += 1
+                    }
                 case .failure(let error):
                     // The path is the line's own field; the error keeps only the reason.
                     results.append(ClassifyResult(path: path, top: [], error: error.path == path ? error.message : error.description))
                     tally.failed += 1
                 }
             }
+            progress?.clear()
             try output.write(results.map { format.line(for: $0, topK: topK, pathWidth: pathWidth) }.joined())
             try report?.append(results, thumbnails: batch.outcomes.map { (try? $0.get()) ?? nil })
             progress?.update(done: tally.classified + tally.failed)

@@ -78,18 +78,8 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        var failed = 0
-        do {
-            if let input {
-                try embedBatch(input)
-            } else {
-                failed = try embedImages()
-            }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        if failed > 0 { throw ExitCode(1) }
+        if let input { return try embedBatch(input) }
+        if try embedImages() > 0 { throw ExitStatus.someInputsFailed.exit }
     }
 
     /// Embeds a preprocessed batch.
@@ -107,8 +97,8 @@ struct EmbedCommand: ParsableCommand {
 
     /// Embeds image files; returns how many could not be read.
     private func embedImages() throws -> Int {
-        let inputs = try ClassifyInputs.discover(paths, include: include)
-        guard !inputs.isEmpty else { throw ClassifyError("no image files in \(paths.joined(separator: ", "))") }
+        let inputs = try ClassifyInputs.discover(paths, include: include, hidden: false).paths
+        guard !inputs.isEmpty else { throw CommandFailure(.fatal, "no image files in \(paths.joined(separator: ", "))") }
         let sink = try chosenFormat == .jsonl ? output.map { try BatchOutput(path: $0, append: false) } ?? .standardOutput() : nil
         let base = try ImageClassifier(contentsOf: weights, configuration: .init(architecture: model, stateDictKey: stateDict, threads: threads))
         let classifier = try base.preprocessing(try preprocessing.apply(to: base.preprocessor.preset, channels: base.network.inputChannels),

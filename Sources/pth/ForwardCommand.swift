@@ -25,34 +25,31 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "The input batch: float32 .npy of shape [N, C, H, W] (C = 3, or what the network's first conv takes).")
     var input: String
 
-    @Option(help: "Where to write the float32 .npy logits [N, classes].")
+    @Option(help: "Where to write the float32 .npy logits [N, classes] (- for standard output).")
     var output: String
 
     @Option(help: ArgumentHelp("Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.", valueName: "key"))
     var stateDict: String?
 
-    @Option(help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
+    @Option(parsing: .unconditional, help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, given \(threads)") }
+        if let model { try ModelArgument.checkRunnable(model, presets: false) }
     }
 
     func run() throws {
-        do {
-            let batch = try NpyArray(contentsOf: input)
-            let network = try Network(contentsOf: weights, stateDictKey: stateDict, architecture: model, threads: threads)
-            guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
-                throw ModelError(input, "expected a float32 array of shape [N, \(network.inputChannels), H, W], found \(batch.shape)")
-            }
-            RunDescription(architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
-                           classes: network.classes, inputChannels: network.inputChannels, threads: network.threads).announce()
-            let logits = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
-            try NpyArray(shape: logits.shape, values: logits.values).write(to: output)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
+        try NpyOutput.check(output)
+        let batch = try NpyArray(contentsOf: input)
+        let network = try Network(contentsOf: weights, stateDictKey: stateDict, architecture: model, threads: threads)
+        guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
+            throw ModelError(input, "expected a float32 array of shape [N, \(network.inputChannels), H, W], found \(batch.shape)")
         }
+        RunDescription(architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
+                       classes: network.classes, inputChannels: network.inputChannels, threads: network.threads).announce()
+        let logits = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
+        try NpyOutput.write(NpyArray(shape: logits.shape, values: logits.values), to: output)
     }
 }
 

@@ -24,7 +24,7 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .customLong("state-dict"), help: "Dotted path of the state dict to use (generator, state.model); default: the documented search.")
     var stateDictKey: String?
 
-    @Flag(help: "List every global the pickle references with its number of uses, checked against PyTorch's weights_only=True allowlist; exit status 2 if torch.load(weights_only=True) would refuse any of them.")
+    @Flag(help: "List every global the pickle references with its number of uses, checked against PyTorch's weights_only=True allowlist; exit status 3 if torch.load(weights_only=True) would refuse any of them.")
     var scan = false
 
     @Flag(help: .hidden)
@@ -38,8 +38,7 @@ struct InspectCommand: ParsableCommand {
             let selection = try checkpoint.selectStateDict(key: stateDictKey)
             print(json ? try InspectReport.json(checkpoint, selection) : try InspectReport.table(checkpoint, selection), terminator: "")
         } catch let error as CheckpointError {
-            FileHandle.standardError.write(Data("error: \(file): \(error)\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure(.fatal, "\(file): \(error)")
         }
     }
 
@@ -47,7 +46,7 @@ struct InspectCommand: ParsableCommand {
     private func scanGlobals() throws {
         let scan = try Checkpoint.scan(contentsOf: file)
         print(InspectReport.scan(scan), terminator: "")
-        if scan.globals.contains(where: { !$0.isWeightsOnlyAllowed }) { throw ExitCode(2) }
+        if scan.globals.contains(where: { !$0.isWeightsOnlyAllowed }) { throw ExitStatus.foreignGlobals.exit }
     }
 
     /// The benchmark mode behind `tools/bench_load.py`: open the file, then reach every floating-point

@@ -23,7 +23,7 @@ struct PreprocessCommand: ParsableCommand {
     @Option(help: "Model whose preprocessing to apply, e.g. resnet50, inception_v3, efficientnet_b0.")
     var model: String
 
-    @Option(help: "Where to write the .npy tensor.")
+    @Option(help: "Where to write the .npy tensor (- for standard output).")
     var output: String
 
     @Option(help: "Refuse images with more pixels than this (PIL's decompression-bomb limit by default).")
@@ -36,25 +36,13 @@ struct PreprocessCommand: ParsableCommand {
     var channels: Int?
 
     func run() throws {
-        guard let named = PreprocessingPreset.named(model) else {
-            throw ValidationError("unknown model '\(model)'; known models: \(PreprocessingPreset.modelNames.joined(separator: ", "))")
-        }
+        let named = try ModelArgument.preset(model)
+        try NpyOutput.check(output)
         // Without a network to ask, grayscale means one channel unless --channels says otherwise.
         let preset = try preprocessing.apply(to: named, channels: channels ?? (named.color == .grayscale || preprocessing.grayscale ? 1 : 3))
         let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
-        let values: [Float]
-        do {
-            values = try preprocessor.tensor(forImageAt: image)
-        } catch let error as ImageError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let values = try preprocessor.tensor(forImageAt: image)
         let size = preprocessor.outputSize
-        do {
-            try NpyArray(shape: [1, preprocessor.channels, size.height, size.width], values: values).write(to: output)
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        try NpyOutput.write(NpyArray(shape: [1, preprocessor.channels, size.height, size.width], values: values), to: output)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PthClassifier
 import PthVision
 
 /// The flags that state a model's preprocessing instead of (or on top of) its torchvision preset,
@@ -44,20 +45,15 @@ struct PreprocessingOptions: ParsableArguments {
         guard channels == 1 || channels == 3 else {
             throw ValidationError("the network takes \(channels)-channel images; image files give 1 (grayscale) or 3 (RGB)")
         }
-        var result = preset
-        result.color = channels == 1 ? .grayscale : grayscale ? .grayscaleAsRGB : .rgb
+        var result = ImageClassifier.fitting(preset, channels: channels)
+        if channels == 3 && grayscale { result.color = .grayscaleAsRGB }
         if let resize { result.resize = resize.value }
         if let crop { result.cropSize = crop.value }
         if let interpolation { result.interpolation = interpolation.value }
-        result.mean = mean?.values ?? Self.fitted(preset.mean, channels: channels)
-        result.std = std?.values ?? Self.fitted(preset.std, channels: channels)
+        if let mean { result.mean = mean.values }
+        if let std { result.std = std.values }
         if let problem = result.problem { throw ValidationError("preprocessing: \(problem)") }
         return result
-    }
-
-    private static func fitted(_ values: [Float], channels: Int) -> [Float] {
-        guard channels == 1, values.count == 3 else { return values }
-        return [0.299 * values[0] + 0.587 * values[1] + 0.114 * values[2]]
     }
 }
 

@@ -77,7 +77,7 @@ struct RunDescription {
     private static func name(of preset: PreprocessingPreset) -> String { "\(preset.model).\(preset.weights)" }
 
     /// `rgb, bilinear resize 256, crop 224, mean [0.485, 0.456, 0.406], std [0.229, 0.224, 0.225]`.
-    private static func summary(of preset: PreprocessingPreset) -> String {
+    static func summary(of preset: PreprocessingPreset) -> String {
         let numbers = { (values: [Float]) in values.map { "\($0)" }.joined(separator: ",") }
         let crop = preset.cropSize.map { "crop \($0)" } ?? "no crop"
         return "\(preset.color.rawValue), \(preset.interpolation.rawValue) resize \(preset.resize), \(crop), "

@@ -53,7 +53,7 @@ final class ForwardCommandTests: XCTestCase {
     func testWrongRankIsOneLineError() throws {
         let input = CommandLineRunner.fixture("models/resnet50/logits_photos.npy")
         let result = try runForward(input: input)
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stderr, "error: \(input): expected a float32 array of shape [N, 3, H, W], found [2, 1000]\n")
     }
 
@@ -62,7 +62,7 @@ final class ForwardCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: input) }
         try NpyArray(shape: [1, 1, 224, 224], values: [Float](repeating: 0, count: 224 * 224)).write(to: input)
         let result = try runForward(input: input)
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stderr, "error: \(input): expected a float32 array of shape [N, 3, H, W], found [1, 1, 224, 224]\n")
     }
 
@@ -76,14 +76,14 @@ final class ForwardCommandTests: XCTestCase {
         bytes += [UInt8](repeating: 0, count: 48)
         try Data(bytes).write(to: URL(fileURLWithPath: input))
         let result = try runForward(input: input)
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.hasPrefix("error: \(input): "), result.stderr)
         XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, result.stderr)
     }
 
     func testCheckpointOfAnotherArchitectureIsOneLineError() throws {
         let result = try runForward(input: CommandLineRunner.fixture("models/inputs/random_224.npy"), model: "densenet121")
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stderr, "error: features.conv0.weight: missing from checkpoint, densenet121 expects [64, 3, 7, 7]\n")
     }
 }

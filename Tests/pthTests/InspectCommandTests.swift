@@ -34,14 +34,14 @@ final class InspectCommandTests: XCTestCase {
             """)
     }
 
-    func testBadFileIsOneErrorLineAndStatusOne() throws {
+    func testBadFileIsOneErrorLineAndStatusTwo() throws {
         let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("pth-inspect-truncated-\(getpid()).pth")
         let whole = try Data(contentsOf: URL(fileURLWithPath: CommandLineRunner.fixture("checkpoints/legacy_basic.pth")))
         try whole.prefix(whole.count / 2).write(to: truncated)
         defer { try? FileManager.default.removeItem(at: truncated) }
         for path in [truncated.path, "/nonexistent/model.pth", CommandLineRunner.repositoryRoot.path] {
             let result = try CommandLineRunner.run(["inspect", path])
-            XCTAssertEqual(result.status, 1, path)
+            XCTAssertEqual(result.status, 2, path)
             XCTAssertTrue(result.stderr.hasPrefix("error: \(path): "), result.stderr)
             XCTAssertEqual(result.stderr.filter { $0 == "\n" }.count, 1, result.stderr)
             XCTAssertEqual(result.stdout, "")

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// `pth inspect --scan`: exit status 2 exactly when plain pickle.load would run a foreign global.
+/// `pth inspect --scan`: exit status 3 exactly when plain pickle.load would run a foreign global.
 final class InspectScanTests: XCTestCase {
     func testScanExitStatusMatchesTheHostileCorpus() throws {
         let directory = CommandLineRunner.repositoryRoot.appendingPathComponent("fixtures/hostile")
@@ -23,7 +23,7 @@ final class InspectScanTests: XCTestCase {
             XCTAssertTrue(result.stdout.hasSuffix("every global is an allowlisted data constructor\n"), result.stdout)
         }
         let training = try CommandLineRunner.run(["inspect", "--scan", CommandLineRunner.fixture("checkpoints/zip_training.pth")])
-        XCTAssertEqual(training.status, 2)
+        XCTAssertEqual(training.status, 3)
         XCTAssertTrue(training.stdout.contains("FOREIGN      argparse.Namespace"), training.stdout)
     }
 
@@ -44,10 +44,10 @@ final class InspectScanTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: path) }
 
         let scan = try CommandLineRunner.run(["inspect", "--scan", path.path])
-        XCTAssertEqual(scan.status, 2, scan.stdout + scan.stderr)
+        XCTAssertEqual(scan.status, 3, scan.stdout + scan.stderr)
         XCTAssertTrue(scan.stdout.contains("FOREIGN      posix.posix_spawnp"), scan.stdout)
         let load = try CommandLineRunner.run(["inspect", path.path])
-        XCTAssertEqual(load.status, 1)
+        XCTAssertEqual(load.status, 2)
         XCTAssertTrue(load.stderr.contains("storage type posix.posix_spawnp is not supported"), load.stderr)
     }
 }

@@ -41,19 +41,19 @@ final class InspectShapesTests: XCTestCase {
 
     func testNoFittingStateDictListsTheCandidates() throws {
         let result = try CommandLineRunner.run(["inspect", CommandLineRunner.fixture("shapes/multi_gan.pth")])
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.hasSuffix("dicts of tensors in the file: generator (2 tensors), discriminator (7 tensors)\n"), result.stderr)
     }
 
     func testScanOfEveryShape() throws {
         let legacy = try CommandLineRunner.run(["inspect", "--scan", CommandLineRunner.fixture("shapes/tiny_whole_legacy.pth")])
-        XCTAssertEqual(legacy.status, 2, legacy.stderr)
+        XCTAssertEqual(legacy.status, 3, legacy.stderr)
         XCTAssertTrue(legacy.stdout.contains("allowlist: PyTorch's own weights_only=True unpickler"), legacy.stdout)
         XCTAssertEqual(Self.uses(legacy.stdout, "FOREIGN", "torch.nn.modules.conv.Conv2d"), 1, legacy.stdout)
         XCTAssertEqual(Self.uses(legacy.stdout, "allowlisted", "__builtin__.set"), 7, legacy.stdout)
         XCTAssertTrue(legacy.stdout.contains("module classes saved with their source (recorded, never run): torch.nn.modules.container.Sequential ("), legacy.stdout)
         let script = try CommandLineRunner.run(["inspect", "--scan", CommandLineRunner.fixture("shapes/resnet18_scripted.pt")])
-        XCTAssertEqual(script.status, 2)
+        XCTAssertEqual(script.status, 3)
         XCTAssertTrue(script.stdout.contains("its code/ is TorchScript, not Python"), script.stdout)
         XCTAssertEqual(Self.uses(script.stdout, "SCRIPTED", "__torch__.torchvision.models.resnet.ResNet"), 1, script.stdout)
         XCTAssertEqual(Self.uses(script.stdout, "SCRIPTED", "torch.jit._pickle.build_intlist"), 20, script.stdout)

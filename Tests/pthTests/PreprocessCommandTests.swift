@@ -34,7 +34,7 @@ final class PreprocessCommandTests: XCTestCase {
     func testBrokenImageIsOneLineError() throws {
         let image = CommandLineRunner.fixture("broken/truncated.jpg")
         let result = try CommandLineRunner.run(["preprocess", image, "--model", "resnet50", "--output", temporaryPath("broken.npy")])
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.stderr, "error: \(image): invalid JPEG: Premature end of JPEG file\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporaryPath("broken.npy")))
     }
@@ -42,7 +42,8 @@ final class PreprocessCommandTests: XCTestCase {
     func testUnknownModelIsRejected() throws {
         let result = try CommandLineRunner.run(["preprocess", CommandLineRunner.fixture("images/chelsea.png"),
                                                 "--model", "resnet51", "--output", temporaryPath("x.npy")])
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.contains("unknown model 'resnet51'"), result.stderr)
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.stderr.hasPrefix("error: --model resnet51: no torchvision preprocessing preset by that name (did you mean 'resnet50'?); known: "),
+                      result.stderr)
     }
 }
