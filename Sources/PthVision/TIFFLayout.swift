@@ -1,0 +1,169 @@
+import CTIFF
+
+/// How the first page of a TIFF file stores its pixels, read from its tags, and the PIL mode
+/// (as an `RGBConversion`) that PIL's TIFF plugin opens that layout as.
+struct TIFFLayout {
+    let width: Int
+    let height: Int
+    let photometric: Int32
+    let bitsPerSample: Int
+    /// Samples of each pixel that are read (PIL ignores unspecified extra planes).
+    let samplesPerPixel: Int
+    /// 1 when the samples are contiguous, else one plane per sample.
+    let planes: Int
+    let orientation: ImageOrientation
+    let conversion: RGBConversion
+    /// Min-is-white grey: samples are inverted before conversion.
+    private let inverted: Bool
+    /// 16-bit CMYK: PIL keeps the high byte of each sample before converting.
+    private let keepsHighBytes: Bool
+
+    /// Bits of one pixel within one plane.
+    var planeBitsPerPixel: Int { bitsPerSample * (planes == 1 ? samplesPerPixel : 1) }
+    /// Bytes of one row within one plane (rows start on byte boundaries).
+    var planeRowBytes: Int { (width * planeBitsPerPixel + 7) / 8 }
+
+    init(_ decoder: UnsafeMutablePointer<pth_tiff_decoder>, path: String) throws {
+        func uint16(_ tag: Int32) -> Int {
+            var value: UInt16 = 0
+            return pth_tiff_uint16(decoder, UInt32(tag), &value) != 0 ? Int(value) : 0
+        }
+        func uint32(_ tag: Int32) -> Int {
+            var value: UInt32 = 0
+            return pth_tiff_uint32(decoder, UInt32(tag), &value) != 0 ? Int(value) : 0
+        }
+        width = uint32(TIFFTAG_IMAGEWIDTH)
+        height = uint32(TIFFTAG_IMAGELENGTH)
+        photometric = Int32(uint16(TIFFTAG_PHOTOMETRIC))
+        bitsPerSample = uint16(TIFFTAG_BITSPERSAMPLE)
+        let sampleFormat = uint16(TIFFTAG_SAMPLEFORMAT)
+        let compression = uint16(TIFFTAG_COMPRESSION)
+        let separate = uint16(TIFFTAG_PLANARCONFIG) == Int(PLANARCONFIG_SEPARATE)
+        orientation = ImageOrientation(tag: uint16(TIFFTAG_ORIENTATION))
+        var extraCount: UInt16 = 0
+        var extraTypes: UnsafePointer<UInt16>?
+        pth_tiff_extra_samples(decoder, &extraCount, &extraTypes)
+        var extras = (0..<Int(extraCount)).map { Int(extraTypes![$0]) }
+        var samples = uint16(TIFFTAG_SAMPLESPERPIXEL)
+        // Separate planes of unspecified extra samples are not read at all.
+        if separate && !extras.isEmpty && extras.allSatisfy({ $0 == 0 }) {
+            samples -= extras.count
+            extras = []
+        }
+        samplesPerPixel = samples
+        planes = separate ? samples : 1
+        let bits = bitsPerSample
+        let described = "TIFF of photometric \(photometric), \(samples) samples of \(bits) bits (sample format \(sampleFormat)), extra samples \(extras)"
+        func refuse(_ why: String = "is not read") -> ImageError { ImageError(path: path, message: "\(described) \(why)") }
+        guard sampleFormat == Int(SAMPLEFORMAT_UINT) || (sampleFormat == Int(SAMPLEFORMAT_INT) && bits == 8 && samples == 1 && photometric == PHOTOMETRIC_MINISBLACK) else {
+            throw refuse()
+        }
+        var inverted = false, keepsHighBytes = false
+        let conversion: RGBConversion
+        switch photometric {
+        case PHOTOMETRIC_MINISWHITE, PHOTOMETRIC_MINISBLACK:
+            let whiteIsZero = photometric == PHOTOMETRIC_MINISWHITE
+            switch (samples, bits, extras) {
+            case (1, 1, []), (1, 2, []), (1, 4, []):
+                (conversion, inverted) = (.lowBitGray(bits: bits), whiteIsZero)
+            case (1, 8, []):
+                (conversion, inverted) = (.gray, whiteIsZero)
+            case (1, 16, []) where !whiteIsZero || !TIFFLayout.isBigEndian(decoder):
+                // PIL reads little-endian min-is-white 16-bit grey as plain `I;16`, not inverted.
+                conversion = .gray16
+            case (2, 8, [0]) where !whiteIsZero, (2, 8, [2]) where !whiteIsZero:
+                conversion = .grayAlpha(bytesPerSample: 1)
+            default: throw refuse()
+            }
+        case PHOTOMETRIC_RGB:
+            let alpha = extras.first ?? (samples == 4 ? 2 : 0)
+            guard samples >= 3, samples <= 6, extras.count == samples - 3 || (samples == 4 && extras.isEmpty),
+                  extras.dropFirst().allSatisfy({ $0 == 0 }) else { throw refuse() }
+            switch (bits, samples, alpha) {
+            case (8, 3, _): conversion = .rgb(bytesPerSample: 1)
+            case (8, 4, 1): conversion = .premultipliedRGBA
+            case (8, _, 0), (8, _, 2): conversion = .channels(bytesPerPixel: samples, red: 0, green: 1, blue: 2)
+            case (16, 3, _): conversion = .rgb(bytesPerSample: 2)
+            case (16, 4, 0), (16, 4, 2): conversion = .rgba(bytesPerSample: 2)
+            default: throw refuse()
+            }
+        case PHOTOMETRIC_PALETTE:
+            guard samples == 1, extras.isEmpty, [1, 2, 4, 8].contains(bits) else { throw refuse() }
+            var red: UnsafePointer<UInt16>?, green: UnsafePointer<UInt16>?, blue: UnsafePointer<UInt16>?
+            guard pth_tiff_colormap(decoder, &red, &green, &blue) != 0, let red, let green, let blue else {
+                throw ImageError(path: path, message: "invalid TIFF: palette image without a ColorMap")
+            }
+            // PIL keeps the high byte of each 16-bit entry; a 2^bits-entry map, the rest black.
+            var palette = [UInt8](repeating: 0, count: 256 * 3)
+            for index in 0..<(1 << bits) {
+                palette[3 * index] = UInt8(red[index] >> 8)
+                palette[3 * index + 1] = UInt8(green[index] >> 8)
+                palette[3 * index + 2] = UInt8(blue[index] >> 8)
+            }
+            conversion = .palette(palette)
+        case PHOTOMETRIC_SEPARATED:
+            guard samples == 4, extras.isEmpty, bits == 8 || bits == 16 else { throw refuse() }
+            (conversion, keepsHighBytes) = (.cmyk(inverted: false), bits == 16)
+        case PHOTOMETRIC_YCBCR:
+            // libjpeg converts JPEG-compressed YCbCr to RGB (PIL asks libtiff for the same).
+            guard compression == Int(COMPRESSION_JPEG), !separate, samples == 3, bits == 8, extras.isEmpty else {
+                throw refuse("is not read (only JPEG-compressed YCbCr is)")
+            }
+            conversion = .rgb(bytesPerSample: 1)
+        default:
+            throw refuse()
+        }
+        self.conversion = conversion
+        self.inverted = inverted
+        self.keepsHighBytes = keepsHighBytes
+    }
+
+    private static func isBigEndian(_ decoder: UnsafeMutablePointer<pth_tiff_decoder>) -> Bool {
+        TIFFIsBigEndian(decoder.pointee.tiff) != 0
+    }
+
+    /// The samples `conversion` expects, `width * height` pixels without row padding, from the
+    /// planes as libtiff decoded them: sub-byte samples spread to bytes, min-is-white inverted,
+    /// separate planes interleaved, 16-bit samples (native order from libtiff) big-endian, or
+    /// reduced to their high byte for CMYK.
+    func samples(fromPlanes planes: [[UInt8]]) -> [UInt8] {
+        let count = width * height
+        let sampleBytes = bitsPerSample < 8 ? 1 : bitsPerSample / 8
+        let outBytes = keepsHighBytes ? 1 : sampleBytes
+        var out = [UInt8](repeating: 0, count: count * samplesPerPixel * outBytes)
+        out.withUnsafeMutableBufferPointer { output in
+            if bitsPerSample < 8 {
+                planes[0].withUnsafeBufferPointer { input in
+                    for row in 0..<height {
+                        PackedSamples.unpack(input.baseAddress! + row * planeRowBytes, bits: bitsPerSample, count: width,
+                                             into: output.baseAddress! + row * width)
+                    }
+                }
+            } else {
+                let planeSamples = self.planes == 1 ? samplesPerPixel : 1
+                for (plane, data) in planes.enumerated() {
+                    data.withUnsafeBufferPointer { input in
+                        for pixel in 0..<count {
+                            for sample in 0..<planeSamples {
+                                let from = (pixel * planeSamples + sample) * sampleBytes
+                                let to = (pixel * samplesPerPixel + plane + sample) * outBytes
+                                if sampleBytes == 1 {
+                                    output[to] = input[from]
+                                } else {
+                                    let value = UnsafeRawPointer(input.baseAddress! + from).loadUnaligned(as: UInt16.self)
+                                    output[to] = UInt8(value >> 8)
+                                    if !keepsHighBytes { output[to + 1] = UInt8(value & 0xFF) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if inverted {
+                let maximum = UInt8((1 << min(bitsPerSample, 8)) - 1)
+                for i in 0..<output.count { output[i] = maximum - output[i] }
+            }
+        }
+        return out
+    }
+}
