@@ -113,7 +113,7 @@ enum BMPDecoder {
             let rowBytes = (width * bits + 7) / 8
             // The last row needs no padding after it.
             guard dataOffset <= bytes.count, bytes.count - dataOffset >= stride * (height - 1) + rowBytes else {
-                throw ImageError(path: path, message: "image file is truncated: \(height) rows of \(rowBytes) bytes need \(stride * (height - 1) + rowBytes) bytes from offset \(dataOffset), the file has \(max(0, bytes.count - dataOffset))")
+                throw invalid("file is truncated: \(height) rows of \(rowBytes) bytes need \(stride * (height - 1) + rowBytes) bytes from offset \(dataOffset), it has \(max(0, bytes.count - dataOffset))")
             }
             samples.withUnsafeMutableBufferPointer { out in
                 bytes.withUnsafeBufferPointer { file in

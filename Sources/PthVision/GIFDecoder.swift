@@ -10,7 +10,10 @@ enum GIFDecoder {
         let decoder = UnsafeMutablePointer<pth_gif_decoder>.allocate(capacity: 1)
         defer { decoder.deallocate() }
         func failure() -> ImageError {
-            let reason = GifErrorString(decoder.pointee.error).map { String(cString: $0) } ?? "giflib error \(decoder.pointee.error)"
+            // Reading from memory fails only where the file ends.
+            let code = decoder.pointee.error
+            let reason = code == D_GIF_ERR_READ_FAILED ? "file is truncated"
+                : GifErrorString(code).map { String(cString: $0) } ?? "giflib error \(code)"
             return ImageError(path: path, message: "invalid GIF: \(reason)")
         }
         return try bytes.withUnsafeBufferPointer { buffer in

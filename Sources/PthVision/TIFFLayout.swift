@@ -53,8 +53,8 @@ struct TIFFLayout {
         samplesPerPixel = samples
         planes = separate ? samples : 1
         let bits = bitsPerSample
-        let described = "TIFF of photometric \(photometric), \(samples) samples of \(bits) bits (sample format \(sampleFormat)), extra samples \(extras)"
-        func refuse(_ why: String = "is not read") -> ImageError { ImageError(path: path, message: "\(described) \(why)") }
+        let described = "photometric \(photometric), \(samples) samples of \(bits) bits, sample format \(sampleFormat), extra samples \(extras)"
+        func refuse(_ why: String = "") -> ImageError { ImageError(path: path, message: "TIFF layout not read: \(described)\(why)") }
         guard sampleFormat == Int(SAMPLEFORMAT_UINT) || (sampleFormat == Int(SAMPLEFORMAT_INT) && bits == 8 && samples == 1 && photometric == PHOTOMETRIC_MINISBLACK) else {
             throw refuse()
         }
@@ -107,7 +107,7 @@ struct TIFFLayout {
         case PHOTOMETRIC_YCBCR:
             // libjpeg converts JPEG-compressed YCbCr to RGB (PIL asks libtiff for the same).
             guard compression == Int(COMPRESSION_JPEG), !separate, samples == 3, bits == 8, extras.isEmpty else {
-                throw refuse("is not read (only JPEG-compressed YCbCr is)")
+                throw refuse(" (YCbCr is read only JPEG-compressed)")
             }
             conversion = .rgb(bytesPerSample: 1)
         default:
