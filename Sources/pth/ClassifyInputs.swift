@@ -1,12 +1,12 @@
 import Foundation
 
 /// Which files `pth classify PATH…` reads: named files as given, and under named directories, recursively,
-/// every file whose extension is jpg, jpeg or png or whose name matches an `--include` glob, ignoring case.
+/// every file whose extension is jpg, jpeg, png, webp, bmp, tif, tiff or gif or whose name matches an `--include` glob, ignoring case.
 ///
 /// Symbolic links are followed, but each directory is walked once (known by device and inode), so a
 /// link loop ends instead of recursing forever. The result is sorted and free of repeats.
 enum ClassifyInputs {
-    static let extensions: Set<String> = ["jpg", "jpeg", "png"]
+    static let extensions: Set<String> = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
 
     static func discover(_ arguments: [String], include: [String]) throws -> [String] {
         var walker = Walker(include: include)
