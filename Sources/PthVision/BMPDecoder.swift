@@ -63,7 +63,7 @@ enum BMPDecoder {
                 // raw, as 1-bit or 8-bit samples whatever the file's depth.
                 let twoColours = colors <= 2
                 if runLength == nil && bits != (twoColours ? 1 : 8) {
-                    throw ImageError(path: path, message: "BMP of \(bits)-bit pixels with a palette of \(colors) greys is not read (PIL misreads it as \(twoColours ? 1 : 8)-bit)")
+                    throw ImageError(path: path, message: "BMP of \(bits)-bit pixels with a palette of \(colors) greys is not read (PIL reads such pixels as \(twoColours ? 1 : 8)-bit, so misreads or refuses the file)")
                 }
                 conversion = .palette((0..<256).flatMap { index -> [UInt8] in
                     let level = UInt8(twoColours ? (index == 0 ? 0 : 255) : index)
