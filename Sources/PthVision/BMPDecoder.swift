@@ -96,6 +96,13 @@ enum BMPDecoder {
             throw unsupported("pixel depth of \(bits) bits")
         }
 
+        let stride = ((width * bits + 31) >> 3) & ~3
+        let rowBytes = (width * bits + 7) / 8
+        // Uncompressed rows must all be there before anything is allocated for them (the last row
+        // needs no padding after it).
+        guard runLength != nil || (dataOffset <= bytes.count && bytes.count - dataOffset >= stride * (height - 1) + rowBytes) else {
+            throw invalid("file is truncated: \(height) rows of \(rowBytes) bytes need \(stride * (height - 1) + rowBytes) bytes from offset \(dataOffset), it has \(max(0, bytes.count - dataOffset))")
+        }
         let rowSamples = width * (unpackedBits < 8 ? 1 : conversion.bytesPerPixel)
         var samples = [UInt8](repeating: 0, count: rowSamples * height)
         if let runLength {
@@ -109,12 +116,6 @@ enum BMPDecoder {
                 }
             }
         } else {
-            let stride = ((width * bits + 31) >> 3) & ~3
-            let rowBytes = (width * bits + 7) / 8
-            // The last row needs no padding after it.
-            guard dataOffset <= bytes.count, bytes.count - dataOffset >= stride * (height - 1) + rowBytes else {
-                throw invalid("file is truncated: \(height) rows of \(rowBytes) bytes need \(stride * (height - 1) + rowBytes) bytes from offset \(dataOffset), it has \(max(0, bytes.count - dataOffset))")
-            }
             samples.withUnsafeMutableBufferPointer { out in
                 bytes.withUnsafeBufferPointer { file in
                     for row in 0..<height {
