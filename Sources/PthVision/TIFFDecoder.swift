@@ -5,10 +5,12 @@ import CTIFF
 /// strip by strip or tile by tile; the samples are then turned into RGB by PIL's rules for the
 /// mode its TIFF plugin opens the layout as, and the Orientation tag is applied as PIL does.
 ///
-/// The layouts read are PIL's 1/2/4/8-bit grey (either photometric polarity), 16-bit grey,
-/// 8- and 16-bit RGB with or without extra samples, 1/2/4/8-bit palette, 8- and 16-bit CMYK,
-/// and JPEG-compressed YCbCr, contiguous or planar. Others PIL reads (signed or floating-point
-/// samples, uncompressed or LZW YCbCr, LAB, 12-bit) are refused with the layout named.
+/// The layouts read are PIL's 1/2/4/8-bit grey (either photometric polarity, with or without an
+/// alpha or unspecified sample), 16-bit grey, 8- and 16-bit RGB with or without extra samples
+/// (premultiplied alpha undone as PIL does), 1/2/4/8-bit palette, 8- and 16-bit CMYK, and
+/// JPEG-compressed YCbCr, contiguous or planar. Others PIL reads (signed 16-bit, 32-bit integer
+/// or floating-point samples, YCbCr not compressed as JPEG, LAB, 12-bit, premultiplied grey) are
+/// refused with the layout named.
 enum TIFFDecoder {
     static func decode(_ bytes: [UInt8], path: String, maxPixels: Int) throws -> RGBImage {
         let decoder = UnsafeMutablePointer<pth_tiff_decoder>.allocate(capacity: 1)
@@ -26,7 +28,7 @@ enum TIFFDecoder {
                 guard pth_tiff_jpeg_rgb(decoder) != 0 else { throw failure("cannot ask for RGB from the JPEG codec") }
             }
             var planes: [[UInt8]] = []
-            for plane in 0..<layout.planes {
+            for plane in 0..<layout.planesRead {
                 planes.append(try readPlane(plane, layout: layout, decoder: decoder, maxPixels: maxPixels, path: path, failure: failure))
             }
             let samples = layout.samples(fromPlanes: planes)

@@ -7,10 +7,14 @@ struct TIFFLayout {
     let height: Int
     let photometric: Int32
     let bitsPerSample: Int
-    /// Samples of each pixel that are read (PIL ignores unspecified extra planes).
+    /// Samples of each pixel in the file (less the unspecified extra planes PIL ignores).
     let samplesPerPixel: Int
+    /// The leading samples of each pixel `conversion` takes (PIL's mode drops the rest).
+    let keptSamples: Int
     /// 1 when the samples are contiguous, else one plane per sample.
     let planes: Int
+    /// The planes worth decoding: the one contiguous plane, or those of the kept samples.
+    var planesRead: Int { planes == 1 ? 1 : keptSamples }
     let orientation: ImageOrientation
     let conversion: RGBConversion
     /// Min-is-white grey: samples are inverted before conversion.
@@ -58,7 +62,7 @@ struct TIFFLayout {
         guard sampleFormat == Int(SAMPLEFORMAT_UINT) || (sampleFormat == Int(SAMPLEFORMAT_INT) && bits == 8 && samples == 1 && photometric == PHOTOMETRIC_MINISBLACK) else {
             throw refuse()
         }
-        var inverted = false, keepsHighBytes = false
+        var inverted = false, keepsHighBytes = false, kept = samples
         let conversion: RGBConversion
         switch photometric {
         case PHOTOMETRIC_MINISWHITE, PHOTOMETRIC_MINISBLACK:
@@ -72,7 +76,7 @@ struct TIFFLayout {
                 // PIL reads little-endian min-is-white 16-bit grey as plain `I;16`, not inverted.
                 conversion = .gray16
             case (2, 8, [0]) where !whiteIsZero, (2, 8, [2]) where !whiteIsZero:
-                conversion = .grayAlpha(bytesPerSample: 1)
+                (conversion, kept) = (.gray, 1)
             default: throw refuse()
             }
         case PHOTOMETRIC_RGB:
@@ -80,15 +84,17 @@ struct TIFFLayout {
             guard samples >= 3, samples <= 6, extras.count == samples - 3 || (samples == 4 && extras.isEmpty),
                   extras.dropFirst().allSatisfy({ $0 == 0 }) else { throw refuse() }
             switch (bits, samples, alpha) {
-            case (8, 3, _): conversion = .rgb(bytesPerSample: 1)
-            case (8, 4, 1): conversion = .premultipliedRGBA
-            case (8, _, 0), (8, _, 2): conversion = .channels(bytesPerPixel: samples, red: 0, green: 1, blue: 2)
-            case (16, 3, _): conversion = .rgb(bytesPerSample: 2)
-            case (16, 4, 0), (16, 4, 2): conversion = .rgba(bytesPerSample: 2)
+            case (8, _, 1): (conversion, kept) = (.premultipliedRGBA, 4)
+            case (8, _, 0), (8, _, 2): (conversion, kept) = (.rgb(bytesPerSample: 1), 3)
+            case (16, 3, _), (16, 4, 0), (16, 4, 2): (conversion, kept) = (.rgb(bytesPerSample: 2), 3)
             default: throw refuse()
             }
         case PHOTOMETRIC_PALETTE:
-            guard samples == 1, extras.isEmpty, [1, 2, 4, 8].contains(bits) else { throw refuse() }
+            // Indices alone, or 8-bit indices with an unspecified or alpha sample (PIL's `PX`, `PA`).
+            guard (samples == 1 && extras.isEmpty && [1, 2, 4, 8].contains(bits)) || (samples == 2 && bits == 8 && (extras == [0] || extras == [2])) else {
+                throw refuse()
+            }
+            kept = 1
             var red: UnsafePointer<UInt16>?, green: UnsafePointer<UInt16>?, blue: UnsafePointer<UInt16>?
             guard pth_tiff_colormap(decoder, &red, &green, &blue) != 0, let red, let green, let blue else {
                 throw ImageError(path: path, message: "invalid TIFF: palette image without a ColorMap")
@@ -102,8 +108,11 @@ struct TIFFLayout {
             }
             conversion = .palette(palette)
         case PHOTOMETRIC_SEPARATED:
-            guard samples == 4, extras.isEmpty, bits == 8 || bits == 16 else { throw refuse() }
-            (conversion, keepsHighBytes) = (.cmyk(inverted: false), bits == 16)
+            // CMYK, 8-bit also with one or two unspecified samples after it.
+            guard (samples == 4 && extras.isEmpty && (bits == 8 || bits == 16)) || (bits == 8 && samples > 4 && samples <= 6 && extras == Array(repeating: 0, count: samples - 4)) else {
+                throw refuse()
+            }
+            (conversion, keepsHighBytes, kept) = (.cmyk(inverted: false), bits == 16, 4)
         case PHOTOMETRIC_YCBCR:
             // libjpeg converts JPEG-compressed YCbCr to RGB (PIL asks libtiff for the same).
             guard compression == Int(COMPRESSION_JPEG), !separate, samples == 3, bits == 8, extras.isEmpty else {
@@ -114,6 +123,7 @@ struct TIFFLayout {
             throw refuse()
         }
         self.conversion = conversion
+        self.keptSamples = kept
         self.inverted = inverted
         self.keepsHighBytes = keepsHighBytes
     }
@@ -123,14 +133,15 @@ struct TIFFLayout {
     }
 
     /// The samples `conversion` expects, `width * height` pixels without row padding, from the
-    /// planes as libtiff decoded them: sub-byte samples spread to bytes, min-is-white inverted,
-    /// separate planes interleaved, 16-bit samples (native order from libtiff) big-endian, or
-    /// reduced to their high byte for CMYK.
+    /// planes as libtiff decoded them (`planesRead` of them): sub-byte samples spread to bytes,
+    /// min-is-white inverted, the kept samples of each pixel gathered from contiguous or separate
+    /// planes, 16-bit samples (native order from libtiff) big-endian, or reduced to their high
+    /// byte for CMYK.
     func samples(fromPlanes planes: [[UInt8]]) -> [UInt8] {
         let count = width * height
         let sampleBytes = bitsPerSample < 8 ? 1 : bitsPerSample / 8
         let outBytes = keepsHighBytes ? 1 : sampleBytes
-        var out = [UInt8](repeating: 0, count: count * samplesPerPixel * outBytes)
+        var out = [UInt8](repeating: 0, count: count * keptSamples * outBytes)
         out.withUnsafeMutableBufferPointer { output in
             if bitsPerSample < 8 {
                 planes[0].withUnsafeBufferPointer { input in
@@ -144,9 +155,9 @@ struct TIFFLayout {
                 for (plane, data) in planes.enumerated() {
                     data.withUnsafeBufferPointer { input in
                         for pixel in 0..<count {
-                            for sample in 0..<planeSamples {
+                            for sample in 0..<min(planeSamples, keptSamples) {
                                 let from = (pixel * planeSamples + sample) * sampleBytes
-                                let to = (pixel * samplesPerPixel + plane + sample) * outBytes
+                                let to = (pixel * keptSamples + plane + sample) * outBytes
                                 if sampleBytes == 1 {
                                     output[to] = input[from]
                                 } else {
