@@ -138,6 +138,10 @@ struct TIFFLayout {
     /// planes, 16-bit samples (native order from libtiff) big-endian, or reduced to their high
     /// byte for CMYK.
     func samples(fromPlanes planes: [[UInt8]]) -> [UInt8] {
+        // Contiguous bytes that are all kept are already what the conversion expects.
+        if self.planes == 1 && bitsPerSample == 8 && keptSamples == samplesPerPixel && !inverted {
+            return planes[0]
+        }
         let count = width * height
         let sampleBytes = bitsPerSample < 8 ? 1 : bitsPerSample / 8
         let outBytes = keepsHighBytes ? 1 : sampleBytes
