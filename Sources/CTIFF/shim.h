@@ -123,11 +123,6 @@ static inline int pth_tiff_uint32(pth_tiff_decoder *decoder, uint32_t tag, uint3
     return TIFFGetFieldDefaulted(decoder->tiff, tag, value);
 }
 
-/// Whether the file carries `tag` itself (no default).
-static inline int pth_tiff_has(pth_tiff_decoder *decoder, uint32_t tag, uint16_t *value) {
-    return TIFFGetField(decoder->tiff, tag, value);
-}
-
 /// The ExtraSamples tag: `count` entries at `*types` (owned by libtiff), 0 entries if absent.
 static inline void pth_tiff_extra_samples(pth_tiff_decoder *decoder, uint16_t *count, const uint16_t **types) {
     uint16_t *values = NULL;
