@@ -28,6 +28,9 @@ enum GIFDecoder {
             let gif = decoder.pointee.gif!
             let frame = gif.pointee.Image
             let left = Int(frame.Left), top = Int(frame.Top), frameWidth = Int(frame.Width), frameHeight = Int(frame.Height)
+            guard frameWidth > 0, frameHeight > 0 else {
+                throw ImageError(path: path, message: "invalid GIF: the first frame is \(frameWidth)x\(frameHeight) pixels (PIL refuses it too)")
+            }
             let width = max(Int(gif.pointee.SWidth), left + frameWidth)
             let height = max(Int(gif.pointee.SHeight), top + frameHeight)
             try ImageDecoder.checkSize(width: width, height: height, maxPixels: maxPixels, path: path)

@@ -32,6 +32,7 @@ final class CodecBrokenTests: XCTestCase {
             "depth_2bit.bmp": "BMP pixel depth of 2 bits is not read (PIL refuses it too)",
             "grey_palette_4bit.bmp": "BMP of 4-bit pixels with a palette of 16 greys is not read (PIL reads such pixels as 8-bit, so misreads or refuses the file)",
             "no_image.gif": "invalid GIF: no image before the end of the file",
+            "empty_frame.gif": "invalid GIF: the first frame is 3x0 pixels (PIL refuses it too)",
             // PIL reads 32-bit float grey (mode F); swift-pth refuses it by design.
             "float.tif": "TIFF layout not read: photometric 1, 1 samples of 32 bits, sample format 3, extra samples []",
         ]
@@ -53,6 +54,6 @@ final class CodecBrokenTests: XCTestCase {
     func testPILRefusesTheBrokenFilesToo() {
         let readByPIL = CodecFixtures.manifest.broken.filter { $0.value == nil }.map(\.key).sorted()
         XCTAssertEqual(readByPIL, ["float.tif", "grey_palette_4bit.bmp"])
-        XCTAssertEqual(CodecFixtures.manifest.broken.count, 16)
+        XCTAssertEqual(CodecFixtures.manifest.broken.count, 17)
     }
 }
