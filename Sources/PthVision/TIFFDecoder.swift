@@ -6,11 +6,11 @@ import CTIFF
 /// mode its TIFF plugin opens the layout as, and the Orientation tag is applied as PIL does.
 ///
 /// The layouts read are PIL's 1/2/4/8-bit grey (either photometric polarity, with or without an
-/// alpha or unspecified sample), 16-bit grey, 8- and 16-bit RGB with or without extra samples
-/// (premultiplied alpha undone as PIL does), 1/2/4/8-bit palette, 8- and 16-bit CMYK, and
-/// JPEG-compressed YCbCr, contiguous or planar. Others PIL reads (signed 16-bit, 32-bit integer
-/// or floating-point samples, YCbCr not compressed as JPEG, LAB, 12-bit, premultiplied grey) are
-/// refused with the layout named.
+/// alpha or unspecified sample), 16-bit unsigned and signed, 32-bit integer and float grey,
+/// 8- and 16-bit RGB with or without extra samples (premultiplied alpha undone as PIL does),
+/// 1/2/4/8-bit palette, 8- and 16-bit CMYK, and JPEG-compressed YCbCr, contiguous or planar.
+/// Others PIL reads (YCbCr not compressed as JPEG, LAB, 12-bit grey, 16-bit premultiplied RGBA,
+/// premultiplied grey) are refused with the layout named.
 enum TIFFDecoder {
     static func decode(_ bytes: [UInt8], path: String, maxPixels: Int) throws -> RGBImage {
         let decoder = UnsafeMutablePointer<pth_tiff_decoder>.allocate(capacity: 1)

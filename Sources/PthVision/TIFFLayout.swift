@@ -21,6 +21,14 @@ struct TIFFLayout {
     private let inverted: Bool
     /// 16-bit CMYK: PIL keeps the high byte of each sample before converting.
     private let keepsHighBytes: Bool
+    /// Grey that PIL opens as 32-bit integers or floats (`I`, `F`), clamped to 0…255 on the way to RGB.
+    private let wideGrey: WideGrey?
+
+    /// Grey samples PIL holds as `I` or `F`: to RGB, integers are clamped to 0…255 and floats
+    /// truncated toward zero, then clamped.
+    private enum WideGrey {
+        case signed16, unsigned32, signed32, float32
+    }
 
     /// Bits of one pixel within one plane.
     var planeBitsPerPixel: Int { bitsPerSample * (planes == 1 ? samplesPerPixel : 1) }
@@ -59,12 +67,27 @@ struct TIFFLayout {
         let bits = bitsPerSample
         let described = "photometric \(photometric), \(samples) samples of \(bits) bits, sample format \(sampleFormat), extra samples \(extras)"
         func refuse(_ why: String = "") -> ImageError { ImageError(path: path, message: "TIFF layout not read: \(described)\(why)") }
-        guard sampleFormat == Int(SAMPLEFORMAT_UINT) || (sampleFormat == Int(SAMPLEFORMAT_INT) && bits == 8 && samples == 1 && photometric == PHOTOMETRIC_MINISBLACK) else {
-            throw refuse()
-        }
         var inverted = false, keepsHighBytes = false, kept = samples
+        var wideGrey: WideGrey?
         let conversion: RGBConversion
+        let littleEndian = !TIFFLayout.isBigEndian(decoder)
+        switch (photometric, sampleFormat, bits) {
+        case (_, Int(SAMPLEFORMAT_UINT), _): break
+        // PIL's table: signed 8-bit grey reads as `L`; signed 16-bit, 32-bit integer (unsigned
+        // only little-endian) and float grey as `I` or `F`, float also when min-is-white.
+        case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 8) where samples == 1 && extras.isEmpty: break
+        case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 16) where samples == 1 && extras.isEmpty: wideGrey = .signed16
+        case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 32) where samples == 1 && extras.isEmpty: wideGrey = .signed32
+        case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_IEEEFP), 32) where samples == 1 && extras.isEmpty,
+             (PHOTOMETRIC_MINISWHITE, Int(SAMPLEFORMAT_IEEEFP), 32) where samples == 1 && extras.isEmpty: wideGrey = .float32
+        default: throw refuse()
+        }
+        if sampleFormat == Int(SAMPLEFORMAT_UINT) && bits == 32 && samples == 1 && extras.isEmpty && photometric == PHOTOMETRIC_MINISBLACK && littleEndian {
+            wideGrey = .unsigned32
+        }
         switch photometric {
+        case _ where wideGrey != nil:
+            conversion = .gray
         case PHOTOMETRIC_MINISWHITE, PHOTOMETRIC_MINISBLACK:
             let whiteIsZero = photometric == PHOTOMETRIC_MINISWHITE
             switch (samples, bits, extras) {
@@ -72,7 +95,7 @@ struct TIFFLayout {
                 (conversion, inverted) = (.lowBitGray(bits: bits), whiteIsZero)
             case (1, 8, []):
                 (conversion, inverted) = (.gray, whiteIsZero)
-            case (1, 16, []) where !whiteIsZero || !TIFFLayout.isBigEndian(decoder):
+            case (1, 16, []) where !whiteIsZero || littleEndian:
                 // PIL reads little-endian min-is-white 16-bit grey as plain `I;16`, not inverted.
                 conversion = .gray16
             case (2, 8, [0]) where !whiteIsZero, (2, 8, [2]) where !whiteIsZero:
@@ -126,6 +149,7 @@ struct TIFFLayout {
         self.keptSamples = kept
         self.inverted = inverted
         self.keepsHighBytes = keepsHighBytes
+        self.wideGrey = wideGrey
     }
 
     private static func isBigEndian(_ decoder: UnsafeMutablePointer<pth_tiff_decoder>) -> Bool {
@@ -143,6 +167,21 @@ struct TIFFLayout {
             return planes[0]
         }
         let count = width * height
+        if let wideGrey {
+            return planes[0].withUnsafeBytes { input in
+                (0..<count).map { pixel -> UInt8 in
+                    let at = 4 * pixel
+                    switch wideGrey {
+                    case .signed16: return UInt8(clamping: input.loadUnaligned(fromByteOffset: 2 * pixel, as: Int16.self))
+                    case .unsigned32: return UInt8(clamping: input.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+                    case .signed32: return UInt8(clamping: input.loadUnaligned(fromByteOffset: at, as: Int32.self))
+                    case .float32:
+                        let value = input.loadUnaligned(fromByteOffset: at, as: Float.self)
+                        return value.isNaN ? 0 : UInt8(max(0, min(255, value.rounded(.towardZero))))
+                    }
+                }
+            }
+        }
         let sampleBytes = bitsPerSample < 8 ? 1 : bitsPerSample / 8
         let outBytes = keepsHighBytes ? 1 : sampleBytes
         var out = [UInt8](repeating: 0, count: count * keptSamples * outBytes)

@@ -33,8 +33,8 @@ final class CodecBrokenTests: XCTestCase {
             "grey_palette_4bit.bmp": "BMP of 4-bit pixels with a palette of 16 greys is not read (PIL reads such pixels as 8-bit, so misreads or refuses the file)",
             "no_image.gif": "invalid GIF: no image before the end of the file",
             "empty_frame.gif": "invalid GIF: the first frame is 3x0 pixels (PIL refuses it too)",
-            // PIL reads 32-bit float grey (mode F); swift-pth refuses it by design.
-            "float.tif": "TIFF layout not read: photometric 1, 1 samples of 32 bits, sample format 3, extra samples []",
+            // PIL converts uncompressed YCbCr with its own table; swift-pth refuses it by design.
+            "ycbcr_raw.tif": "TIFF layout not read: photometric 6, 3 samples of 8 bits, sample format 1, extra samples [] (YCbCr is read only JPEG-compressed)",
         ]
         for (name, expected) in expectations {
             XCTAssertEqual(message(decoding: "broken/\(name)"), expected, name)
@@ -49,11 +49,11 @@ final class CodecBrokenTests: XCTestCase {
         }
     }
 
-    /// Every broken file is one PIL refuses as well, but for the float TIFF (refused by design) and
+    /// Every broken file is one PIL refuses as well, but for the YCbCr TIFF (refused by design) and
     /// the 4-bit BMP with a grey palette, whose packed pixels PIL reads as bytes.
     func testPILRefusesTheBrokenFilesToo() {
         let readByPIL = CodecFixtures.manifest.broken.filter { $0.value == nil }.map(\.key).sorted()
-        XCTAssertEqual(readByPIL, ["float.tif", "grey_palette_4bit.bmp"])
+        XCTAssertEqual(readByPIL, ["grey_palette_4bit.bmp", "ycbcr_raw.tif"])
         XCTAssertEqual(CodecFixtures.manifest.broken.count, 17)
     }
 }

@@ -35,7 +35,7 @@ final class CodecParityTests: XCTestCase {
         }
         XCTAssertEqual(modes["webp"], ["RGB", "RGBA"])
         XCTAssertEqual(modes["bmp"], ["1", "L", "P", "RGB", "RGBA"])
-        XCTAssertEqual(modes["tif"], ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "I;16", "I;16B"])
+        XCTAssertEqual(modes["tif"], ["1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "I;16", "I;16B", "I", "F"])
         XCTAssertEqual(modes["gif"], ["L", "P"])
     }
 
