@@ -72,18 +72,16 @@ struct TIFFLayout {
         let conversion: RGBConversion
         let littleEndian = !TIFFLayout.isBigEndian(decoder)
         switch (photometric, sampleFormat, bits) {
+        // PIL's table: 32-bit unsigned grey (little-endian only), signed 16-bit, 32-bit signed and
+        // float grey read as `I` or `F`, float also when min-is-white; signed 8-bit grey as `L`.
+        case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_UINT), 32) where samples == 1 && extras.isEmpty && littleEndian: wideGrey = .unsigned32
         case (_, Int(SAMPLEFORMAT_UINT), _): break
-        // PIL's table: signed 8-bit grey reads as `L`; signed 16-bit, 32-bit integer (unsigned
-        // only little-endian) and float grey as `I` or `F`, float also when min-is-white.
         case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 8) where samples == 1 && extras.isEmpty: break
         case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 16) where samples == 1 && extras.isEmpty: wideGrey = .signed16
         case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 32) where samples == 1 && extras.isEmpty: wideGrey = .signed32
         case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_IEEEFP), 32) where samples == 1 && extras.isEmpty,
              (PHOTOMETRIC_MINISWHITE, Int(SAMPLEFORMAT_IEEEFP), 32) where samples == 1 && extras.isEmpty: wideGrey = .float32
         default: throw refuse()
-        }
-        if sampleFormat == Int(SAMPLEFORMAT_UINT) && bits == 32 && samples == 1 && extras.isEmpty && photometric == PHOTOMETRIC_MINISBLACK && littleEndian {
-            wideGrey = .unsigned32
         }
         switch photometric {
         case _ where wideGrey != nil:
