@@ -45,6 +45,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // The loader is the security boundary: optimised, but with Swift's bounds and overflow checks kept.
@@ -58,7 +61,7 @@ let package = Package(
                 swiftSettings: optimised),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"], swiftSettings: optimised),
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthKernels", "PthRuntime"]),
-        .target(name: "PthVision", dependencies: ["CJPEG", "CPNG"], swiftSettings: optimised),
+        .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"], swiftSettings: optimised),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
             "PthCheckpoint", "PthClassifier", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",

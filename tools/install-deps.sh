@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages swift-pth builds against, if any are missing.
 set -euo pipefail
-packages=(pkg-config libzip-dev libopenblas-dev libjpeg-dev libpng-dev libssl-dev)
+packages=(pkg-config libzip-dev libopenblas-dev libjpeg-dev libpng-dev libwebp-dev libtiff-dev libgif-dev libssl-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

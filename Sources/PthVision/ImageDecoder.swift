@@ -4,8 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a JPEG or PNG file into RGB exactly as PIL's `Image.open(path).convert("RGB")` does,
-/// which is what torchvision's default loader feeds its transforms.
+/// Reads a JPEG, PNG, WebP, BMP, TIFF or GIF file into RGB exactly as PIL's
+/// `Image.open(path).convert("RGB")` does, which is what torchvision's default loader feeds
+/// its transforms. Of an animation (GIF, WebP, APNG) or a multi-page TIFF, the first image.
 ///
 /// The format comes from the file's leading bytes, not its extension. A value type with no
 /// shared state: one decoder may be used from many threads at once.
@@ -33,24 +34,20 @@ public struct ImageDecoder: Sendable {
 
     /// Decodes the bytes of an image file; `path` only names the source in errors.
     public func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
-        switch try ImageDecoder.supportedFormat(bytes, path: path) {
-        case .png:
-            return try PNGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
-        default:
-            return try JPEGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        switch ImageFormat(sniffing: bytes) {
+        case .jpeg: return try JPEGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .png: return try PNGDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .webp: return try WebPDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .bmp: return try BMPDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .tiff: return try TIFFDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .gif: return try GIFDecoder.decode(bytes, path: path, maxPixels: maxPixels)
+        case .unknown: throw ImageDecoder.unrecognised(bytes, path: path)
         }
     }
 
-    /// The format of a file starting with `head`, if it is one this package decodes.
-    private static func supportedFormat(_ head: [UInt8], path: String) throws -> ImageFormat {
-        switch ImageFormat(sniffing: head) {
-        case .jpeg: return .jpeg
-        case .png: return .png
-        case .unsupported(let name):
-            throw ImageError(path: path, message: "\(name) images are not supported; only JPEG and PNG are read")
-        case .unknown:
-            throw ImageError(path: path, message: head.isEmpty ? "file is empty" : "not a JPEG or PNG image")
-        }
+    /// Why a file starting with `head` is not read.
+    private static func unrecognised(_ head: [UInt8], path: String) -> ImageError {
+        ImageError(path: path, message: head.isEmpty ? "file is empty" : "not a JPEG, PNG, WebP, BMP, TIFF or GIF image")
     }
 
     /// Refuses a `width`×`height` image above the cap, before anything is allocated for it.
@@ -75,11 +72,10 @@ public struct ImageDecoder: Sendable {
         guard fstat(descriptor, &status) == 0 else { throw failure() }
         guard (status.st_mode & S_IFMT) == S_IFREG else { throw ImageError(path: path, message: "not a regular file") }
         let size = Int(status.st_size)
-        // The signature first (12 bytes covers every one ImageFormat knows), so nothing is
-        // allocated for a file that is not an image.
-        var head = [UInt8](repeating: 0, count: min(size, 12))
+        // The signature first, so nothing is allocated for a file that is not an image.
+        var head = [UInt8](repeating: 0, count: min(size, ImageFormat.signatureLength))
         var filled = try readFully(descriptor, into: &head, from: 0, path: path)
-        _ = try supportedFormat(Array(head[0..<filled]), path: path)
+        guard ImageFormat(sniffing: Array(head[0..<filled])) != .unknown else { throw unrecognised(Array(head[0..<filled]), path: path) }
         var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             buffer.baseAddress!.initialize(from: head, count: filled)
             initialized = size

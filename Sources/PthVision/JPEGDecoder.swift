@@ -23,7 +23,7 @@ enum JPEGDecoder {
             switch components {
             case 1: (colorSpace, conversion) = (JCS_GRAYSCALE, .gray)
             case 3: (colorSpace, conversion) = (JCS_RGB, .rgb(bytesPerSample: 1))
-            case 4: (colorSpace, conversion) = (JCS_CMYK, .invertedCMYK)
+            case 4: (colorSpace, conversion) = (JCS_CMYK, .cmyk(inverted: true))
             default:
                 throw ImageError(path: path, message: "JPEG has \(components) components; only 1 (grey), 3 (colour) or 4 (CMYK) are read")
             }

@@ -4,7 +4,7 @@
 /// PIL's output for every one): alpha is dropped, never composited; 16-bit colour keeps the
 /// high byte, but 16-bit grey (PIL mode `I;16`) is clipped at 255 rather than scaled;
 /// CMYK JPEGs are always read with Adobe's inverted polarity and converted without a
-/// colour profile.
+/// colour profile; 5- and 6-bit channels are scaled by `v * 255 / max`, truncated.
 enum RGBConversion {
     /// 8-bit grey (`L`): the value in all three channels.
     case gray
@@ -20,8 +20,17 @@ enum RGBConversion {
     case rgba(bytesPerSample: Int)
     /// 8-bit palette indices (`P`); `palette` has 256 RGB entries, missing ones black.
     case palette([UInt8])
-    /// JPEG CMYK as libjpeg outputs it, which PIL reads as `CMYK;I` (inverted).
-    case invertedCMYK
+    /// 8-bit RGBA with premultiplied colour (`RGBa`): un-premultiplied as PIL unpacks it,
+    /// `min(255, v * 255 / a)` truncated, black where alpha is 0.
+    case premultipliedRGBA
+    /// CMYK, 8-bit (TIFF), or inverted as libjpeg outputs JPEG CMYK, which PIL reads as `CMYK;I`.
+    case cmyk(inverted: Bool)
+    /// 8-bit channels at byte `offsets` (red, green, blue) within pixels of `bytesPerPixel`
+    /// bytes, the rest ignored (`BGR`, `BGRX`, `XBGR`, `BGRA`, …).
+    case channels(bytesPerPixel: Int, red: Int, green: Int, blue: Int)
+    /// 16-bit little-endian pixels with 5-bit blue in the low bits, then 5 (`BGR;15`) or
+    /// 6 (`BGR;16`) bits of green, then 5 of red.
+    case bgr16(greenBits: Int)
 
     /// Bytes one pixel occupies in the decoded samples.
     var bytesPerPixel: Int {
@@ -31,7 +40,9 @@ enum RGBConversion {
         case .grayAlpha(let bytes): return 2 * bytes
         case .rgb(let bytes): return 3 * bytes
         case .rgba(let bytes): return 4 * bytes
-        case .invertedCMYK: return 4
+        case .cmyk, .premultipliedRGBA: return 4
+        case .channels(let bytes, _, _, _): return bytes
+        case .bgr16: return 2
         }
     }
 
@@ -71,17 +82,37 @@ enum RGBConversion {
                     out[3 * i] = table[entry]; out[3 * i + 1] = table[entry + 1]; out[3 * i + 2] = table[entry + 2]
                 }
             }
-        case .invertedCMYK:
+        case .premultipliedRGBA:
             for i in 0..<count {
-                // PIL un-inverts on unpacking, then cmyk2rgb: nk - nk·ink/255 with its
-                // rounded fixed-point division by 255.
-                let nk = Int(samples[4 * i + 3])
+                let alpha = Int(samples[4 * i + 3])
                 for channel in 0..<3 {
-                    let ink = 255 - Int(samples[4 * i + channel])
+                    out[3 * i + channel] = alpha == 0 ? 0 : UInt8(min(255, Int(samples[4 * i + channel]) * 255 / alpha))
+                }
+            }
+        case .cmyk(let inverted):
+            // cmyk2rgb: nk - nk·ink/255 with PIL's rounded fixed-point division by 255, after
+            // un-inverting inverted samples.
+            let flip = inverted ? 0 : 255
+            for i in 0..<count {
+                let nk = Int(samples[4 * i + 3]) ^ flip
+                for channel in 0..<3 {
+                    let ink = 255 - (Int(samples[4 * i + channel]) ^ flip)
                     let product = ink * nk + 128
                     let value = nk - (((product >> 8) + product) >> 8)
                     out[3 * i + channel] = UInt8(clamping: value)
                 }
+            }
+        case .channels(let bytes, let red, let green, let blue):
+            for i in 0..<count {
+                out[3 * i] = samples[bytes * i + red]; out[3 * i + 1] = samples[bytes * i + green]; out[3 * i + 2] = samples[bytes * i + blue]
+            }
+        case .bgr16(let greenBits):
+            let greenMax = (1 << greenBits) - 1
+            for i in 0..<count {
+                let pixel = Int(samples[2 * i]) | Int(samples[2 * i + 1]) << 8
+                out[3 * i] = UInt8((pixel >> (5 + greenBits) & 31) * 255 / 31)
+                out[3 * i + 1] = UInt8((pixel >> 5 & greenMax) * 255 / greenMax)
+                out[3 * i + 2] = UInt8((pixel & 31) * 255 / 31)
             }
         }
     }

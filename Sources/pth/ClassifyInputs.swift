@@ -11,7 +11,7 @@ import Foundation
 /// forever. The result is sorted and free of repeats.
 enum ClassifyInputs {
     static let extensions: Set<String> = [
-        "jpg", "jpeg", "png",
+        "jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif",
     ]
 
     /// The files found and those passed over.

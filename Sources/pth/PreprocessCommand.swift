@@ -17,7 +17,7 @@ struct PreprocessCommand: ParsableCommand {
             torchvision checkpoint file name (e.g. resnet50-11ad3fa6.pth).
             """)
 
-    @Argument(help: "A JPEG or PNG image.")
+    @Argument(help: "An image: JPEG, PNG, WebP, BMP, TIFF or GIF (first frame).")
     var image: String
 
     @Option(help: "Model whose preprocessing to apply, e.g. resnet50, inception_v3, efficientnet_b0.")

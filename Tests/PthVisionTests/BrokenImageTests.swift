@@ -24,8 +24,7 @@ final class BrokenImageTests: XCTestCase {
             "broken/truncated.jpg": "invalid JPEG: Premature end of JPEG file",
             "broken/truncated.png": "invalid PNG: file is truncated",
             "broken/empty.jpg": "file is empty",
-            "broken/not_an_image.jpg": "not a JPEG or PNG image",
-            "broken/animation.gif": "GIF images are not supported; only JPEG and PNG are read",
+            "broken/not_an_image.jpg": "not a JPEG, PNG, WebP, BMP, TIFF or GIF image",
             "broken/bad_crc.png": "invalid PNG: IHDR: CRC error",
             "broken/missing.png": "No such file or directory",
         ]

@@ -16,7 +16,6 @@ struct ClassifyFixture {
     struct File: Decodable {
         var source: String
         var error: String?
-        var refused_by_design: Bool?
         var resnet50: Expected?
         var efficientnet_b0: Expected?
     }

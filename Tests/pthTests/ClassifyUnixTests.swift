@@ -49,13 +49,13 @@ final class ClassifyUnixTests: XCTestCase {
         let empty = try folder("empty")
         let result = try classify([empty.path])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.stderr, "error: no images to classify in \(empty.path) (no files); taken: .jpeg .jpg .png, other names with --include GLOB\n")
+        XCTAssertEqual(result.stderr, "error: no images to classify in \(empty.path) (no files); taken: .bmp .gif .jpeg .jpg .png .tif .tiff .webp, other names with --include GLOB\n")
 
         let notes = try folder("notes", others: ["a.txt": "a", "b.TXT": "b", "README": "c", ".DS_Store": "d"])
         let skipped = try classify([notes.path])
         XCTAssertEqual(skipped.status, 2)
         XCTAssertEqual(skipped.stderr, "error: no images to classify in \(notes.path) (skipped 4 files: 2 .txt, 1 hidden, 1 no extension); "
-                       + "taken: .jpeg .jpg .png, other names with --include GLOB\n")
+                       + "taken: .bmp .gif .jpeg .jpg .png .tif .tiff .webp, other names with --include GLOB\n")
     }
 
     func testHiddenFilesAndAppleDoubleAreSkippedAndCounted() throws {
