@@ -1,0 +1,30 @@
+#ifndef PTH_KERNEL_TABLE_H
+#define PTH_KERNEL_TABLE_H
+
+// The dispatch table: one entry per kernel that has a copy per instruction set. Each
+// kernels_<isa>.c compiles the kernel templates (*_template.h) for its instruction set and
+// fills one table; the public entry points call through the table of `pth_isa_active()`.
+#include "depthwise.h"
+#include "isa.h"
+
+typedef struct {
+    void (*activation)(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias);
+    void (*depthwise)(const float *input, long height, long width, const float *weights, const float *scale,
+                      const float *bias, pth_activation_kind activation, const pth_depthwise_geometry *geometry,
+                      long first_channel, long end_channel, long out_height, long out_width, float *output,
+                      float *scratch);
+} pth_kernel_table;
+
+extern const pth_kernel_table pth_kernels_baseline;
+#if defined(__x86_64__)
+extern const pth_kernel_table pth_kernels_avx2;
+extern const pth_kernel_table pth_kernels_avx512;
+#endif
+
+/// The table for `isa`, which must be supported (`pth_isa_supported`).
+const pth_kernel_table *pth_kernels_for(pth_isa isa);
+
+/// The table of `pth_isa_active()`.
+const pth_kernel_table *pth_kernels(void);
+
+#endif

@@ -1,0 +1,8 @@
+// Every kernel compiled for AVX-512 (F, DQ, BW, VL) with AVX2 and FMA: x86-64-v4. Only the dispatch
+// table reaches this code, and only on a CPU that runs it (`pth_isa_supported`).
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma,f16c,bmi,bmi2"))), apply_to = function)
+#define KERNEL_TABLE pth_kernels_avx512
+#include "kernels_template.h"
+#pragma clang attribute pop
+#endif
