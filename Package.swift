@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "PthCheckpoint", dependencies: ["CZip"]),
         .target(name: "PthNumpy"),
         .target(name: "PthGraph"),
-        // Activation and depthwise kernels, one copy per instruction set (kernels_<isa>.c),
+        // Activation, depthwise and packed-GEMM kernels, one copy per instruction set (kernels_<isa>.c),
         // the copy run picked from the CPU at run time (isa.c, kernels.c).
         .target(name: "CKernels"),
         .target(name: "PthKernels", dependencies: ["COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")]),

@@ -1,5 +1,5 @@
 // The dispatch table's selection and the public entry points, which call the active instruction
-// set's copy of each kernel.
+// set's copy of each kernel. Packing is plain data movement, the same code for every instruction set.
 #include "kernel_table.h"
 #include "depthwise_geometry.h"
 
@@ -37,4 +37,41 @@ void pth_depthwise(const float *input, long height, long width, const float *wei
                    float *scratch) {
     pth_kernels()->depthwise(input, height, width, weights, scale, bias, activation, geometry, first_channel,
                              end_channel, out_height, out_width, output, scratch);
+}
+
+long pth_gemm_panel_rows(pth_isa isa) { return pth_kernels_for(isa)->gemm_rows; }
+
+long pth_gemm_panel_columns(pth_isa isa) { return pth_kernels_for(isa)->gemm_columns; }
+
+long pth_gemm_packed_count(pth_isa isa, long m, long k) {
+    long rows = pth_gemm_panel_rows(isa);
+    return (m + rows - 1) / rows * rows * k;
+}
+
+void pth_gemm_pack(pth_isa isa, const float *a, long lda, long m, long k, float *packed) {
+    const long rows = pth_gemm_panel_rows(isa);
+    for (long first = 0; first < m; first += rows) {
+        float *panel = packed + first * k;
+        for (long kk = 0; kk < k; kk++) {
+            for (long r = 0; r < rows; r++) panel[kk * rows + r] = first + r < m ? a[(first + r) * lda + kk] : 0;
+        }
+    }
+}
+
+void pth_gemm_unpack(pth_isa isa, const float *packed, long m, long k, float *a) {
+    const long rows = pth_gemm_panel_rows(isa);
+    for (long i = 0; i < m; i++) {
+        const float *panel = packed + i / rows * rows * k;
+        for (long kk = 0; kk < k; kk++) a[i * k + kk] = panel[kk * rows + i % rows];
+    }
+}
+
+long pth_gemm_scratch_count(pth_isa isa) {
+    (void)isa;
+    return GEMM_KC * GEMM_NC;
+}
+
+void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb, float *c,
+                     long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
+    pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, c, ldc, epilogue, scratch);
 }

@@ -38,6 +38,8 @@ public final class ExecutionPlan {
         self.output = output
         self.threads = max(1, threads ?? Kernels.processorCount)
         self.compiled = try graph.nodes.map(CompiledNode.init)
+        // The weights of every GEMM conv packed once for the micro-kernel, replacing the originals.
+        for case .convolution(let kernel) in compiled { kernel.pack() }
         Kernels.useSingleThreadedBLAS()
     }
 

@@ -2,4 +2,5 @@
 // chosen at run time from the CPU (isa.h).
 #include "activations.h"
 #include "depthwise.h"
+#include "gemm.h"
 #include "isa.h"
