@@ -6,11 +6,11 @@
 /// and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
 /// its images (`runsAsOneGEMM`).
 ///
-/// The GEMMs are OpenBLAS's until `pack()` replaces the weights by their packed form
+/// The GEMMs are OpenBLAS's until `prepare()` replaces the weights by their packed form
 /// (`PackedMatrix`): then our own micro-kernel multiplies, with scale, bias and activation applied as
 /// it stores each tile. With OpenBLAS they are applied per output row right after the product.
 ///
-/// Not thread-safe: `pack` is a planning step, and the Winograd weights are transformed on the first
+/// Not thread-safe: `prepare` is a planning step, and the Winograd weights are transformed on the first
 /// run that needs them.
 public final class ConvolutionKernel: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
@@ -101,14 +101,19 @@ public final class ConvolutionKernel: @unchecked Sendable {
             && (outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles)
     }
 
-    /// Whether `pack` replaces the weights: every conv whose GEMMs take whole output channels (not
+    /// Whether `prepare` packs the weights: every conv whose GEMMs take whole output channels (not
     /// depthwise, not grouped).
     public var packs: Bool { geometry.groups == 1 }
 
-    /// Replaces the weights by their packed form for `instructionSet`'s micro-kernel, when `packs`:
-    /// a planning step, run once before the first `run` (not concurrently with one).
-    public func pack(for instructionSet: InstructionSet = .active) {
-        guard packs, case .plain(let plain) = weights else { return }
+    /// The planning step, run once before the first `run` (not concurrently with one): replaces the
+    /// weights by the kernel's own copy — packed for `instructionSet`'s micro-kernel when `packs`,
+    /// else a plain array — so that afterwards the kernel reads no memory it was lent.
+    public func prepare(for instructionSet: InstructionSet = .active) {
+        guard case .plain(let plain) = weights else { return }
+        guard packs else {
+            weights = .plain(plain.owned())
+            return
+        }
         let g = geometry
         weights = .packed(plain.withUnsafeBufferPointer { w in
             PackedMatrix(w.baseAddress!, rows: g.outChannels, columns: g.inChannels * g.kernelHeight * g.kernelWidth,
@@ -281,7 +286,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
-        let window = g.kernelHeight * g.kernelWidth, depth = inPerGroup * window
+        let window = g.kernelHeight * g.kernelWidth
         let band = bandRows(height: height, width: width)
         for group in 0..<g.groups {
             for top in stride(from: 0, to: outHeight, by: band) {

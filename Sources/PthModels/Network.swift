@@ -30,9 +30,12 @@ public final class Network: @unchecked Sendable {
         Kernels.useSingleThreadedBLAS()
         let stateDict: StateDict
         do {
-            // Read into memory, not mapped: the kernels borrow the weights, and the file may be rewritten
-            // (a training run saving to the same path) while this network serves.
-            stateDict = try Checkpoint(contentsOf: path, inMemory: true).stateDict()
+            // Mapped, not read into memory: planning copies every weight a kernel reads into the kernel's
+            // own form (GEMM weights packed) and then releases the mapped pages, so the weights are
+            // resident once. Once built, no kernel reads the file, which may then be rewritten (a
+            // training run saving to the same path) while this network serves; only reading `graph`'s
+            // weights would touch it.
+            stateDict = try Checkpoint(contentsOf: path).stateDict()
         } catch let error as CheckpointError {
             // The loader says where inside the file; the path says which file.
             throw ModelError(path, error.description)
