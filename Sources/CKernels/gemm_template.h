@@ -62,12 +62,22 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
     gemm_vec low[GEMM_MR], high[GEMM_MR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) low[r] = high[r] = (gemm_vec){0};
-    for (long k = 0; k < kc; k++) {
-        const gemm_vec b0 = gemm_load(b + k * GEMM_NR), b1 = gemm_load(b + k * GEMM_NR + GEMM_LANES);
+    if (columns <= GEMM_LANES) {
+        // A last panel of at most one vector's columns (49 = 3·16 + 1 pixels of a 7×7 map) skips
+        // the half of the multiply-adds that would only feed padding.
+        for (long k = 0; k < kc; k++) {
+            const gemm_vec b0 = gemm_load(b + k * GEMM_NR);
 #pragma clang loop unroll(full)
-        for (int r = 0; r < GEMM_MR; r++) {
-            low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
-            high[r] = gemm_multiply_add(a[k * GEMM_MR + r], b1, high[r]);
+            for (int r = 0; r < GEMM_MR; r++) low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
+        }
+    } else {
+        for (long k = 0; k < kc; k++) {
+            const gemm_vec b0 = gemm_load(b + k * GEMM_NR), b1 = gemm_load(b + k * GEMM_NR + GEMM_LANES);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < GEMM_MR; r++) {
+                low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
+                high[r] = gemm_multiply_add(a[k * GEMM_MR + r], b1, high[r]);
+            }
         }
     }
     if (!last && rows == GEMM_MR && columns == GEMM_NR) {
