@@ -31,12 +31,12 @@ long pth_depthwise_scratch_count(const pth_depthwise_geometry *geometry, long he
     return depthwise_scratch_count(geometry, height, width);
 }
 
-void pth_depthwise(const float *input, long height, long width, const float *weights, const float *scale,
+void pth_depthwise(pth_isa isa, const float *input, long height, long width, const float *weights, const float *scale,
                    const float *bias, pth_activation_kind activation, const pth_depthwise_geometry *geometry,
                    long first_channel, long end_channel, long out_height, long out_width, float *output,
                    float *scratch) {
-    pth_kernels()->depthwise(input, height, width, weights, scale, bias, activation, geometry, first_channel,
-                             end_channel, out_height, out_width, output, scratch);
+    pth_kernels_for(isa)->depthwise(input, height, width, weights, scale, bias, activation, geometry, first_channel,
+                                    end_channel, out_height, out_width, output, scratch);
 }
 
 long pth_gemm_panel_rows(pth_isa isa) { return pth_kernels_for(isa)->gemm_rows; }

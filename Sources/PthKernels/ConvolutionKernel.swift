@@ -25,6 +25,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// Per output channel: `y = scale·(w ⋆ x) + bias` (scale from a folded BatchNorm, else 1).
     private let scale: [Float]
     private let bias: [Float]
+    /// The kernel copies (packed GEMM, depthwise) this conv runs: the active one until `prepare` says.
+    private var instructionSet = InstructionSet.active
     /// Built on first use: only maps big enough for Winograd to pay need the (4× larger) transformed weights.
     private var winograd: WinogradConvolution?
 
@@ -107,9 +109,11 @@ public final class ConvolutionKernel: @unchecked Sendable {
 
     /// The planning step, run once before the first `run` (not concurrently with one): replaces the
     /// weights by the kernel's own copy — packed for `instructionSet`'s micro-kernel when `packs`,
-    /// else a plain array — so that afterwards the kernel reads no memory it was lent.
+    /// else a plain array — so that afterwards the kernel reads no memory it was lent, and runs
+    /// `instructionSet`'s copies of the C kernels from then on.
     public func prepare(for instructionSet: InstructionSet = .active) {
         guard case .plain(let plain) = weights else { return }
+        self.instructionSet = instructionSet
         guard packs else {
             weights = .plain(plain.owned())
             return
@@ -237,7 +241,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 Kernels.depthwiseConvolution(x, height: height, width: width, weights: w.baseAddress!, scale: s.baseAddress!,
                                              bias: b.baseAddress!, activation: activation, geometry: g, channels: channels,
                                              outHeight: outHeight, outWidth: outWidth, output: y,
-                                             scratch: scratch + part * perPart)
+                                             scratch: scratch + part * perPart, instructionSet: instructionSet)
             }
         } } }
     }
