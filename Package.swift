@@ -4,25 +4,18 @@
 // Targets follow the data flow, each depending only on what comes before it:
 //   PthCheckpoint (file → object tree → StateDict)
 //   PthGraph      (graph IR + freezing passes)        PthKernels (numeric kernels, no graph; its
-//                                                      multiversioned C loops in CKernels)
+//                                                      per-instruction-set C kernels in CKernels)
 //   PthRuntime    (execution plan over PthKernels)
 //   PthModels     (architecture builders: StateDict → Graph; the `Network` facade)
 //   PthVision     (image decoding, PIL-exact preprocessing, labels)
 //   pth           (the command-line tool)
 import PackageDescription
 
-/// Numeric code is always compiled optimised, even in debug/test builds, so the parity
-/// suite over full-size networks stays fast; bounds checks stay on outside the hot modules.
-/// `-target-cpu haswell` (x86-64-v3: AVX2, FMA, F16C, BMI2) lets the 8-lane SIMD kernels use
-/// whole 256-bit registers; the binaries then need an x86-64 CPU from 2013 on (Intel Haswell,
-/// AMD Excavator or Zen); other architectures get the compiler's default CPU. The C loops in `CKernels`
-/// carry their own AVX-512 / AVX2 / baseline copies, chosen at load time.
-#if arch(x86_64)
-let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"])]
-#else
-let optimised: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
-#endif
-
+// No target carries compiler flags of its own (SwiftPM refuses a dependency whose library targets
+// use unsafe flags): Swift code is built for the toolchain's default CPU, with its run-time checks
+// on, and the C kernels in `CKernels` carry their own AVX-512 / AVX2 + FMA / baseline copies, the
+// one run chosen from the CPU when the process first needs it. Build with `-c release` for speed:
+// a debug build compiles the C kernels unoptimised too.
 let package = Package(
     name: "swift-pth",
     platforms: [.macOS(.v13)],
@@ -50,18 +43,17 @@ let package = Package(
         .systemLibrary(name: "CGIF", pkgConfig: "libgif", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        // The loader is the security boundary: optimised, but with Swift's bounds and overflow checks kept.
-        .target(name: "PthCheckpoint", dependencies: ["CZip"], swiftSettings: [.unsafeFlags(["-O"])]),
+        // The loader is the security boundary: Swift's bounds and overflow checks stay on.
+        .target(name: "PthCheckpoint", dependencies: ["CZip"]),
         .target(name: "PthNumpy"),
-        .target(name: "PthGraph", swiftSettings: optimised),
-        // Activation and depthwise loops compiled for AVX-512, AVX2 and the baseline, picked at load time
-        // (see activations.c); their 16-float vectors pass between inlined helpers only (-Wno-psabi).
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-Wno-psabi"])]),
-        .target(name: "PthKernels", dependencies: ["COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")],
-                swiftSettings: optimised),
-        .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"], swiftSettings: optimised),
+        .target(name: "PthGraph"),
+        // Activation, depthwise and packed-GEMM kernels, one copy per instruction set (kernels_<isa>.c),
+        // the copy run picked from the CPU at run time (isa.c, kernels.c).
+        .target(name: "CKernels"),
+        .target(name: "PthKernels", dependencies: ["COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")]),
+        .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"]),
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthKernels", "PthRuntime"]),
-        .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"], swiftSettings: optimised),
+        .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
             "PthCheckpoint", "PthClassifier", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",

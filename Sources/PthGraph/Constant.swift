@@ -55,9 +55,16 @@ public final class BorrowedFloats: @unchecked Sendable {
     /// The values; never written.
     public let buffer: UnsafeBufferPointer<Float>
     private let owner: AnyObject
+    private let release: (@Sendable () -> Void)?
 
-    public init(_ buffer: UnsafeBufferPointer<Float>, owner: AnyObject) {
+    /// `releasingPages`, when given, lets the owner drop the buffer's resident pages (`releaseResidentPages`).
+    public init(_ buffer: UnsafeBufferPointer<Float>, owner: AnyObject, releasingPages: (@Sendable () -> Void)? = nil) {
         self.buffer = buffer
         self.owner = owner
+        self.release = releasingPages
     }
+
+    /// Lets the owner drop the memory's resident pages, when it can get them back unchanged (a mapped
+    /// file's): for a reader that has made its own copy in another form. No effect otherwise.
+    public func releaseResidentPages() { release?() }
 }

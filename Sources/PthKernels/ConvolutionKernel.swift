@@ -3,19 +3,30 @@
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
 /// direct vectorised loop with bias and activation fused; stride-1 3×3 convs on large enough maps
 /// run Winograd F(4×4, 3×3) over the whole batch; everything else unfolds each group with `im2col`
-/// and multiplies with OpenBLAS. A batch of small maps may run its pointwise or unfolded conv as
-/// one GEMM over all its images (`runsAsOneGEMM`). Outside the fused paths, bias and activation are
-/// applied per output plane right after it is computed.
+/// and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
+/// its images (`runsAsOneGEMM`).
 ///
-/// Not thread-safe: the Winograd weights are transformed on the first run that needs them.
+/// The GEMMs are OpenBLAS's until `prepare()` replaces the weights by their packed form
+/// (`PackedMatrix`): then our own micro-kernel multiplies, with scale, bias and activation applied as
+/// it stores each tile. With OpenBLAS they are applied per output row right after the product.
+///
+/// Not thread-safe: `prepare` is a planning step, and the Winograd weights are transformed on the first
+/// run that needs them.
 public final class ConvolutionKernel: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
     public let activation: ActivationFunction
-    /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is.
-    private let weights: KernelWeights
+    /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is, or that
+    /// matrix packed for the micro-kernel (the only copy kept once packed).
+    private var weights: Weights
+    private enum Weights {
+        case plain(KernelWeights)
+        case packed(PackedMatrix)
+    }
     /// Per output channel: `y = scale·(w ⋆ x) + bias` (scale from a folded BatchNorm, else 1).
     private let scale: [Float]
     private let bias: [Float]
+    /// The kernel copies (packed GEMM, depthwise) this conv runs: the active one until `prepare` says.
+    private var instructionSet = InstructionSet.active
     /// Built on first use: only maps big enough for Winograd to pay need the (4× larger) transformed weights.
     private var winograd: WinogradConvolution?
 
@@ -70,7 +81,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
                      * geometry.kernelHeight * geometry.kernelWidth, "conv weights do not match \(geometry)")
         precondition(scale.map { $0.count == geometry.outChannels } ?? true, "conv scale does not match \(geometry)")
         self.geometry = geometry
-        self.weights = weights
+        self.weights = .plain(weights)
         self.scale = scale ?? [Float](repeating: 1, count: geometry.outChannels)
         self.bias = bias ?? [Float](repeating: 0, count: geometry.outChannels)
         self.activation = activation
@@ -92,10 +103,36 @@ public final class ConvolutionKernel: @unchecked Sendable {
             && (outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles)
     }
 
+    /// Whether `prepare` packs the weights: every conv whose GEMMs take whole output channels (not
+    /// depthwise, not grouped).
+    public var packs: Bool { geometry.groups == 1 }
+
+    /// The planning step, run once before the first `run` (not concurrently with one): replaces the
+    /// weights by the kernel's own copy — packed for `instructionSet`'s micro-kernel when `packs`,
+    /// else a plain array — so that afterwards the kernel reads no memory it was lent, and runs
+    /// `instructionSet`'s copies of the C kernels from then on.
+    public func prepare(for instructionSet: InstructionSet = .active) {
+        guard case .plain(let plain) = weights else { return }
+        self.instructionSet = instructionSet
+        guard packs else {
+            weights = .plain(plain.owned())
+            return
+        }
+        let g = geometry
+        weights = .packed(plain.withUnsafeBufferPointer { w in
+            PackedMatrix(w.baseAddress!, rows: g.outChannels, columns: g.inChannels * g.kernelHeight * g.kernelWidth,
+                         instructionSet: instructionSet)
+        })
+    }
+
     private func winogradKernel(split: WorkSplit = .serial) -> WinogradConvolution {
         if let winograd { return winograd }
-        let kernel = weights.withUnsafeBufferPointer { w in
-            WinogradConvolution(weights: w.baseAddress!, scale: scale, bias: bias, geometry: geometry, split: split)
+        let make = { (w: UnsafeBufferPointer<Float>) in
+            WinogradConvolution(weights: w.baseAddress!, scale: self.scale, bias: self.bias, geometry: self.geometry, split: split)
+        }
+        let kernel = switch weights {
+        case .plain(let plain): plain.withUnsafeBufferPointer(make)
+        case .packed(let packed): packed.unpacked().withUnsafeBufferPointer(make)
         }
         winograd = kernel
         return kernel
@@ -107,12 +144,24 @@ public final class ConvolutionKernel: @unchecked Sendable {
         if usesWinograd(height: height, width: width) {
             return winogradKernel(split: split).scratchCount(batch: batch, height: height, width: width)
         }
+        if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
+        return matricesCount(batch: batch, height: height, width: width) + productScratchCount(split: split)
+    }
+
+    /// Floats of the im2col or batch matrices at the start of the scratch.
+    private func matricesCount(batch: Int, height: Int, width: Int) -> Int {
+        let g = geometry
         if runsAsOneGEMM(batch: batch, height: height, width: width) {
             return (g.inChannels * g.kernelHeight * g.kernelWidth + g.outChannels) * batch * g.outputHeight(height) * g.outputWidth(width)
         }
         if g.isPointwise { return 0 }
-        if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
+    }
+
+    /// Floats of scratch the GEMM itself takes (the packed kernel's panels of B; OpenBLAS takes none).
+    private func productScratchCount(split: WorkSplit) -> Int {
+        if case .packed(let packed) = weights { return packed.scratchCount(split: split) }
+        return 0
     }
 
     /// Convolves `batch` images. Image `n` is read at `input + n·inputStride` (`inChannels` planes
@@ -131,39 +180,70 @@ public final class ConvolutionKernel: @unchecked Sendable {
                                  scratch: scratch, split: split)
             return
         }
-        weights.withUnsafeBufferPointer { w in
-            bias.withUnsafeBufferPointer { b in scale.withUnsafeBufferPointer { s in
-                let w = w.baseAddress!, b = b.baseAddress!, s = s.baseAddress!
-                if runsAsOneGEMM(batch: batch, height: height, width: width) {
-                    convolveBatch(input, inputStride: inputStride, height: height, width: width, weights: w, scale: s, bias: b,
-                                  output: output, outputStride: outputStride, batch: batch, scratch: scratch, split: split)
-                    return
-                }
-                for n in 0..<batch {
-                    let x = input + n * inputStride
-                    let y = output + n * outputStride
-                    if g.isDepthwise {
-                        let perPart = Kernels.depthwiseScratchCount(height: height, width: width, geometry: g)
-                        split.forEachPart(g.inChannels) { part, channels in
-                            Kernels.depthwiseConvolution(x, height: height, width: width, weights: w, scale: s, bias: b,
-                                                         activation: activation, geometry: g, channels: channels,
-                                                         outHeight: outHeight, outWidth: outWidth, output: y,
-                                                         scratch: scratch + part * perPart)
-                        }
-                        continue
-                    }
-                    if g.isPointwise {
-                        Kernels.gemm(m: g.outChannels, n: pixels, k: g.inChannels, a: w, lda: g.inChannels,
-                                     b: x, ldb: pixels, c: y, ldc: pixels, split: split)
-                    } else {
-                        convolveUnfolded(x, height: height, width: width, weights: w, output: y, scratch: scratch, split: split)
-                    }
-                    split.forEachRange(g.outChannels, minimum: max(1, 4096 / pixels)) { channels in
-                        for o in channels { activation.apply(y + o * pixels, count: pixels, scale: s[o], bias: b[o]) }
-                    }
-                }
-            } }
+        let matrices = scratch, productScratch = scratch + matricesCount(batch: batch, height: height, width: width)
+        if runsAsOneGEMM(batch: batch, height: height, width: width) {
+            convolveBatch(input, inputStride: inputStride, height: height, width: width, output: output,
+                          outputStride: outputStride, batch: batch, scratch: matrices, productScratch: productScratch, split: split)
+            return
         }
+        for n in 0..<batch {
+            let x = input + n * inputStride
+            let y = output + n * outputStride
+            if g.isDepthwise {
+                convolveDepthwise(x, height: height, width: width, output: y, scratch: scratch, split: split)
+            } else if g.isPointwise {
+                multiply(rowsOf: 0, n: pixels, b: x, ldb: pixels, c: y, ldc: pixels, finish: true,
+                         scratch: productScratch, split: split)
+            } else {
+                convolveUnfolded(x, height: height, width: width, output: y, scratch: matrices,
+                                 productScratch: productScratch, split: split)
+            }
+        }
+    }
+
+    /// `C = W·B` for the output channels of `group` (W's rows `group·out/groups ..<`), B `k × n` with
+    /// rows `ldb` apart, C rows `ldc` apart; with `finish`, each output channel's row then gets its
+    /// scale, bias and activation (fused into the packed kernel's store).
+    private func multiply(rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
+                          ldc: Int, finish: Bool, scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
+        let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
+        scale.withUnsafeBufferPointer { s in bias.withUnsafeBufferPointer { t in
+            let s = s.baseAddress! + group * rows, t = t.baseAddress! + group * rows
+            switch weights {
+            case .packed(let packed):
+                if finish {
+                    packed.multiply(n: n, b: b, ldb: ldb, c: c, ldc: ldc, scale: s, bias: t, activation: activation,
+                                    scratch: scratch, split: split)
+                } else {
+                    packed.multiply(n: n, b: b, ldb: ldb, c: c, ldc: ldc, scratch: scratch, split: split)
+                }
+            case .plain(let plain):
+                plain.withUnsafeBufferPointer { w in
+                    Kernels.gemm(m: rows, n: n, k: depth, a: w.baseAddress! + group * rows * depth, lda: depth,
+                                 b: b, ldb: ldb, c: c, ldc: ldc, split: split)
+                }
+                guard finish else { return }
+                split.forEachRange(rows, minimum: max(1, 4096 / n)) { channels in
+                    for o in channels { activation.apply(c + o * ldc, count: n, scale: s[o], bias: t[o]) }
+                }
+            }
+        } }
+    }
+
+    /// One image's depthwise conv, its channels split over cores (each part with its own scratch).
+    private func convolveDepthwise(_ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
+                                   scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
+        guard case .plain(let plain) = weights else { preconditionFailure("depthwise conv weights are never packed") }
+        let g = geometry, outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
+        let perPart = Kernels.depthwiseScratchCount(height: height, width: width, geometry: g)
+        plain.withUnsafeBufferPointer { w in scale.withUnsafeBufferPointer { s in bias.withUnsafeBufferPointer { b in
+            split.forEachPart(g.inChannels) { part, channels in
+                Kernels.depthwiseConvolution(x, height: height, width: width, weights: w.baseAddress!, scale: s.baseAddress!,
+                                             bias: b.baseAddress!, activation: activation, geometry: g, channels: channels,
+                                             outHeight: outHeight, outWidth: outWidth, output: y,
+                                             scratch: scratch + part * perPart, instructionSet: instructionSet)
+            }
+        } } }
     }
 
     /// The whole batch as one GEMM: the images' input planes (pointwise) or im2col columns side by
@@ -171,9 +251,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// activation) straight into its image's output plane. An image's numbers are those it gets alone
     /// up to rounding: OpenBLAS may pick another kernel for a wider matrix and sum in another order.
     private func convolveBatch(_ input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
-                               weights w: UnsafePointer<Float>, scale s: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
                                output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-                               scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
+                               scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
+                               split: WorkSplit) {
         let g = geometry, outWidth = g.outputWidth(width), pixels = g.outputHeight(height) * outWidth
         let window = g.kernelHeight * g.kernelWidth, depth = g.inChannels * window, columns = batch * pixels
         let unfolded = scratch, product = scratch + depth * columns
@@ -189,28 +269,28 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 }
             }
         }
-        Kernels.gemm(m: g.outChannels, n: columns, k: depth, a: w, lda: depth,
-                     b: unfolded, ldb: columns, c: product, ldc: columns, split: split)
+        multiply(rowsOf: 0, n: columns, b: unfolded, ldb: columns, c: product, ldc: columns, finish: false,
+                 scratch: productScratch, split: split)
         split.forEachRange(g.outChannels, minimum: max(1, 16384 / columns)) { channels in
             for o in channels {
                 for n in 0..<batch {
                     activation.apply(from: product + o * columns + n * pixels, to: output + n * outputStride + o * pixels,
-                                     count: pixels, scale: s[o], bias: b[o])
+                                     count: pixels, scale: scale[o], bias: bias[o])
                 }
             }
         }
     }
 
-    /// One image through im2col and OpenBLAS, group by group and band by band: the unfolding split
+    /// One image through im2col and a GEMM, group by group and band by band: the unfolding split
     /// over input channels, the product over output channels or pixels.
-    private func convolveUnfolded(_ x: UnsafePointer<Float>, height: Int, width: Int, weights w: UnsafePointer<Float>,
-                                  output y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+    private func convolveUnfolded(_ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
+                                  scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
                                   split: WorkSplit) {
         let g = geometry
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         let inPerGroup = g.inChannels / g.groups, outPerGroup = g.outChannels / g.groups
-        let window = g.kernelHeight * g.kernelWidth, depth = inPerGroup * window
+        let window = g.kernelHeight * g.kernelWidth
         let band = bandRows(height: height, width: width)
         for group in 0..<g.groups {
             for top in stride(from: 0, to: outHeight, by: band) {
@@ -221,9 +301,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
                                    height: height, width: width, geometry: g, outRows: rows, outWidth: outWidth,
                                    into: scratch + channels.lowerBound * window * columns)
                 }
-                Kernels.gemm(m: outPerGroup, n: columns, k: depth, a: w + group * outPerGroup * depth, lda: depth,
-                             b: scratch, ldb: columns, c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels,
-                             split: split)
+                multiply(rowsOf: group, n: columns, b: scratch, ldb: columns,
+                         c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels, finish: true,
+                         scratch: productScratch, split: split)
             }
         }
     }

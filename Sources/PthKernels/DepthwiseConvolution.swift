@@ -9,16 +9,17 @@ extension Kernels {
 
     /// Direct depthwise convolution of one image's channels in `channels` (one filter per channel),
     /// output scale, bias and activation fused, so parts of one image can run on different cores.
-    /// The loops are C compiled for AVX-512, AVX2 and the baseline (`CKernels/depthwise.c`):
+    /// The loops are C compiled for AVX-512, AVX2 and the baseline (`CKernels/depthwise_template.h`), the copy
+    /// for `instructionSet` run:
     /// rows of 16 or more output pixels are vectorised along the row, narrower ones across 16
     /// channels, with the same arithmetic per output either way.
     static func depthwiseConvolution(_ input: UnsafePointer<Float>, height: Int, width: Int,
                                      weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                      activation: ActivationFunction, geometry g: ConvolutionGeometry,
                                      channels: Range<Int>, outHeight: Int, outWidth: Int, output: UnsafeMutablePointer<Float>,
-                                     scratch: UnsafeMutablePointer<Float>) {
+                                     scratch: UnsafeMutablePointer<Float>, instructionSet: InstructionSet = .active) {
         var window = g.depthwiseWindow
-        pth_depthwise(input, height, width, weights, scale, bias, activation.kind, &window,
+        pth_depthwise(instructionSet.isa, input, height, width, weights, scale, bias, activation.kind, &window,
                       channels.lowerBound, channels.upperBound, outHeight, outWidth, output, scratch)
     }
 }

@@ -21,6 +21,12 @@ public struct KernelWeights: @unchecked Sendable {
 
     public var count: Int { borrowed?.count ?? array.count }
 
+    /// The same values in an array of the kernel's own (no copy when they already are).
+    public func owned() -> KernelWeights {
+        guard let borrowed else { return self }
+        return KernelWeights(Array(borrowed))
+    }
+
     /// Calls `body` with the values in place.
     @inline(__always)
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {

@@ -2,7 +2,7 @@
 public final class LinearKernel: @unchecked Sendable {
     public let inFeatures: Int, outFeatures: Int
     public let activation: ActivationFunction
-    private let weights: KernelWeights
+    private var weights: KernelWeights
     private let bias: [Float]
 
     /// A kernel over weights in its own array.
@@ -18,6 +18,10 @@ public final class LinearKernel: @unchecked Sendable {
         self.bias = bias ?? [Float](repeating: 0, count: outFeatures)
         self.activation = activation
     }
+
+    /// The planning step, run once before the first `run` (not concurrently with one): the weights
+    /// become the kernel's own array, so that afterwards it reads no memory it was lent.
+    public func prepare() { weights = weights.owned() }
 
     /// Row `n` of the input is read at `input + n·inputStride`, written at `output + n·outputStride`.
     /// Each row is its own matrix-vector product (OpenBLAS's sgemm would repack the whole weight

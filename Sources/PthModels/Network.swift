@@ -54,14 +54,16 @@ public final class Network: @unchecked Sendable {
         try self.init(architecture: chosen, graph: graph, threads: threads, stateDictChoice: selection.choice)
     }
 
-    /// Reads the checkpoint at `path` the way a network needs it: into memory, not mapped, since the
-    /// kernels borrow the weights and the file may be rewritten (a training run saving to the same path)
-    /// while the network serves. Errors name the file as well as the place inside it.
+    /// Reads the checkpoint at `path` the way a network needs it: mapped, not read into memory, since
+    /// planning copies every weight a kernel reads into the kernel's own form (GEMM weights packed) and
+    /// then releases the mapped pages, so the weights are resident once. Once built, no kernel reads the
+    /// file, which may then be rewritten (a training run saving to the same path) while the network
+    /// serves; only reading `graph`'s weights would touch it. Errors name the file and the place inside it.
     public static func readCheckpoint(_ path: String) throws -> Checkpoint {
         // Before the read, which wants both cores.
         Kernels.useSingleThreadedBLAS()
         do {
-            return try Checkpoint(contentsOf: path, inMemory: true)
+            return try Checkpoint(contentsOf: path)
         } catch let error as CheckpointError {
             throw ModelError(path, error.description)
         }

@@ -23,10 +23,12 @@ struct StateDictParameters: ParameterSource {
             throw ModelError(key, "checkpoint has \(tensor.shape), \(architecture) expects \(shape)")
         }
         used.insert(key)
-        // Float32 weights in memory of the checkpoint's own (`Checkpoint(contentsOf:inMemory:)`) are read where
-        // they lie: nothing is copied. A mapped file's are copied, so no later change to the file can reach the kernels.
-        if !tensor.storage.isFileMapped, let (buffer, owner) = tensor.borrowedFloats() {
-            return Constant(shape: shape, borrowing: BorrowedFloats(buffer, owner: owner))
+        // Float32 weights are read where they lie, nothing copied: in memory of the checkpoint's own, or in a
+        // mapped file until the execution plan has copied them into its kernels' own form (packed GEMM
+        // weights, see `ExecutionPlan`), which then releases the mapped pages.
+        if let (buffer, owner) = tensor.borrowedFloats() {
+            return Constant(shape: shape, borrowing: BorrowedFloats(buffer, owner: owner,
+                                                                    releasingPages: { tensor.releaseResidentPages() }))
         }
         // fp16, bf16 and fp64 checkpoints (and views, DEFLATEd entries) convert here, once, to the Float32 the kernels run in.
         return Constant(shape: shape, values: tensor.floats())

@@ -38,6 +38,20 @@ public final class ExecutionPlan {
         self.output = output
         self.threads = max(1, threads ?? Kernels.processorCount)
         self.compiled = try graph.nodes.map(CompiledNode.init)
+        // Every kernel takes its own copy of its weights (GEMM convs' packed once for the micro-kernel),
+        // one at a time, and lets go of the checkpoint's pages as soon as it has: a mapped file's
+        // weights are then resident once, in their packed form.
+        for (node, kernel) in zip(graph.nodes, compiled) {
+            switch (node.op, kernel) {
+            case (.conv2d(let conv), .convolution(let kernel)):
+                kernel.prepare()
+                conv.weight.borrowed?.releaseResidentPages()
+            case (.linear(let linear), .linear(let kernel)):
+                kernel.prepare()
+                linear.weight.borrowed?.releaseResidentPages()
+            default: break
+            }
+        }
         Kernels.useSingleThreadedBLAS()
     }
 

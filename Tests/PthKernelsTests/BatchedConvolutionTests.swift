@@ -14,12 +14,25 @@ final class BatchedConvolutionTests: XCTestCase {
                                   padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6)
     }
 
-    private func check(_ g: ConvolutionGeometry, height: Int, width: Int, file: StaticString = #filePath, line: UInt = #line) {
+    func testPackedPointwiseBatchMatchesEachImageAloneAndPyTorch() {
+        check(ConvolutionGeometry(inChannels: 24, outChannels: 64, kernelHeight: 1, kernelWidth: 1), height: 3, width: 5,
+              packed: true)
+    }
+
+    func testPackedUnfoldedBatchMatchesEachImageAloneAndPyTorch() {
+        check(ConvolutionGeometry(inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
+                                  padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6, packed: true)
+    }
+
+    /// `packed`: the conv's weights packed for the micro-kernel (`prepare()`), else OpenBLAS multiplies.
+    private func check(_ g: ConvolutionGeometry, height: Int, width: Int, packed: Bool = false,
+                       file: StaticString = #filePath, line: UInt = #line) {
         let batch = 3, taps = g.kernelHeight * g.kernelWidth
         let weights = pseudoRandom(count: g.outChannels * g.inChannels * taps, seed: 11)
         let bias = pseudoRandom(count: g.outChannels, seed: 12)
         let scale = pseudoRandom(count: g.outChannels, seed: 13).map { 0.5 + abs($0) }
         let conv = ConvolutionKernel(geometry: g, weights: weights, scale: scale, bias: bias, activation: .silu)
+        if packed { conv.prepare() }
         let outPlanes = g.outChannels * g.outputHeight(height) * g.outputWidth(width)
         // Images are slices of wider buffers (a concat's): strides larger than an image.
         let inputStride = g.inChannels * height * width + 7, outputStride = outPlanes + 5

@@ -18,18 +18,22 @@ final class DepthwiseTests: XCTestCase {
                 let bias = pseudoRandom(count: channels, seed: 8)
                 // A folded BatchNorm's factor per channel, applied before the bias.
                 let scale = pseudoRandom(count: channels, seed: 6).map { 0.5 + abs($0) }
-                let conv = ConvolutionKernel(geometry: g, weights: weights, scale: scale, bias: bias, activation: .relu6)
                 let input = pseudoRandom(count: 2 * channels * height * width, seed: 9).map { $0 * 4 }
                 let outCount = channels * g.outputHeight(height) * g.outputWidth(width)
                 let expected = directConvolution(input, inputStride: channels * height * width, height: height, width: width,
                                                  batch: 2, weights: weights.enumerated().map { $1 * scale[$0 / (kernel * kernel)] },
                                                  bias: bias, geometry: g, outputStride: outCount)
                     .map { min(max($0, 0), 6) }
-                // Serial, and cut into 3 channel ranges that do not start on a block boundary.
-                for split in [WorkSplit.serial, WorkSplit(threads: 3, splitsSmallWork: true)] {
-                    let output = run(conv, input, height: height, width: width, outCount: outCount, split: split)
-                    let error = zip(output, expected).map { abs($0 - $1) }.max()!
-                    XCTAssertLessThanOrEqual(error, 1e-5, "k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads: max error \(error)")
+                // Each instruction set's copy the CPU runs; serial, and cut into 3 channel ranges that do
+                // not start on a block boundary.
+                for isa in InstructionSet.supported {
+                    let conv = ConvolutionKernel(geometry: g, weights: weights, scale: scale, bias: bias, activation: .relu6)
+                    conv.prepare(for: isa)
+                    for split in [WorkSplit.serial, WorkSplit(threads: 3, splitsSmallWork: true)] {
+                        let output = run(conv, input, height: height, width: width, outCount: outCount, split: split)
+                        let error = zip(output, expected).map { abs($0 - $1) }.max()!
+                        XCTAssertLessThanOrEqual(error, 1e-5, "\(isa) k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads: max error \(error)")
+                    }
                 }
             }
         }

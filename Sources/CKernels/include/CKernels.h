@@ -1,4 +1,6 @@
-// The kernels compiled for several instruction sets (x86-64-v4 with AVX-512, v3 with AVX2 + FMA,
-// and the baseline), the best picked for the CPU when the program loads: see activations.c.
+// The C kernels, each compiled for AVX-512, AVX2 + FMA and the baseline in one binary, the copy run
+// chosen at run time from the CPU (isa.h).
 #include "activations.h"
 #include "depthwise.h"
+#include "gemm.h"
+#include "isa.h"

@@ -124,6 +124,16 @@ public struct Tensor: Sendable {
         return out
     }
 
+    /// Lets the OS drop the resident pages wholly inside the elements of a contiguous tensor borrowed
+    /// from a mapped file: they read back unchanged from the file if touched again, so a caller that
+    /// keeps the values in another form (packed weights) stops paying for them twice. No effect on
+    /// in-memory bytes or views.
+    public func releaseResidentPages() {
+        guard isContiguous, count > 0 else { return }
+        let start = storageOffset * storage.dtype.byteSize
+        storage.releaseMappedPages(start..<(start + count * storage.dtype.byteSize))
+    }
+
     /// Calls `body` with the elements as contiguous Float32 in C order: in place, with no copy, when
     /// `borrowedFloats()` can lend them (a STORED zip entry is then read straight from the mapped
     /// file); through `floats()` otherwise.

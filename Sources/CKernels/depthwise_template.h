@@ -1,6 +1,7 @@
-// Depthwise convolution, in C for the reason given in activations.c: compiled for AVX-512, AVX2 and
-// the baseline in one binary, the best picked at load time. The vectors are 16 floats (GCC/Clang
-// vector extensions): one zmm register with AVX-512, two ymm with AVX2.
+// Depthwise convolution, compiled once per instruction set (each kernels_<isa>.c includes this file
+// under its own target attributes, after activations_template.h). The vectors are 16 floats
+// (GCC/Clang vector extensions): one zmm register with AVX-512, two ymm with AVX2, four xmm on the
+// x86-64 baseline.
 //
 // Two layouts of the same arithmetic. Rows of at least 16 output pixels are vectorised along the
 // row: tiles of 4 rows × 32 (or 16) pixels read a zero-padded copy of the channel. Narrower rows
@@ -11,19 +12,23 @@
 // row-major tap order, as one fused multiply-add each (with the tap pre-multiplied by the channel's
 // scale), so a value is the same whichever path, tile or channel block computed it.
 #include "depthwise.h"
-#include "multiversion.h"
+#include "depthwise_geometry.h"
 
 #include <string.h>
 
-#define LANES 16
+// Below AVX-512 a 16-float vector argument has no register of its own and the compiler warns that
+// its calling convention differs; these vectors pass only between always-inlined helpers, so no
+// call ever uses it.
+#pragma clang diagnostic ignored "-Wpsabi"
+
 typedef float vec16 __attribute__((vector_size(LANES * sizeof(float))));
 
-static inline vec16 load(const float *p) { vec16 v; memcpy(&v, p, sizeof v); return v; }
-static inline void store(float *p, vec16 v) { memcpy(p, &v, sizeof v); }
-static inline vec16 splat(float x) { vec16 v = {0}; return v + x; }
-static inline vec16 fma16(vec16 a, vec16 b, vec16 c) { return __builtin_elementwise_fma(a, b, c); }
+static inline __attribute__((always_inline)) vec16 load(const float *p) { vec16 v; memcpy(&v, p, sizeof v); return v; }
+static inline __attribute__((always_inline)) void store(float *p, vec16 v) { memcpy(p, &v, sizeof v); }
+static inline __attribute__((always_inline)) vec16 splat(float x) { vec16 v = {0}; return v + x; }
+static inline __attribute__((always_inline)) vec16 fma16(vec16 a, vec16 b, vec16 c) { return __builtin_elementwise_fma(a, b, c); }
 /// 16 floats at stride 2 from `p` (reads 32).
-static inline vec16 load_even(const float *p) {
+static inline __attribute__((always_inline)) vec16 load_even(const float *p) {
     vec16 a = load(p), b = load(p + LANES);
     return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
@@ -41,28 +46,11 @@ static inline __attribute__((always_inline)) void transpose16(vec16 r[LANES]) {
     }
 }
 
-/// Output rows a row tile computes together.
-#define TILE_ROWS 4
 /// Pixels of one channel-block step.
 #define BLOCK_PIXELS 8
 
-static long padded_height(const pth_depthwise_geometry *g, long height) { return height + g->pad_top + g->pad_bottom; }
-static long padded_width(const pth_depthwise_geometry *g, long width) { return width + g->pad_left + g->pad_right; }
-static long out_width_of(const pth_depthwise_geometry *g, long width) {
-    return (padded_width(g, width) - g->dilation_width * (g->kernel_width - 1) - 1) / g->stride_width + 1;
-}
-static int uses_channel_blocks(const pth_depthwise_geometry *g, long width) { return out_width_of(g, width) < LANES; }
-
-long pth_depthwise_scratch_count(const pth_depthwise_geometry *g, long height, long width) {
-    long plane = padded_height(g, height) * padded_width(g, width);
-    long taps = g->kernel_height * g->kernel_width;
-    if (uses_channel_blocks(g, width)) return (plane + taps) * LANES;
-    // Rows past the last (a tile's spare rows) and lanes past a row's end read zeroed slack.
-    return plane + (TILE_ROWS - 1) * g->stride_height * padded_width(g, width) + 4 * LANES + taps;
-}
-
 /// Stores row `row`'s vector at `column`, dropping it past the last row and lanes past the row's end.
-static inline void store_row(float *out, long out_height, long out_width, long row, long column, vec16 v) {
+static inline __attribute__((always_inline)) void store_row(float *out, long out_height, long out_width, long row, long column, vec16 v) {
     if (row >= out_height) return;
     float *destination = out + row * out_width + column;
     long lanes = out_width - column;
@@ -176,23 +164,22 @@ static inline __attribute__((always_inline)) void channel_block(const float *inp
     }
 }
 
-PTH_MULTIVERSION
-void pth_depthwise(const float *input, long height, long width, const float *weights, const float *scale,
+static void depthwise_kernel(const float *input, long height, long width, const float *weights, const float *scale,
                    const float *bias, pth_activation_kind activation, const pth_depthwise_geometry *g,
                    long first_channel, long end_channel, long out_height, long out_width, float *output,
                    float *scratch) {
     const long kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
     const long paddedw = padded_width(g, width), out_plane = out_height * out_width;
-    memset(scratch, 0, sizeof(float) * pth_depthwise_scratch_count(g, height, width));
+    memset(scratch, 0, sizeof(float) * depthwise_scratch_count(g, height, width));
     if (uses_channel_blocks(g, width)) {
         for (long first = first_channel; first < end_channel; first += LANES) {
             long count = end_channel - first < LANES ? end_channel - first : LANES;
             channel_block(input, height, width, weights, scale, bias, g, first, count, out_height, out_width, output, scratch);
-            for (long c = first; c < first + count; c++) pth_activation(activation, output + c * out_plane, output + c * out_plane, out_plane, 1, 0);
+            for (long c = first; c < first + count; c++) activation_kernel(activation, output + c * out_plane, output + c * out_plane, out_plane, 1, 0);
         }
         return;
     }
-    float *padded = scratch, *filter = scratch + pth_depthwise_scratch_count(g, height, width) - taps;
+    float *padded = scratch, *filter = scratch + depthwise_scratch_count(g, height, width) - taps;
     for (long c = first_channel; c < end_channel; c++) {
         const float *plane = input + c * height * width;
         for (long h = 0; h < height; h++) {
@@ -216,7 +203,7 @@ void pth_depthwise(const float *input, long height, long width, const float *wei
                 }
             }
         }
-        pth_activation(activation, out, out, out_plane, 1, 0);
+        activation_kernel(activation, out, out, out_plane, 1, 0);
         // Padding stays zero; only the interior is overwritten by the next channel.
     }
 }

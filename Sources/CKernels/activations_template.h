@@ -1,16 +1,13 @@
-// Activation loops in C for one reason Swift cannot meet: a function compiled for several
-// instruction sets in one binary. On x86-64 each loop is built for x86-64-v4 (AVX-512), v3
-// (AVX2 + FMA) and the baseline, and the dynamic linker picks the best the CPU runs (GCC/Clang
-// function multiversioning, resolved once at load). The loops are plain C the compiler vectorises;
+// The activation loops, compiled once per instruction set: each kernels_<isa>.c includes this file
+// under its own target attributes. The loops are plain C the compiler vectorises for that target;
 // SiLU and sigmoid are compute-bound, so 16 lanes instead of 8 halve them where AVX-512 exists.
 #include "activations.h"
-#include "multiversion.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-static inline float clamp(float x, float low, float high) {
+static inline __attribute__((always_inline)) float clamp(float x, float low, float high) {
     float above = x < low ? low : x;
     return above > high ? high : above;
 }
@@ -18,7 +15,7 @@ static inline float clamp(float x, float low, float high) {
 /// e^x: Cody–Waite reduction x = n·ln2 + r, a degree-6 polynomial for e^r (≈ 2 ulp), 2^n built in
 /// the exponent bits. Inputs are clamped to where the result is a normal float, all that sigmoid
 /// and SiLU need.
-static inline float exp_approx(float x) {
+static inline __attribute__((always_inline)) float exp_approx(float x) {
     x = clamp(x, -87.3f, 88.7f);
     // Adding 1.5·2^23 rounds x·log2(e) to an integer held in the low mantissa bits.
     const float magic = 12582912.0f;
@@ -69,8 +66,7 @@ static inline __attribute__((always_inline)) void out_of_place(pth_activation_ki
     PTH_ACTIVATIONS(input, output)
 }
 
-PTH_MULTIVERSION
-void pth_activation(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias) {
+static void activation_kernel(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias) {
     if (kind == pth_identity && scale == 1 && bias == 0) {
         // Nothing to compute: x·1 + 0 rounds to x.
         if (input != output) memcpy(output, input, sizeof(float) * count);

@@ -1,0 +1,181 @@
+// The packed GEMM, compiled once per instruction set: each kernels_<isa>.c includes this file
+// (after activations_template.h, whose loops finish the output rows) with
+//   GEMM_LANES  floats per vector (16 for AVX-512, 8 for AVX2, 4 for the baseline),
+//   GEMM_MR     rows of A per packed panel, and so rows of C per micro-kernel call,
+//   GEMM_FMA    1 where the target has fused multiply-add instructions.
+// A micro-kernel call computes a GEMM_MR × GEMM_NR tile of C (GEMM_NR = two vectors) in
+// 2·GEMM_MR vector registers: per k, two vectors of packed B, GEMM_MR broadcasts of packed A, and
+// 2·GEMM_MR multiply-adds. The loops around it follow the BLIS order: B packed a GEMM_KC × GEMM_NC
+// block at a time, A (packed once, ahead of time) walked GEMM_MC rows at a time so its block stays in
+// L2 while every column panel of B passes it, and a column panel of B (16–32 KB) in L1 across those
+// rows. Partial sums of K blocks before the last are kept in C; the last block's store applies the
+// epilogue (scale, bias, residual, activation) while the tile is in cache.
+#include "kernel_table.h"
+
+#include <string.h>
+
+#define GEMM_NR (2 * GEMM_LANES)
+
+typedef float gemm_vec __attribute__((vector_size(GEMM_LANES * sizeof(float))));
+
+static inline __attribute__((always_inline)) gemm_vec gemm_load(const float *p) {
+    gemm_vec v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void gemm_store(float *p, gemm_vec v) { memcpy(p, &v, sizeof v); }
+
+static inline __attribute__((always_inline)) gemm_vec gemm_multiply_add(float a, gemm_vec b, gemm_vec c) {
+    // Lane by lane, not `{0} + a`: with contraction off the compiler must keep that addition (it
+    // turns −0 into +0), an instruction per broadcast in the innermost loop.
+    gemm_vec broadcast;
+#pragma clang loop unroll(full)
+    for (int lane = 0; lane < GEMM_LANES; lane++) broadcast[lane] = a;
+#if GEMM_FMA
+    return __builtin_elementwise_fma(broadcast, b, c);
+#else
+    return broadcast * b + c;
+#endif
+}
+
+/// Finishes row `row` of a tile: `count` sums at `sums` (the tile's row, overwritten) become
+/// `f(scale·s + bias + residual)` at `out`.
+static inline __attribute__((always_inline)) void gemm_finish_row(float *sums, float *out, long count, long row, long column,
+                                                                  const pth_gemm_epilogue *e) {
+    float scale = e->scale ? e->scale[row] : 1, bias = e->bias ? e->bias[row] : 0;
+    if (e->residual) {
+        const float *residual = e->residual + row * e->residual_stride + column;
+        for (long j = 0; j < count; j++) sums[j] = fmaf(sums[j], scale, bias) + residual[j];
+        scale = 1;
+        bias = 0;
+    }
+    out_of_place(e->activation, sums, out, count, scale, bias);
+}
+
+/// One GEMM_MR × GEMM_NR tile over `kc` steps of K: `a` the packed panel's rows at this K block,
+/// `b` the packed column panel. Only `rows × columns` of the tile are stored (the rest are zero
+/// padding of A or B). `first`: C holds nothing yet; `last`: this is the final K block.
+static inline __attribute__((always_inline)) void gemm_tile(long kc, const float *restrict a, const float *restrict b,
+                                                            float *c, long ldc, long rows, long columns, int first,
+                                                            int last, long row, long column, const pth_gemm_epilogue *e) {
+    gemm_vec low[GEMM_MR], high[GEMM_MR];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < GEMM_MR; r++) low[r] = high[r] = (gemm_vec){0};
+    if (columns <= GEMM_LANES) {
+        // A last panel of at most one vector's columns (49 = 3·16 + 1 pixels of a 7×7 map) skips
+        // the half of the multiply-adds that would only feed padding.
+        for (long k = 0; k < kc; k++) {
+            const gemm_vec b0 = gemm_load(b + k * GEMM_NR);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < GEMM_MR; r++) low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
+        }
+    } else {
+        for (long k = 0; k < kc; k++) {
+            const gemm_vec b0 = gemm_load(b + k * GEMM_NR), b1 = gemm_load(b + k * GEMM_NR + GEMM_LANES);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < GEMM_MR; r++) {
+                low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
+                high[r] = gemm_multiply_add(a[k * GEMM_MR + r], b1, high[r]);
+            }
+        }
+    }
+    if (!last && rows == GEMM_MR && columns == GEMM_NR) {
+#pragma clang loop unroll(full)
+        for (int r = 0; r < GEMM_MR; r++) {
+            float *p = c + r * ldc;
+            if (!first) {
+                low[r] += gemm_load(p);
+                high[r] += gemm_load(p + GEMM_LANES);
+            }
+            gemm_store(p, low[r]);
+            gemm_store(p + GEMM_LANES, high[r]);
+        }
+        return;
+    }
+    float tile[GEMM_MR][GEMM_NR];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < GEMM_MR; r++) {
+        gemm_store(tile[r], low[r]);
+        gemm_store(tile[r] + GEMM_LANES, high[r]);
+    }
+    for (long r = 0; r < rows; r++) {
+        float *p = c + r * ldc;
+        if (!first) {
+            for (long j = 0; j < columns; j++) tile[r][j] += p[j];
+        }
+        if (last) {
+            gemm_finish_row(tile[r], p, columns, row + r, column, e);
+        } else {
+            memcpy(p, tile[r], sizeof(float) * columns);
+        }
+    }
+}
+
+/// Copies `kc × nc` of B (rows `ldb` apart) into column panels of GEMM_NR, each stored row by row,
+/// the last panel padded with zero columns.
+static void gemm_pack_b(const float *b, long ldb, long kc, long nc, float *packed) {
+    for (long j = 0; j < nc; j += GEMM_NR) {
+        long columns = nc - j < GEMM_NR ? nc - j : GEMM_NR;
+        float *panel = packed + j * kc;
+        for (long k = 0; k < kc; k++) {
+            const float *source = b + k * ldb + j;
+            float *target = panel + k * GEMM_NR;
+            if (columns == GEMM_NR) {
+                memcpy(target, source, sizeof(float) * GEMM_NR);
+            } else {
+                memcpy(target, source, sizeof(float) * columns);
+                memset(target + columns, 0, sizeof(float) * (GEMM_NR - columns));
+            }
+        }
+    }
+}
+
+/// The product with one column (squeeze-excitation convs on a 1×1 map): a tile would spend
+/// GEMM_NR − 1 of its columns on padding, so each panel of A is summed against B directly.
+static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
+                               const pth_gemm_epilogue *e) {
+    for (long row = 0; row < m; row += GEMM_MR) {
+        const float *panel = packed + row * k;
+        float sums[GEMM_MR] = {0};
+        for (long kk = 0; kk < k; kk++) {
+            const float x = b[kk * ldb];
+#pragma clang loop unroll(full)
+            for (int r = 0; r < GEMM_MR; r++) {
+#if GEMM_FMA
+                sums[r] = fmaf(panel[kk * GEMM_MR + r], x, sums[r]);
+#else
+                sums[r] += panel[kk * GEMM_MR + r] * x;
+#endif
+            }
+        }
+        long rows = m - row < GEMM_MR ? m - row : GEMM_MR;
+        for (long r = 0; r < rows; r++) gemm_finish_row(&sums[r], c + (row + r) * ldc, 1, row + r, 0, e);
+    }
+}
+
+static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
+                               const pth_gemm_epilogue *e, float *scratch) {
+    if (n == 1) {
+        gemm_packed_vector(m, k, packed, b, ldb, c, ldc, e);
+        return;
+    }
+    for (long jc = 0; jc < n; jc += GEMM_NC) {
+        long nc = n - jc < GEMM_NC ? n - jc : GEMM_NC;
+        for (long pc = 0; pc < k; pc += GEMM_KC) {
+            long kc = k - pc < GEMM_KC ? k - pc : GEMM_KC;
+            gemm_pack_b(b + pc * ldb + jc, ldb, kc, nc, scratch);
+            for (long ic = 0; ic < m; ic += GEMM_MC) {
+                long mc = m - ic < GEMM_MC ? m - ic : GEMM_MC;
+                for (long jr = 0; jr < nc; jr += GEMM_NR) {
+                    long columns = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
+                    for (long ir = 0; ir < mc; ir += GEMM_MR) {
+                        long row = ic + ir, rows = m - row < GEMM_MR ? m - row : GEMM_MR;
+                        gemm_tile(kc, packed + row * k + pc * GEMM_MR, scratch + jr * kc, c + row * ldc + jc + jr, ldc,
+                                  rows, columns, pc == 0, pc + kc == k, row, jc + jr, e);
+                    }
+                }
+            }
+        }
+    }
+}

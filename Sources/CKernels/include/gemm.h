@@ -1,0 +1,49 @@
+#ifndef PTH_GEMM_H
+#define PTH_GEMM_H
+
+#include "activations.h"
+#include "isa.h"
+
+/// What a packed GEMM does to each output row as it stores it: `y = f(scale[i]·acc + bias[i] +
+/// residual[i][j])`, rows and columns counted from the call's C origin.
+typedef struct {
+    /// One factor per row, or NULL for 1.
+    const float *scale;
+    /// One term per row, or NULL for 0.
+    const float *bias;
+    /// A matrix the size of C added before the activation (a residual connection), rows
+    /// `residual_stride` floats apart, or NULL for none. It must not overlap C (C holds partial
+    /// sums while K is walked in blocks).
+    const float *residual;
+    long residual_stride;
+    pth_activation_kind activation;
+} pth_gemm_epilogue;
+
+/// Rows of A per packed panel for `isa` (a multiple of it is where a call on a slice of A's rows may start).
+long pth_gemm_panel_rows(pth_isa isa);
+
+/// Columns of C one micro-kernel call computes for `isa` (where a call on a slice of columns should start).
+long pth_gemm_panel_columns(pth_isa isa);
+
+/// Floats the packed form of an `m × k` matrix takes for `isa` (its rows padded to whole panels).
+long pth_gemm_packed_count(pth_isa isa, long m, long k);
+
+/// Packs the row-major `m × k` matrix `a` (rows `lda` floats apart) into `packed` for `isa`'s
+/// micro-kernel: panels of `pth_gemm_panel_rows` rows, each stored column by column, the last panel
+/// padded with zero rows. Rows from a multiple `r` of the panel height start at `packed + r·k`.
+void pth_gemm_pack(pth_isa isa, const float *a, long lda, long m, long k, float *packed);
+
+/// The row-major `m × k` matrix back out of its packed form.
+void pth_gemm_unpack(pth_isa isa, const float *packed, long m, long k, float *a);
+
+/// Floats of scratch one `pth_gemm_packed` call needs (the panels of B it packs, a block at a time).
+long pth_gemm_scratch_count(pth_isa isa);
+
+/// `C[m × n] = epilogue(A · B)` with A packed for `isa` by `pth_gemm_pack` (`packed` may point at a
+/// panel boundary inside a larger packed matrix of the same `k`), B row-major `k × n` with rows `ldb`
+/// apart, C rows `ldc` apart (a slice of a larger buffer: a channel range of a concatenation). C's
+/// previous contents are never read. `k` ≥ 1. `isa` must be one the CPU supports.
+void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb, float *c,
+                     long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
+
+#endif

@@ -1,0 +1,77 @@
+// The dispatch table's selection and the public entry points, which call the active instruction
+// set's copy of each kernel. Packing is plain data movement, the same code for every instruction set.
+#include "kernel_table.h"
+#include "depthwise_geometry.h"
+
+#include <string.h>
+
+const pth_kernel_table *pth_kernels_for(pth_isa isa) {
+    switch (isa) {
+#if defined(__x86_64__)
+    case pth_isa_avx512: return &pth_kernels_avx512;
+    case pth_isa_avx2: return &pth_kernels_avx2;
+#else
+    case pth_isa_avx512:
+    case pth_isa_avx2:
+#endif
+    case pth_isa_baseline: return &pth_kernels_baseline;
+    }
+    return &pth_kernels_baseline;
+}
+
+const pth_kernel_table *pth_kernels(void) {
+    return pth_kernels_for(pth_isa_active());
+}
+
+void pth_activation(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias) {
+    pth_kernels()->activation(kind, input, output, count, scale, bias);
+}
+
+long pth_depthwise_scratch_count(const pth_depthwise_geometry *geometry, long height, long width) {
+    return depthwise_scratch_count(geometry, height, width);
+}
+
+void pth_depthwise(pth_isa isa, const float *input, long height, long width, const float *weights, const float *scale,
+                   const float *bias, pth_activation_kind activation, const pth_depthwise_geometry *geometry,
+                   long first_channel, long end_channel, long out_height, long out_width, float *output,
+                   float *scratch) {
+    pth_kernels_for(isa)->depthwise(input, height, width, weights, scale, bias, activation, geometry, first_channel,
+                                    end_channel, out_height, out_width, output, scratch);
+}
+
+long pth_gemm_panel_rows(pth_isa isa) { return pth_kernels_for(isa)->gemm_rows; }
+
+long pth_gemm_panel_columns(pth_isa isa) { return pth_kernels_for(isa)->gemm_columns; }
+
+long pth_gemm_packed_count(pth_isa isa, long m, long k) {
+    long rows = pth_gemm_panel_rows(isa);
+    return (m + rows - 1) / rows * rows * k;
+}
+
+void pth_gemm_pack(pth_isa isa, const float *a, long lda, long m, long k, float *packed) {
+    const long rows = pth_gemm_panel_rows(isa);
+    for (long first = 0; first < m; first += rows) {
+        float *panel = packed + first * k;
+        for (long kk = 0; kk < k; kk++) {
+            for (long r = 0; r < rows; r++) panel[kk * rows + r] = first + r < m ? a[(first + r) * lda + kk] : 0;
+        }
+    }
+}
+
+void pth_gemm_unpack(pth_isa isa, const float *packed, long m, long k, float *a) {
+    const long rows = pth_gemm_panel_rows(isa);
+    for (long i = 0; i < m; i++) {
+        const float *panel = packed + i / rows * rows * k;
+        for (long kk = 0; kk < k; kk++) a[i * k + kk] = panel[kk * rows + i % rows];
+    }
+}
+
+long pth_gemm_scratch_count(pth_isa isa) {
+    (void)isa;
+    return GEMM_KC * GEMM_NC;
+}
+
+void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb, float *c,
+                     long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
+    pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, c, ldc, epilogue, scratch);
+}

@@ -1,0 +1,79 @@
+import CKernels
+
+/// A weight matrix packed once, ahead of any multiplication, into the panel layout of one instruction
+/// set's GEMM micro-kernel (`CKernels/gemm_template.h`): rows in panels of 4–8, each panel stored
+/// column by column. OpenBLAS repacks its operands on every call; this matrix is packed when a plan
+/// is made and read as is by every product after.
+public struct PackedMatrix: @unchecked Sendable {
+    /// `m` and `k` of the `m × k` matrix.
+    public let rows: Int, columns: Int
+    /// The micro-kernel the layout is for; products run that kernel.
+    public let instructionSet: InstructionSet
+    private let values: [Float]
+
+    /// Packs the row-major `rows × columns` matrix at `matrix` (rows `leadingDimension` floats apart,
+    /// default `columns`) for `instructionSet`, which this CPU must support.
+    public init(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int? = nil,
+                instructionSet: InstructionSet = .active) {
+        precondition(rows >= 1 && columns >= 1, "a packed matrix needs rows and columns, given \(rows) × \(columns)")
+        precondition(instructionSet.isSupported, "packed GEMM for \(instructionSet): this CPU cannot run it")
+        self.rows = rows
+        self.columns = columns
+        self.instructionSet = instructionSet
+        let isa = instructionSet.isa
+        let count = pth_gemm_packed_count(isa, rows, columns)
+        values = [Float](unsafeUninitializedCapacity: count) { packed, initialised in
+            pth_gemm_pack(isa, matrix, leadingDimension ?? columns, rows, columns, packed.baseAddress!)
+            initialised = count
+        }
+    }
+
+    /// The row-major matrix back (for a kernel that needs another layout of the same weights).
+    public func unpacked() -> [Float] {
+        [Float](unsafeUninitializedCapacity: rows * columns) { matrix, initialised in
+            values.withUnsafeBufferPointer { pth_gemm_unpack(instructionSet.isa, $0.baseAddress!, rows, columns, matrix.baseAddress!) }
+            initialised = rows * columns
+        }
+    }
+
+    /// Floats of scratch `multiply` needs when cut as `split` cuts it.
+    public func scratchCount(split: WorkSplit) -> Int { split.threads * pth_gemm_scratch_count(instructionSet.isa) }
+
+    /// `C[rows × n] = f(scale[i]·(A·B)[i][j] + bias[i] + residual[i][j])`: B row-major `columns × n`
+    /// (rows `ldb` apart), C rows `ldc` apart, so either may be a slice of a larger buffer. `scale`
+    /// and `bias` hold one value per row (nil: 1 and 0); `residual`, nil for none, is a matrix the
+    /// size of C (rows `residualStride` apart) that must not overlap it. `split` cuts C into blocks
+    /// of rows (when `rows ≥ n`) or of columns at the micro-kernel's panel boundaries, each block on
+    /// its own core with its own part of `scratch` (`scratchCount`).
+    public func multiply(n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil,
+                         residual: UnsafePointer<Float>? = nil, residualStride: Int = 0,
+                         activation: ActivationFunction = .identity,
+                         scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial) {
+        guard n > 0 else { return }
+        let isa = instructionSet.isa, perPart = pth_gemm_scratch_count(isa)
+        // Below ~2 MFLOP per part the hop to another thread costs more than it saves.
+        let minimum = max(1, (1 << 20) / max(1, (rows >= n ? n : rows) * columns))
+        values.withUnsafeBufferPointer { packed in
+            let packed = packed.baseAddress!
+            if rows >= n {
+                split.forEachPart(rows, alignment: Int(pth_gemm_panel_rows(isa)), minimum: minimum) { part, range in
+                    let first = range.lowerBound
+                    var epilogue = pth_gemm_epilogue(scale: scale.map { $0 + first }, bias: bias.map { $0 + first },
+                                                     residual: residual.map { $0 + first * residualStride },
+                                                     residual_stride: residualStride, activation: activation.kind)
+                    pth_gemm_packed(isa, range.count, n, columns, packed + first * columns, b, ldb, c + first * ldc, ldc,
+                                    &epilogue, scratch + part * perPart)
+                }
+            } else {
+                split.forEachPart(n, alignment: Int(pth_gemm_panel_columns(isa)), minimum: minimum) { part, range in
+                    let first = range.lowerBound
+                    var epilogue = pth_gemm_epilogue(scale: scale, bias: bias, residual: residual.map { $0 + first },
+                                                     residual_stride: residualStride, activation: activation.kind)
+                    pth_gemm_packed(isa, rows, range.count, columns, packed, b + first, ldb, c + first, ldc,
+                                    &epilogue, scratch + part * perPart)
+                }
+            }
+        }
+    }
+}

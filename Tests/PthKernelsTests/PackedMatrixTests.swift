@@ -1,0 +1,118 @@
+@testable import PthKernels
+import XCTest
+
+/// The packed GEMM micro-kernel of every instruction set this CPU runs, against the product summed in
+/// Double with the epilogue applied in Double (PyTorch's formulas), and against OpenBLAS: shapes
+/// whose M, N and K are not multiples of any register block, K = 1, N = 1, K over several cache
+/// blocks, M and N over several blocks; every epilogue; serial and cut over two cores; B and C as
+/// slices of wider buffers, which must not be written outside the slice.
+final class PackedMatrixTests: XCTestCase {
+    func testBaselineMatchesDoubleProductAndOpenBLAS() throws { try check(.baseline) }
+
+    func testAVX2MatchesDoubleProductAndOpenBLAS() throws { try check(.avx2) }
+
+    func testAVX512MatchesDoubleProductAndOpenBLAS() throws { try check(.avx512) }
+
+    func testUnpackGivesTheMatrixBack() {
+        for isa in InstructionSet.supported {
+            for (m, k) in [(1, 1), (7, 3), (17, 40)] {
+                let lda = k + 3, a = pseudoRandom(count: m * lda, seed: 5)
+                let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, leadingDimension: lda, instructionSet: isa) }
+                let expected = (0..<m).flatMap { i in a[(i * lda)..<(i * lda + k)] }
+                XCTAssertEqual(packed.unpacked(), expected, "\(isa) \(m)×\(k)")
+            }
+        }
+    }
+
+    /// (m, n, k): ragged everywhere, the degenerate sizes, K past the 256-deep cache block (twice),
+    /// M past the 120-row block and N past the 512-column block.
+    static let shapes = [(1, 1, 1), (5, 1, 7), (7, 3, 1), (13, 17, 29), (6, 16, 8), (9, 33, 300), (3, 40, 600),
+                         (130, 21, 40), (11, 530, 19), (24, 49, 257)]
+
+    static let epilogues: [(name: String, activation: ActivationFunction, scaled: Bool, residual: Bool, f: (Double) -> Double)] = [
+        ("plain", .identity, false, false, { $0 }),
+        ("scaled", .identity, true, false, { $0 }),
+        ("relu", .relu, true, false, { max($0, 0) }),
+        ("relu6", .relu6, true, false, { min(max($0, 0), 6) }),
+        ("silu", .silu, true, false, { $0 / (1 + Foundation.exp(-$0)) }),
+        ("sigmoid", .sigmoid, true, false, { 1 / (1 + Foundation.exp(-$0)) }),
+        ("hardswish", .hardswish, true, false, { $0 * min(max($0 + 3, 0), 6) / 6 }),
+        ("hardsigmoid", .hardsigmoid, true, false, { min(max($0 + 3, 0), 6) / 6 }),
+        ("residual+relu", .relu, true, true, { max($0, 0) }),
+        ("residual", .identity, false, true, { $0 }),
+    ]
+
+    private func check(_ isa: InstructionSet) throws {
+        try XCTSkipUnless(isa.isSupported, "this CPU cannot run \(isa) kernels; their test runs on one that can")
+        for (m, n, k) in Self.shapes {
+            let lda = k + 1, ldb = n + 3, ldc = n + 5
+            let a = pseudoRandom(count: m * lda, seed: 1), b = pseudoRandom(count: k * ldb, seed: 2)
+            let scale = pseudoRandom(count: m, seed: 3).map { 0.5 + abs($0) }, bias = pseudoRandom(count: m, seed: 4)
+            let residual = pseudoRandom(count: m * ldc, seed: 6)
+            let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, leadingDimension: lda, instructionSet: isa) }
+            var sums = [Double](repeating: 0, count: m * n), magnitudes = sums
+            for i in 0..<m {
+                for j in 0..<n {
+                    for p in 0..<k {
+                        let product = Double(a[i * lda + p]) * Double(b[p * ldb + j])
+                        sums[i * n + j] += product
+                        magnitudes[i * n + j] += abs(product)
+                    }
+                }
+            }
+            let blas = openBLAS(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, ldc: ldc)
+            for split in [WorkSplit.serial, WorkSplit(threads: 2, splitsSmallWork: true)] {
+                for epilogue in Self.epilogues {
+                    let c = multiply(packed, n: n, b: b, ldb: ldb, ldc: ldc, scale: epilogue.scaled ? scale : nil,
+                                     bias: epilogue.scaled ? bias : nil, residual: epilogue.residual ? residual : nil,
+                                     activation: epilogue.activation, split: split)
+                    let context = "\(isa) \(m)×\(n)×\(k) \(epilogue.name) threads \(split.threads)"
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var x = sums[i * n + j]
+                            if epilogue.scaled { x = x * Double(scale[i]) + Double(bias[i]) }
+                            if epilogue.residual { x += Double(residual[i * ldc + j]) }
+                            let expected = epilogue.f(x)
+                            // Float32 rounding of each product and partial sum (a random walk over K
+                            // steps), scaled like the sum's terms; then the epilogue's few roundings.
+                            let terms = magnitudes[i * n + j] * Double(epilogue.scaled ? scale[i] : 1)
+                            let tolerance = 1e-6 * (Double(k).squareRoot() * terms + abs(x) + 1)
+                            XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: tolerance, "\(context) at \(i),\(j)")
+                            if epilogue.name == "plain" {
+                                XCTAssertEqual(c[i * ldc + j], blas[i * ldc + j], accuracy: Float(tolerance), "\(context) vs OpenBLAS at \(i),\(j)")
+                            }
+                        }
+                        for j in n..<ldc { XCTAssertTrue(c[i * ldc + j].isNaN, "\(context) wrote past row \(i)") }
+                    }
+                }
+            }
+        }
+    }
+
+    private func multiply(_ packed: PackedMatrix, n: Int, b: [Float], ldb: Int, ldc: Int, scale: [Float]?, bias: [Float]?,
+                          residual: [Float]?, activation: ActivationFunction, split: WorkSplit) -> [Float] {
+        var c = [Float](repeating: .nan, count: packed.rows * ldc)
+        var scratch = [Float](repeating: .nan, count: packed.scratchCount(split: split))
+        b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in scratch.withUnsafeMutableBufferPointer { scratch in
+            withOptionalPointer(scale) { scale in withOptionalPointer(bias) { bias in withOptionalPointer(residual) { residual in
+                packed.multiply(n: n, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc, scale: scale, bias: bias,
+                                residual: residual, residualStride: ldc, activation: activation,
+                                scratch: scratch.baseAddress!, split: split)
+            } } }
+        } } }
+        return c
+    }
+
+    private func openBLAS(m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, ldc: Int) -> [Float] {
+        var c = [Float](repeating: .nan, count: m * ldc)
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+            Kernels.gemm(m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc)
+        } } }
+        return c
+    }
+}
+
+private func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
