@@ -57,7 +57,15 @@ public struct Checkpoint: Sendable {
     /// Every global the file's pickles reference, found by running them without reading any
     /// storage: what `pth inspect --scan` reports before anyone hands the file to PyTorch.
     public static func scan(contentsOf path: String) throws -> (format: Format, globals: [GlobalReference]) {
-        let file = try MappedFile(path: path)
+        try scan(try MappedFile(path: path))
+    }
+
+    /// `scan(contentsOf:)` over a checkpoint held in memory (the bytes are copied).
+    public static func scan(bytes: UnsafeRawBufferPointer) throws -> (format: Format, globals: [GlobalReference]) {
+        try scan(try MappedFile(copying: bytes))
+    }
+
+    private static func scan(_ file: MappedFile) throws -> (format: Format, globals: [GlobalReference]) {
         let format = Checkpoint.format(of: file.bytes)
         return (format, try load(file, format, scanOnly: true).globals)
     }
