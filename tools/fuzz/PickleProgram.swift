@@ -414,14 +414,29 @@ struct PickleProgram {
     }
 
     /// A list or dict that holds, through its memo entry, a call whose arguments hold that same container:
-    /// `l = []; l.append(f(..., l, ...))`, the shape of self-reference a byte mutator seldom builds.
+    /// `l = []; l.append(f(..., l, ...))`, where `l` may already hold itself (`l = [f, T, l, None]` for
+    /// `_rebuild_from_type_v2`): the shape of self-reference a byte mutator seldom builds.
     private mutating func cyclicCall() {
         let kind: Slot = choices.bool() ? .list : .dict
         op(kind == .list ? 0x5D : 0x7D); push(kind)
         let index = memo.count
         op(0x72); littleEndian(UInt64(index), 4); memo[index] = kind
-        if kind == .dict { string(choices.pick(PickleProgram.words)); push(.value) }
         let (module, name) = choices.pick(PickleProgram.globals)
+        if kind == .list && choices.bool() {
+            // Fill the list first, holding itself, so the call below receives an argument list that contains itself.
+            mark()
+            if name == "_rebuild_from_type_v2" && choices.bool() {
+                global("torch._tensor", "_rebuild_from_type_v2"); global("torch", "Tensor")
+                op(0x6A); littleEndian(UInt64(index), 4); push(kind)
+                op(0x4E); push(.value)
+            } else {
+                for _ in 0..<choices.integer(in: 1...4) {
+                    if choices.bool() { op(0x6A); littleEndian(UInt64(index), 4); push(kind) } else { argument(depth: 3) }
+                }
+            }
+            op(0x65); pop(aboveMark); marks.removeLast()
+        }
+        if kind == .dict { string(choices.pick(PickleProgram.words)); push(.value) }
         global(module, name)
         mark()
         if name == "_rebuild_from_type_v2" && choices.bool() {
