@@ -22,7 +22,8 @@
 /// only then). A reference type, so a walk shares one count however it passes the budget along.
 public final class RecursionBudget {
     /// Deeper than any real checkpoint nests (a state dict is 2 levels, a pickled torchvision model
-    /// under 20) and shallow enough that a walk this deep stays far inside a secondary thread's stack.
+    /// under 20) and shallow enough that converting this deep fits in a 1 MiB thread stack (not in
+    /// 512 KiB): load checkpoints on the main thread or a thread with at least 1 MiB.
     public static let maximumDepth = 1000
     /// Nodes one walk may visit: 2^24, a few seconds of work, where real checkpoints visit thousands.
     public static let maximumNodes = 1 << 24

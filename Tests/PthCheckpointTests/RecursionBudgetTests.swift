@@ -75,4 +75,30 @@ final class RecursionBudgetTests: XCTestCase {
             }
         }
     }
+
+    /// The deepest structure the budget allows converts on a thread with a 1 MiB stack, and one level
+    /// more is refused there as on the main thread (8 MiB). 512 KiB (macOS's secondary-thread default)
+    /// is not enough for 1000 levels: load checkpoints on the main thread or a thread of 1 MiB or more.
+    func testMaximumDepthFitsInAOneMebibyteThreadStack() {
+        final class Outcomes: @unchecked Sendable { var list: [String] = [] }
+        let outcomes = Outcomes()
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            for depth in [RecursionBudget.maximumDepth, RecursionBudget.maximumDepth + 1] {
+                let lists = [UInt8](repeating: 0x5D, count: depth) + [UInt8](repeating: 0x61, count: depth - 1) + [0x2E]
+                do {
+                    _ = try HostileInputTests.load(HostileInputTests.legacyStream(lists))
+                    outcomes.list.append("loaded")
+                } catch {
+                    outcomes.list.append("\(error)")
+                }
+            }
+            finished.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        XCTAssertEqual(finished.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(outcomes.list.first, "loaded")
+        XCTAssertTrue(outcomes.list.last?.hasSuffix("nesting deeper than 1000 levels") == true, "\(outcomes.list)")
+    }
 }
