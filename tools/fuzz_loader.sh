@@ -1,30 +1,70 @@
 #!/usr/bin/env bash
-# Builds and runs the libFuzzer target over the checkpoint loader (issue #6). Not part of
-# `swift build`/CI: the PthCheckpoint sources are compiled here with swiftc, bounds checks on (-O,
-# not the package's -Ounchecked), under AddressSanitizer and libFuzzer coverage.
+# Builds and runs a libFuzzer target. Not part of `swift build`/CI: the module under test is compiled
+# here with swiftc, bounds checks on (-O, not the package's -Ounchecked), under AddressSanitizer and
+# libFuzzer coverage.
 #
-#   tools/fuzz_loader.sh [RUNS] [extra libFuzzer flags…]
+#   tools/fuzz_loader.sh [TARGET] [RUNS] [extra libFuzzer flags…]
 #
-# Seeds: the committed minimised corpus (fixtures/fuzz-corpus, replayed by FuzzCorpusTests in every
-# swift test) and every fixture under fixtures/checkpoints, fixtures/hostile and fixtures/fuzz-regressions.
-# The working corpus grows in .build-fuzz/corpus (git-ignored); findings land in .build-fuzz/ as
-# crash-*/leak-*/timeout-*: copy each into fixtures/fuzz-regressions/ with a test. Two cores: add
-# `-jobs=2 -workers=2`. To refresh the committed corpus after a run:
-#   (cd .build-fuzz && mkdir min && ./fuzz-loader -merge=1 -max_len=65536 min corpus ../fixtures/fuzz-corpus \
-#       ../fixtures/checkpoints ../fixtures/hostile ../fixtures/fuzz-regressions)
-#   then replace fixtures/fuzz-corpus with .build-fuzz/min.
+# TARGET (default loader):
+#   loader  mutates checkpoint bytes through the whole PthCheckpoint loader (tools/fuzz/FuzzLoader.swift)
+#   pickle  structure-aware: the input is a stream of choices that builds a well-formed pickle program
+#           (aliasing and self-referencing memo entries, every container opcode, calls of every allowlisted
+#           global, persistent ids of every kind) inside a zip, legacy or tar checkpoint, then loads it
+#           the same way (tools/fuzz/FuzzPickle.swift, PickleProgram.swift, CheckpointArchive.swift)
+#   npy     the PthNumpy .npy reader, with a write/read round trip (tools/fuzz/FuzzNumpy.swift)
+#   image   ImageDecoder.decode over every format it knows, and the conversions to RGB (FuzzImage.swift)
+#
+# Seeds: the committed corpora under fixtures/ (fuzz-corpus for loader, fuzz-corpus-pickle/choices for
+# pickle) and the fixtures of the target's kind. The working corpus grows in .build-fuzz/TARGET/corpus
+# (git-ignored); findings land in .build-fuzz/TARGET/ as crash-*/leak-*/timeout-*: copy each into
+# fixtures/fuzz-regressions/ with a test. The machine is shared: keep `-jobs=1`. To refresh a committed
+# corpus after a run, merge into an empty folder and replace the committed one with it, e.g. (a set-cover
+# merge keeps the pickle corpus near 1,200 inputs, 2 MB of generated checkpoints)
+#   (cd .build-fuzz/pickle && mkdir min && ./fuzz-pickle -set_cover_merge=1 min corpus ../../fixtures/fuzz-corpus-pickle/choices)
+# and for pickle also regenerate the checkpoints `swift test` replays from the merged choices:
+#   (cd .build-fuzz/pickle && rm -rf ../../fixtures/fuzz-corpus-pickle/checkpoints && mkdir -p ../../fixtures/fuzz-corpus-pickle/checkpoints \
+#       && PTH_FUZZ_EMIT=../../fixtures/fuzz-corpus-pickle/checkpoints ./fuzz-pickle -runs=0 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target=loader
+case "${1:-}" in loader|pickle|npy|image) target="$1"; shift ;; esac
 runs="${1:-10000000}"
 shift || true
-out=.build-fuzz
+
+checkpoint_sources=(Sources/PthCheckpoint/*.swift Sources/PthCheckpoint/*/*.swift tools/fuzz/LoaderExercise.swift)
+checkpoint_flags=(-I Sources/CZip $(pkg-config --cflags-only-I libzip | sed 's/-I/-Xcc -I/g'))
+case "$target" in
+    loader)
+        sources=("${checkpoint_sources[@]}" tools/fuzz/FuzzLoader.swift)
+        flags=("${checkpoint_flags[@]}"); libs=(libzip); max_len=65536
+        seeds=(fixtures/fuzz-corpus fixtures/checkpoints fixtures/hostile fixtures/fuzz-regressions) ;;
+    pickle)
+        sources=("${checkpoint_sources[@]}" tools/fuzz/FuzzChoices.swift tools/fuzz/PickleProgram.swift
+                 tools/fuzz/CheckpointArchive.swift tools/fuzz/FuzzPickle.swift)
+        flags=("${checkpoint_flags[@]}"); libs=(libzip); max_len=4096
+        seeds=(fixtures/fuzz-corpus-pickle/choices) ;;
+    npy)
+        sources=(Sources/PthNumpy/*.swift tools/fuzz/FuzzNumpy.swift)
+        flags=(); libs=(); max_len=4096
+        seeds=(fixtures/kernels) ;;
+    image)
+        # Every C library PthVision links (a system-library target under Sources/C*) and its pkg-config name.
+        sources=(Sources/PthVision/*.swift tools/fuzz/FuzzImage.swift)
+        flags=(-I Sources/CJPEG -I Sources/CPNG); libs=(libjpeg libpng); max_len=65536
+        seeds=(fixtures/images fixtures/broken) ;;
+esac
+
+out=".build-fuzz/$target"
 mkdir -p "$out/corpus"
-swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name FuzzLoader \
-    -I Sources/CZip $(pkg-config --cflags-only-I libzip | sed 's/-I/-Xcc -I/g') \
-    Sources/PthCheckpoint/*.swift Sources/PthCheckpoint/*/*.swift tools/fuzz/FuzzLoader.swift \
-    $(pkg-config --libs libzip) -o "$out/fuzz-loader" 2>&1 | grep -v "warning:" || true
-test -x "$out/fuzz-loader"
-seeds=(fixtures/fuzz-corpus fixtures/checkpoints fixtures/hostile fixtures/fuzz-regressions)
+for seed in "${seeds[@]}"; do mkdir -p "$seed"; done
+cflags=() ldflags=()
+if ((${#libs[@]})); then
+    cflags=($(pkg-config --cflags-only-I "${libs[@]}" | sed 's/-I/-Xcc -I/g'))
+    ldflags=($(pkg-config --libs "${libs[@]}"))
+fi
+swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$target" \
+    "${flags[@]}" "${cflags[@]}" "${sources[@]}" "${ldflags[@]}" -o "$out/fuzz-$target" 2>&1 | grep -v "warning:" || true
+test -x "$out/fuzz-$target"
 cd "$out"
-exec ./fuzz-loader -runs="$runs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    "$@" corpus "${seeds[@]/#/../}"
+exec "./fuzz-$target" -runs="$runs" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+    "$@" corpus "${seeds[@]/#/../../}"

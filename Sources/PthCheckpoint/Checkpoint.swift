@@ -83,7 +83,16 @@ public struct Checkpoint: Sendable {
 
     /// Scans the file at `path` (see `Scan`); a file PyTorch can read never fails here for what its pickles reference.
     public static func scan(contentsOf path: String) throws -> Scan {
-        let (format, contents) = try load(try MappedFile(path: path), scanOnly: true)
+        try scan(try MappedFile(path: path))
+    }
+
+    /// `scan(contentsOf:)` over a checkpoint held in memory (the bytes are copied).
+    public static func scan(bytes: UnsafeRawBufferPointer) throws -> Scan {
+        try scan(try MappedFile(copying: bytes))
+    }
+
+    private static func scan(_ file: MappedFile) throws -> Scan {
+        let (format, contents) = try load(file, scanOnly: true)
         return Scan(format: format, globals: references(contents.globals), moduleSources: contents.sources)
     }
 

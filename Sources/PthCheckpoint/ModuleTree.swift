@@ -8,7 +8,7 @@
 /// names. TorchScript keeps every declared buffer, as `torch.jit.load(…).state_dict()` does.
 /// It is iterative, and refuses modules nested deeper than `maximumDepth`.
 enum ModuleTree {
-    static let maximumDepth = 1000
+    static let maximumDepth = RecursionBudget.maximumDepth
 
     /// The class name of `value` if it is a module saved whole (pickled or TorchScript).
     static func moduleClass(_ value: PickleValue, _ scriptClasses: [String: ScriptClass]) -> String? {

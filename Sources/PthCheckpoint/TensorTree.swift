@@ -2,7 +2,7 @@
 /// dict keys, list and tuple indices, and the attributes of an opaque object's state; a module saved
 /// whole is entered by its state-dict names. The walks are iterative and stop at `maximumDepth`.
 enum TensorTree {
-    static let maximumDepth = 1000
+    static let maximumDepth = RecursionBudget.maximumDepth
 
     /// Every tensor in the tree with its dotted path, in tree order.
     static func tensors(_ root: PickleValue, _ scriptClasses: [String: ScriptClass]) throws -> [(path: String, tensor: Tensor)] {

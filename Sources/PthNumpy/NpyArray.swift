@@ -33,7 +33,10 @@ public struct NpyArray: Sendable, Equatable {
 
     /// Parses the bytes of a `.npy` file; `path` only names the source in errors.
     public init(npyBytes bytes: [UInt8], path: String = "<npy>") throws {
-        func fail(_ message: String) -> Error { Error(path: path, message: message) }
+        // Messages quote header text, which may hold newlines: escape them so every error stays one line.
+        func fail(_ message: String) -> Error {
+            Error(path: path, message: message.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r"))
+        }
         guard bytes.count >= 10, Array(bytes[0..<6]) == NpyArray.magic else { throw fail("not a .npy file (bad magic)") }
         let major = bytes[6]
         let headerLength: Int
@@ -75,8 +78,9 @@ public struct NpyArray: Sendable, Equatable {
             count = product
         }
         let dataStart = headerStart + headerLength
-        guard bytes.count - dataStart == count * 4 else {
-            throw fail("shape \(shape) needs \(count * 4) bytes of data, file has \(bytes.count - dataStart)")
+        let dataBytes = bytes.count - dataStart
+        guard dataBytes % 4 == 0, dataBytes / 4 == count else {
+            throw fail("shape \(shape) needs \(count) float32 values, file has \(dataBytes) bytes of data")
         }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { destination in

@@ -2,21 +2,33 @@ import Foundation
 import XCTest
 import PthCheckpoint
 
-/// The fuzzer's minimised corpus (`fixtures/fuzz-corpus/`: one input per coverage feature the libFuzzer
-/// target reached, see tools/fuzz_loader.sh) replayed through the loader as the target drives it: every
-/// input must end in a loaded checkpoint or a one-line error, never a trap.
+/// The fuzzers' minimised corpora replayed through the loader as the targets drive it (see
+/// tools/fuzz_loader.sh): `fixtures/fuzz-corpus/` (the byte-mutating target's inputs) and
+/// `fixtures/fuzz-corpus-pickle/checkpoints/` (the checkpoints the structure-aware target generated from
+/// its minimised choices). Every input must end in a loaded checkpoint or a one-line error, never a trap.
 final class FuzzCorpusTests: XCTestCase {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("fixtures/fuzz-corpus")
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("fixtures")
 
     func testEveryCorpusInputLoadsOrFailsWithOneLine() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).sorted()
-        XCTAssertGreaterThan(names.count, 500, "the committed corpus")
+        try replay("fuzz-corpus", atLeast: 500)
+    }
+
+    func testEveryGeneratedPickleCheckpointLoadsOrFailsWithOneLine() throws {
+        try replay("fuzz-corpus-pickle/checkpoints", atLeast: 300)
+    }
+
+    private func replay(_ corpus: String, atLeast minimum: Int) throws {
+        let folder = Self.fixtures.appendingPathComponent(corpus)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertGreaterThan(names.count, minimum, "the committed corpus")
         var loaded = 0, refused = 0
         for name in names {
-            let data = try Data(contentsOf: Self.folder.appendingPathComponent(name))
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
             do {
+                let scanned = try? data.withUnsafeBytes { try Checkpoint.scan(bytes: $0) }
                 let checkpoint = try data.withUnsafeBytes { try Checkpoint(bytes: $0) }
+                XCTAssertEqual(scanned?.globals, checkpoint.globals, name)
                 _ = checkpoint.opaqueObjects
                 for entry in try checkpoint.stateDict().entries {
                     XCTAssertEqual(entry.tensor.contiguousBytes().count, entry.tensor.count * entry.tensor.dtype.byteSize, name)
@@ -29,6 +41,6 @@ final class FuzzCorpusTests: XCTestCase {
                 refused += 1
             }
         }
-        print("fuzz corpus: \(names.count) inputs, \(loaded) loaded, \(refused) refused with a one-line error")
+        print("\(corpus): \(names.count) inputs, \(loaded) loaded, \(refused) refused with a one-line error")
     }
 }

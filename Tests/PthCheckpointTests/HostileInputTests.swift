@@ -54,7 +54,7 @@ final class HostileInputTests: XCTestCase {
     func testDeepNestingIsRefusedWithoutBlowingTheStack() {
         let depth = 1_000_000
         let lists = [UInt8](repeating: 0x5D, count: depth) + [UInt8](repeating: 0x61, count: depth - 1) + [0x2E]
-        expectError(Self.legacyStream(lists), containing: "nesting deeper than \(PickleConverter.maximumDepth) levels")
+        expectError(Self.legacyStream(lists), containing: "nesting deeper than \(RecursionBudget.maximumDepth) levels")
         let marks = [UInt8](repeating: 0x28, count: depth) + [0x2E]
         expectError(Self.legacyStream(marks), containing: "STOP needs a value")
     }

@@ -37,4 +37,26 @@ final class NpyArrayTests: XCTestCase {
         array.removeLast(4)
         XCTAssertThrowsError(try NpyArray(npyBytes: array))
     }
+
+    static func npy(header: String, data: [UInt8] = []) -> [UInt8] {
+        let length = header.utf8.count
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + data
+    }
+
+    /// Found by the .npy fuzz target (tools/fuzz_loader.sh npy): an element count whose byte size
+    /// overflows Int trapped instead of being refused.
+    func testShapeWhoseByteSizeOverflowsIsRefused() {
+        let bytes = Self.npy(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (2305843009213693952,), }\n")
+        XCTAssertThrowsError(try NpyArray(npyBytes: bytes, path: "x.npy")) { error in
+            XCTAssertEqual("\(error)", "x.npy: shape [2305843009213693952] needs 2305843009213693952 float32 values, file has 0 bytes of data")
+        }
+    }
+
+    /// Found by the .npy fuzz target: header text quoted in an error kept its newlines.
+    func testHeaderTextInAnErrorStaysOnOneLine() {
+        let bytes = Self.npy(header: "{'descr': '<f4'\n    1\n], 'fortran_order': False, 'shape': (1,), }\n", data: [0, 0, 0, 0])
+        XCTAssertThrowsError(try NpyArray(npyBytes: bytes, path: "x.npy")) { error in
+            XCTAssertEqual("\(error)", "x.npy: dtype '<f4'\\n    1\\n] is not little-endian float32 ('<f4'); convert with .astype(numpy.float32)")
+        }
+    }
 }

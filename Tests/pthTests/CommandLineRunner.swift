@@ -4,7 +4,10 @@ import XCTest
 /// Runs the built `pth` executable as a user would and captures what it prints.
 struct CommandLineRunner {
     struct Result {
+        /// The exit status, or the signal number when `reason` is `.uncaughtSignal`.
         var status: Int32
+        /// Whether the process exited or was killed by a signal.
+        var reason: Process.TerminationReason
         var stdout: String
         var stderr: String
 
@@ -58,7 +61,7 @@ struct CommandLineRunner {
         group.wait()
         let errData = errCollected.data
         process.waitUntilExit()
-        return Result(status: process.terminationStatus,
+        return Result(status: process.terminationStatus, reason: process.terminationReason,
                       stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }

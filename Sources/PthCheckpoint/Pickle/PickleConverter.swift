@@ -1,11 +1,9 @@
 /// Turns the machine's mutable items into the immutable `PickleValue` tree, resolving storages to bytes.
 ///
 /// Shared containers convert once (memoised by identity, so a maliciously shared DAG costs its size,
-/// not its unfolding); a container that contains itself and nesting deeper than `maximumDepth` are
+/// not its unfolding); a container that contains itself and nesting beyond the `RecursionBudget` are
 /// errors, which keeps the resulting tree finite and safe to free recursively.
 struct PickleConverter {
-    /// Deeper than any real checkpoint, shallow enough that recursion here cannot exhaust the stack.
-    static let maximumDepth = 1000
     /// Largest element count (2^28, 1 GiB as Float32) a tensor may have beyond the elements its storage holds.
     static let maximumBroadcastElements = 1 << 28
 
@@ -14,6 +12,7 @@ struct PickleConverter {
     let resolve: (StorageReference) throws -> TensorStorage
     private var converted: [ObjectIdentifier: PickleValue] = [:]
     private var active: Set<ObjectIdentifier> = []
+    private let budget = RecursionBudget()
     private var path: [String] = []
 
     init(machine: PickleMachine, resolve: @escaping (StorageReference) throws -> TensorStorage) {
@@ -115,12 +114,11 @@ struct PickleConverter {
         let id = ObjectIdentifier(box)
         if let done = converted[id] { return done }
         guard !active.contains(id) else { throw CheckpointError(location, "object contains itself; cyclic structures are not supported") }
-        guard active.count < PickleConverter.maximumDepth else {
-            throw CheckpointError(location, "nesting deeper than \(PickleConverter.maximumDepth) levels")
-        }
+        try budget.enter(at: location)
         active.insert(id)
         let result = try make(&self)
         active.remove(id)
+        budget.leave()
         converted[id] = result
         return result
     }

@@ -35,34 +35,16 @@ enum PickleReductions {
             guard case .tensor = arguments[0] else { throw Failure("data is a \(arguments[0].kindName), expected a tensor") }
             return arguments[0]
         case .rebuildFromTypeV2:
-            try expectCount(arguments, 4...4)
-            guard case .global(let function) = arguments[0], function.isAllowlisted else {
-                throw Failure("rebuilds with \(arguments[0].kindName), which is not an allowlisted tensor constructor")
-            }
-            guard case .global(let type) = arguments[1], type.kind == .tensorType || type.kind == .parameter else {
-                throw Failure("rebuilds as \(arguments[1].kindName), expected torch.Tensor or Parameter")
-            }
-            return try apply(function, try sequence(arguments[2], "arguments"), container: container, object: object)
+            // After unwrapping, `function` is never `_rebuild_from_type_v2`: this recursion is one level.
+            let (function, inner) = try unwrappingTypeRebuilds(global, arguments)
+            return try apply(function, inner, container: container, object: object)
         case .torchSize:
             try expectCount(arguments, 0...1)
             let sizes = try arguments.first.map { try sequence($0, "size") } ?? []
             for size in sizes { _ = try integer(size, "size") }
             return container(.tuple, sizes)
         case .codecsEncode:
-            try expectCount(arguments, 1...2)
-            guard case .string(let text) = arguments[0] else { throw Failure("encodes a \(arguments[0].kindName), expected str") }
-            let encoding = arguments.count > 1 ? arguments[1] : .string("utf-8")
-            switch encoding {
-            case .string("latin1"), .string("latin-1"), .string("iso-8859-1"):
-                var bytes = [UInt8]()
-                for scalar in text.unicodeScalars {
-                    guard scalar.value < 256 else { throw Failure("character U+\(String(scalar.value, radix: 16)) is not Latin-1") }
-                    bytes.append(UInt8(scalar.value))
-                }
-                return .bytes(bytes)
-            case .string("utf-8"), .string("utf8"): return .bytes(Array(text.utf8))
-            default: throw Failure("encoding \(encoding.kindName) is not latin1 or utf-8")
-            }
+            return try encode(arguments)
         case .numpyDType:
             try expectCount(arguments, 1...3)
             guard case .string = arguments[0] else { throw Failure("dtype \(arguments[0].kindName), expected a type string") }
@@ -78,7 +60,7 @@ enum PickleReductions {
             switch arguments.first {
             case nil: return .bytes([])
             case .bytes(let bytes)?: return .bytes(bytes)
-            case .string?: return try apply(PickleGlobal(module: "_codecs", name: "encode"), arguments, container: container, object: object)
+            case .string?: return try encode(arguments)
             case let other?: throw Failure("bytearray of a \(other.kindName)")
             }
         case .torchScriptValue:
@@ -88,6 +70,48 @@ enum PickleReductions {
             throw Failure("is a type, not a constructor a checkpoint calls")
         case .foreign:
             return object(global, arguments)
+        }
+    }
+
+    /// Peels `_rebuild_from_type_v2(function, type, arguments, state)` down to the call of `function` with
+    /// `arguments`. torch writes one layer around a tensor subclass; a file can chain layers, so this is a
+    /// loop (no recursion, however long the chain) that refuses an argument list reached twice, which is
+    /// what a self-referencing chain does.
+    private static func unwrappingTypeRebuilds(_ global: PickleGlobal, _ arguments: [PickleItem]) throws -> (PickleGlobal, [PickleItem]) {
+        var global = global, arguments = arguments
+        var seen = Set<ObjectIdentifier>()
+        while global.kind == .rebuildFromTypeV2 {
+            try expectCount(arguments, 4...4)
+            guard case .global(let function) = arguments[0], function.isAllowlisted else {
+                throw Failure("rebuilds with \(arguments[0].kindName), which is not an allowlisted tensor constructor")
+            }
+            guard case .global(let type) = arguments[1], type.kind == .tensorType || type.kind == .parameter else {
+                throw Failure("rebuilds as \(arguments[1].kindName), expected torch.Tensor or Parameter")
+            }
+            if case .container(let box) = arguments[2], !seen.insert(ObjectIdentifier(box)).inserted {
+                throw Failure("arguments contain themselves; cyclic structures are not supported")
+            }
+            global = function
+            arguments = try sequence(arguments[2], "arguments")
+        }
+        return (global, arguments)
+    }
+
+    /// `_codecs.encode(text[, encoding])`, how protocol 2 pickles bytes.
+    private static func encode(_ arguments: [PickleItem]) throws -> PickleItem {
+        try expectCount(arguments, 1...2)
+        guard case .string(let text) = arguments[0] else { throw Failure("encodes a \(arguments[0].kindName), expected str") }
+        let encoding = arguments.count > 1 ? arguments[1] : .string("utf-8")
+        switch encoding {
+        case .string("latin1"), .string("latin-1"), .string("iso-8859-1"):
+            var bytes = [UInt8]()
+            for scalar in text.unicodeScalars {
+                guard scalar.value < 256 else { throw Failure("character U+\(String(scalar.value, radix: 16)) is not Latin-1") }
+                bytes.append(UInt8(scalar.value))
+            }
+            return .bytes(bytes)
+        case .string("utf-8"), .string("utf8"): return .bytes(Array(text.utf8))
+        default: throw Failure("encoding \(encoding.kindName) is not latin1 or utf-8")
         }
     }
 
