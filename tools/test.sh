@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# The test command: installs missing system packages, then builds and runs every test.
+# The test command: installs missing system packages, then builds and runs every test, then checks that
+# a package depending on swift-pth by version builds and classifies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 # Release: a debug build would compile the C kernels unoptimised and the parity suite over full-size
-# networks would take many times longer. `-enable-testing` lets the tests' `@testable import`s see
+# networks would take many times longer. `-enable-testing` lets the tests' `@testable` imports see
 # internal symbols of an optimised build.
 swift build -c release --build-tests -Xswiftc -enable-testing
 # A test that crashes must fail the run, not hang it: Swift's crash backtracer can stall suspending the
 # other threads of a multi-threaded test process (seen with a SIGBUS), so it is off, and the run is
-# bounded (it takes about a minute).
+# bounded (it takes a few minutes).
 export SWIFT_BACKTRACE=enable=no
-timeout 1800 swift test -c release --skip-build -Xswiftc -enable-testing
+log=.build/test.log
+timeout 1800 swift test -c release --skip-build -Xswiftc -enable-testing 2>&1 | tee "$log"
+tools/consumer-check.sh
+# XCTest's own total, as one closing line: "Executed N tests, with S tests skipped and F failures".
+total=$(grep -E '^[[:space:]]*Executed [0-9]+ tests' "$log" | tail -1)
+executed=$(sed -E 's/.*Executed ([0-9]+) tests.*/\1/' <<< "$total")
+skipped=$(sed -nE 's/.* ([0-9]+) tests? skipped.*/\1/p' <<< "$total"); skipped=${skipped:-0}
+failed=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<< "$total")
+echo "tests: $((executed - skipped - failed)) passed, $failed failed, $skipped skipped"
