@@ -45,7 +45,7 @@ struct InspectCommand: ParsableCommand {
     /// `--scan`: the pickles are run (never executed) only to list their globals; no storage is read.
     private func scanGlobals() throws {
         let scan = try Checkpoint.scan(contentsOf: file)
-        print(InspectReport.scan(scan), terminator: "")
+        print(json ? InspectReport.scanJSON(scan) : InspectReport.scan(scan), terminator: "")
         if scan.globals.contains(where: { !$0.isWeightsOnlyAllowed }) { throw ExitStatus.foreignGlobals.exit }
     }
 

@@ -9,10 +9,10 @@ enum InspectReport {
         var out = "format: \(checkpoint.format.rawValue)\n"
         out += "state dict: \(selection.choice)\n"
         out += tensorTable(stateDict.entries.map { ($0.name, $0.tensor) }, header: "name")
-        out += "\(stateDict.count) tensors, \(byteSize(stateDict.entries.reduce(0) { $0 + bytes($1.tensor) }))\n"
+        out += "\(stateDict.count) tensor\(stateDict.count == 1 ? "" : "s"), \(byteSize(stateDict.entries.reduce(0) { $0 + bytes($1.tensor) }))\n"
         let elsewhere = try checkpoint.tensors(outside: selection.choice)
         if !elsewhere.isEmpty {
-            out += "elsewhere in the file: \(elsewhere.count) tensors, \(byteSize(elsewhere.reduce(0) { $0 + bytes($1.tensor) }))\n"
+            out += "elsewhere in the file: \(elsewhere.count) tensor\(elsewhere.count == 1 ? "" : "s"), \(byteSize(elsewhere.reduce(0) { $0 + bytes($1.tensor) }))\n"
             out += tensorTable(elsewhere, header: "path")
         }
         let opaque = checkpoint.opaqueObjects
@@ -86,6 +86,20 @@ enum InspectReport {
                 + "plain pickle.load (or weights_only=False) would import and call \(refused == 1 ? "it" : "them"); swift-pth keeps them as inert opaque values\n"
         }
         return out
+    }
+
+    /// `--scan --json`: `{"format", "allowlist", "globals": [{"name", "count", "weights_only_allowed",
+    /// "read_as_data"}], "module_sources": [{"class", "file", "bytes"}], "refused"}` — `refused` is the number of
+    /// globals `torch.load(weights_only=True)` refuses (the exit status is 3 when it is not 0).
+    static func scanJSON(_ scan: Checkpoint.Scan) -> String {
+        let globals = scan.globals.map {
+            "{\"name\": \(quoted($0.name)), \"count\": \($0.count), \"weights_only_allowed\": \($0.isWeightsOnlyAllowed), "
+                + "\"read_as_data\": \($0.isAllowlisted)}"
+        }
+        let sources = scan.moduleSources.map { "{\"class\": \(quoted($0.className)), \"file\": \(quoted($0.file)), \"bytes\": \($0.source.utf8.count)}" }
+        let allowlist = scan.format == .safetensors ? "null" : quoted("torch/_weights_only_unpickler.py (torch 2.15)")
+        return "{\"format\": \"\(scan.format.rawValue)\", \"allowlist\": \(allowlist), \"globals\": [\(globals.joined(separator: ", "))], "
+            + "\"module_sources\": [\(sources.joined(separator: ", "))], \"refused\": \(scan.globals.filter { !$0.isWeightsOnlyAllowed }.count)}\n"
     }
 
     /// In a TorchScript archive: a class of its code/ (`__torch__.…`) or a helper of torch.jit's own unpickler.

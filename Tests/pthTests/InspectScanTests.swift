@@ -27,6 +27,24 @@ final class InspectScanTests: XCTestCase {
         XCTAssertTrue(training.stdout.contains("FOREIGN      argparse.Namespace"), training.stdout)
     }
 
+    func testScanJSONSaysTheSameAsTheTable() throws {
+        let path = CommandLineRunner.fixture("checkpoints/zip_training.pth")
+        let result = try CommandLineRunner.run(["inspect", "--scan", "--json", path])
+        XCTAssertEqual(result.status, 3, result.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["format"] as? String, "zip")
+        let globals = try XCTUnwrap(report["globals"] as? [[String: Any]])
+        let namespace = try XCTUnwrap(globals.first { $0["name"] as? String == "argparse.Namespace" })
+        XCTAssertEqual(namespace["weights_only_allowed"] as? Bool, false)
+        XCTAssertEqual(namespace["count"] as? Int, 1)
+        XCTAssertEqual(report["refused"] as? Int, globals.filter { $0["weights_only_allowed"] as? Bool == false }.count)
+        let table = try CommandLineRunner.run(["inspect", "--scan", path]).stdout
+        for global in globals { XCTAssertTrue(table.contains(global["name"] as! String), "\(global)") }
+        let missing = try CommandLineRunner.run(["inspect", "--scan", "--json", "/nonexistent/x.pth"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.hasPrefix("{\"error\": "), missing.stderr)
+    }
+
     /// The 2017 tar format pickles storage and tensor types in the `storages` and `tensors` members'
     /// record headers, outside the `pickle` member: a foreign global there (which `_legacy_load`
     /// would import and call) must be listed too, and the storage types of a clean file with it.
