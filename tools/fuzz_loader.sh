@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target. Not part of `swift build`/CI: the module under test is compiled
-# here with swiftc, bounds checks on (-O, not the package's -Ounchecked), under AddressSanitizer and
+# here with swiftc, bounds checks on (-O), under AddressSanitizer and
 # libFuzzer coverage.
 #
 #   tools/fuzz_loader.sh [TARGET] [RUNS] [extra libFuzzer flags…]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs missing system packages, then builds and runs every test, then checks that
-# a package depending on swift-pth by version builds and classifies.
+# The test command: installs missing system packages, then builds and runs every test, checks that a
+# package depending on swift-pth by version builds and classifies, and builds the DocC documentation
+# with warnings as errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -15,6 +16,7 @@ export SWIFT_BACKTRACE=enable=no
 log=.build/test.log
 timeout 1800 swift test -c release --skip-build -Xswiftc -enable-testing 2>&1 | tee "$log"
 tools/consumer-check.sh
+tools/docs.sh
 # XCTest's own total, as one closing line: "Executed N tests, with S tests skipped and F failures".
 total=$(grep -E '^[[:space:]]*Executed [0-9]+ tests' "$log" | tail -1)
 executed=$(sed -E 's/.*Executed ([0-9]+) tests.*/\1/' <<< "$total")
