@@ -3,8 +3,11 @@
 public struct StateDict: Sendable {
     /// One named tensor.
     public struct Entry: Sendable {
+        /// The key as torch wrote it (`layer1.0.conv1.weight`).
         public let name: String
+        /// The tensor stored under `name`.
         public let tensor: Tensor
+        /// An entry pairing `name` with `tensor`.
         public init(name: String, tensor: Tensor) {
             self.name = name
             self.tensor = tensor

@@ -3,9 +3,12 @@ public struct ValueID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Index of the producing node in `Graph.nodes`.
     public let index: Int
 
+    /// The value of `nodes[index]`.
     public init(_ index: Int) { self.index = index }
 
+    /// Orders values as their nodes are ordered.
     public static func < (a: ValueID, b: ValueID) -> Bool { a.index < b.index }
+    /// `%index`, as graph dumps print values.
     public var description: String { "%\(index)" }
 }
 
@@ -13,10 +16,12 @@ public struct ValueID: Hashable, Sendable, Comparable, CustomStringConvertible {
 public struct Node: Sendable, Equatable {
     /// The torchvision module path that made this node (`layer3.4.conv2`), for error messages and taps.
     public var name: String
+    /// What the node computes, with its frozen parameters.
     public var op: Op
     /// Values consumed, in order; always produced by earlier nodes.
     public var inputs: [ValueID]
 
+    /// A node named `name` applying `op` to `inputs`.
     public init(name: String, op: Op, inputs: [ValueID]) {
         self.name = name; self.op = op; self.inputs = inputs
     }
@@ -35,6 +40,7 @@ public struct Graph: Sendable, Equatable {
     /// Named intermediate values that passes must preserve.
     public var taps: [String: ValueID] = [:]
 
+    /// An empty graph: no nodes, no output, no taps.
     public init() {}
 
     /// Appends a node and returns the value it produces.

@@ -1,15 +1,19 @@
 /// Shape of a batch of feature maps as the pooling and elementwise kernels see it: image `n`
 /// starts at `n·stride` floats and holds `channels` contiguous planes of `height × width`.
 public struct PlaneLayout: Sendable, Equatable {
+    /// Channels per image, and the height and width of each channel's plane.
     public var channels: Int, height: Int, width: Int
     /// Floats between consecutive images (≥ channels·height·width when the image is a slice).
     public var stride: Int
 
+    /// A layout of `channels` planes of `height × width`, images `stride` floats apart.
     public init(channels: Int, height: Int, width: Int, stride: Int) {
         self.channels = channels; self.height = height; self.width = width; self.stride = stride
     }
 
+    /// Floats in one plane, `height × width`.
     public var plane: Int { height * width }
+    /// Floats of one image's data, `channels × height × width`.
     public var count: Int { channels * height * width }
 }
 

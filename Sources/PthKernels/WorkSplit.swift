@@ -16,6 +16,7 @@ public struct WorkSplit: Sendable, Equatable {
     /// fixtures as a large network's layers would be cut).
     public let splitsSmallWork: Bool
 
+    /// A split over at most `threads` ranges (1 when given less).
     public init(threads: Int, splitsSmallWork: Bool = false) {
         self.threads = max(1, threads)
         self.splitsSmallWork = splitsSmallWork

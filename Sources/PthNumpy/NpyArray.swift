@@ -5,9 +5,12 @@ import Foundation
 /// Only `float32` is accepted: anything else is rejected with an error naming the dtype
 /// found, rather than silently converted.
 public struct NpyArray: Sendable, Equatable {
+    /// Dimensions, outermost first, as the header's `shape` tuple.
     public var shape: [Int]
+    /// The values in C order, as many as the product of `shape`.
     public var values: [Float]
 
+    /// An array of `shape` holding `values` in C order (their count must be the shape's product).
     public init(shape: [Int], values: [Float]) {
         precondition(shape.reduce(1, *) == values.count, "npy shape \(shape) given \(values.count) values")
         self.shape = shape

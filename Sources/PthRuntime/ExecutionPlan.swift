@@ -16,6 +16,7 @@ import PthKernels
 /// Thread safety: an `ExecutionPlan` owns mutable buffers, so it must not be run from several
 /// threads at once. Use one plan per thread, or serialise calls to `run`.
 public final class ExecutionPlan {
+    /// The frozen graph this plan runs.
     public let graph: Graph
     /// Cores one `run` may use.
     public let threads: Int

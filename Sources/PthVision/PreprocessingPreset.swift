@@ -9,6 +9,7 @@ public struct PreprocessingPreset: Sendable, Equatable {
         /// torchvision `Resize((height, width))`: exactly this size, the aspect ratio is not kept.
         case exact(height: Int, width: Int)
 
+        /// The side as `--resize` takes it: `N` or `HxW`.
         public var description: String {
             switch self {
             case .shortSide(let side): return "\(side)"

@@ -143,9 +143,13 @@ private func clip8(_ value: Int32) -> UInt8 {
 
 /// A rectangle of pixels: `width`×`height` starting at column `x`, row `y`.
 public struct PixelWindow: Sendable, Equatable, CustomStringConvertible {
+    /// First column, counted from the left edge.
     public var x: Int
+    /// First row, counted from the top edge.
     public var y: Int
+    /// Columns in the window.
     public var width: Int
+    /// Rows in the window.
     public var height: Int
 
     /// The rectangle at (`x`, `y`) of `width`×`height`.
@@ -156,5 +160,6 @@ public struct PixelWindow: Sendable, Equatable, CustomStringConvertible {
         self.height = height
     }
 
+    /// `WxH at (x, y)`.
     public var description: String { "\(width)x\(height) at (\(x), \(y))" }
 }

@@ -1,9 +1,12 @@
 /// Removes `dropout` nodes (dropout and stochastic depth are the identity in eval mode).
 public struct DropDropout: GraphPass {
+    /// `"DropDropout"`.
     public var name: String { "DropDropout" }
 
+    /// The pass; it has no options.
     public init() {}
 
+    /// The rewritten graph; throws `GraphError` naming a node whose inputs or shapes do not fit.
     public func apply(to graph: consuming Graph) throws -> Graph {
         let graph = graph
         var rewrite = GraphRewrite(graph)

@@ -7,10 +7,13 @@
 /// in its epilogue (PyTorch's own order for conv then BatchNorm), so weights borrowed from a mapped
 /// checkpoint are never copied and folding costs a few vectors per conv.
 public struct FoldBatchNorm: GraphPass {
+    /// `"FoldBatchNorm"`.
     public var name: String { "FoldBatchNorm" }
 
+    /// The pass; it has no options.
     public init() {}
 
+    /// The rewritten graph; throws `GraphError` naming a node whose inputs or shapes do not fit.
     public func apply(to graph: consuming Graph) throws -> Graph {
         var graph = graph
         let consumers = graph.consumers()

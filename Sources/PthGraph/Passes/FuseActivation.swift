@@ -6,10 +6,13 @@
 /// yet, and the producer's own value is neither a tap nor the output. Taps on the activation move
 /// to the producer, which now computes the same values.
 public struct FuseActivation: GraphPass {
+    /// `"FuseActivation"`.
     public var name: String { "FuseActivation" }
 
+    /// The pass; it has no options.
     public init() {}
 
+    /// The rewritten graph (this pass finds nothing to reject).
     public func apply(to graph: consuming Graph) throws -> Graph {
         let graph = graph
         let consumers = graph.consumers()
