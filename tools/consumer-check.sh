@@ -7,9 +7,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 git clone -q "$root" "$work/swift-pth"
-git -C "$work/swift-pth" tag 1.0.0
+# The version `pth --version` reports is the one the clone is tagged with and the consumer asks for.
+version="$(sed -n 's/.*static let version = "\(.*\)".*/\1/p' "$root/Sources/pth/PthCommand.swift")"
+git -C "$work/swift-pth" tag "$version"
 cp -R "$root/tools/consumer" "$work/consumer"
-sed -i "s|SWIFT_PTH_URL|file://$work/swift-pth|" "$work/consumer/Package.swift"
+sed -i -e "s|SWIFT_PTH_URL|file://$work/swift-pth|" -e "s|SWIFT_PTH_VERSION|$version|" "$work/consumer/Package.swift"
 cd "$work/consumer"
 swift build -q
 output="$(.build/debug/consumer "$root/fixtures/finetuned/resnet18_pets.pth" "$root/fixtures/images/chelsea.png")"
@@ -17,4 +19,4 @@ echo "$output"
 # PyTorch's top class for chelsea.png on this network (fixtures/finetuned/expected.json).
 expected="$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["networks"]["resnet18_pets"]["chelsea.png"]; print(e["top"][0], e["labels"][0])' "$root/fixtures/finetuned/expected.json")"
 printf '%s\n' "$output" | sed -n 2p | grep -q "^$expected " || { echo "consumer check: expected top class '$expected'" >&2; exit 1; }
-echo "consumer check: swift-pth resolved by version, built and classified as PyTorch does"
+echo "consumer check: swift-pth $version resolved by version, built and classified as PyTorch does"

@@ -8,7 +8,7 @@ let package = Package(
     name: "consumer",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(url: "SWIFT_PTH_URL", from: "1.0.0"),
+        .package(url: "SWIFT_PTH_URL", from: "SWIFT_PTH_VERSION"),
     ],
     targets: [
         .executableTarget(name: "consumer", dependencies: [
