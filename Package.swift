@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
-            "PthCheckpoint", "PthClassifier", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
+            "PthCheckpoint", "PthClassifier", "PthKernels", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

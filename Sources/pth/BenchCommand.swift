@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PthKernels
 import PthModels
 import PthRuntime
 
@@ -68,6 +69,6 @@ struct BenchCommand: ParsableCommand {
         milliseconds.sort()
         let median = runs % 2 == 1 ? milliseconds[runs / 2] : (milliseconds[runs / 2 - 1] + milliseconds[runs / 2]) / 2
         print("\(network.architecture.name) batch \(batch) threads \(network.threads): \(String(format: "%.2f", median)) ms/batch "
-            + "(median of \(runs) runs after \(warmup) warm-up, swift-pth)")
+            + "(median of \(runs) runs after \(warmup) warm-up, swift-pth, \(InstructionSet.active) kernels)")
     }
 }

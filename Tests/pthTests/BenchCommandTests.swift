@@ -8,8 +8,17 @@ final class BenchCommandTests: XCTestCase {
         let result = try CommandLineRunner.run(["bench", "--model", "efficientnet_b0", "--batch", "2", "--threads", "1",
                                                 "--warmup", "0", "--runs", "1"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let pattern = #"^efficientnet_b0 batch 2 threads 1: [0-9]+\.[0-9]{2} ms/batch \(median of 1 runs after 0 warm-up, swift-pth\)\n$"#
+        let pattern = #"^efficientnet_b0 batch 2 threads 1: [0-9]+\.[0-9]{2} ms/batch \(median of 1 runs after 0 warm-up, swift-pth, (avx512|avx2|baseline) kernels\)\n$"#
         XCTAssertNotNil(result.stdout.range(of: pattern, options: .regularExpression), result.stdout)
+    }
+
+    /// The line names the kernel copy that ran, and `PTH_ISA` forces one (the portable copy runs anywhere).
+    func testNamesTheKernelsPthISAForces() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PTH_ISA"] = "baseline"
+        let result = try CommandLineRunner.run(["bench", "--model", "lenet5", "--warmup", "0", "--runs", "1"], environment: environment)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasSuffix("swift-pth, baseline kernels)\n"), result.stdout)
     }
 
     func testTimesACheckpoint() throws {
