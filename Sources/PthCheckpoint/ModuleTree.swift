@@ -6,7 +6,8 @@
 /// The walk follows `nn.Module.state_dict()`: a module's parameters (None skipped), then its buffers
 /// (None and `_non_persistent_buffers_set` skipped), then each child's, depth first, under dotted
 /// names. TorchScript keeps every declared buffer, as `torch.jit.load(…).state_dict()` does.
-/// It is iterative, and refuses modules nested deeper than `maximumDepth`.
+/// It is iterative, and refuses modules nested deeper than `maximumDepth` or a tree of more than
+/// `RecursionBudget.maximumPathNodes` modules (a module shared by two parents is walked under both names).
 enum ModuleTree {
     static let maximumDepth = RecursionBudget.maximumDepth
 
@@ -19,17 +20,24 @@ enum ModuleTree {
         return object.name
     }
 
-    /// The module's tensors with `state_dict()`'s names; nil when `value` is not a module.
-    static func stateDict(_ value: PickleValue, _ scriptClasses: [String: ScriptClass], at path: String) throws -> [StateDict.Entry]? {
+    /// The module's tensors with `state_dict()`'s names; nil when `value` is not a module. Each module
+    /// costs `budget` one node, one per member, and one per 64 bytes of the names it builds.
+    static func stateDict(_ value: PickleValue, _ scriptClasses: [String: ScriptClass], at path: String,
+                          budget: RecursionBudget = RecursionBudget(nodeLimit: RecursionBudget.maximumPathNodes)) throws -> [StateDict.Entry]? {
         guard moduleClass(value, scriptClasses) != nil else { return nil }
         var entries: [StateDict.Entry] = []
         var pending: [(prefix: String, module: OpaqueObject, depth: Int)] = []
         if case .opaque(let root) = value { pending.append(("", root, 0)) }
         while let (prefix, module, depth) = pending.popLast() {
+            let location = { TensorTree.shortened(path.isEmpty ? (prefix.isEmpty ? "the top level" : prefix) : "\(path).\(prefix)") }
             guard depth < maximumDepth else {
-                throw CheckpointError(path.isEmpty ? prefix : "\(path).\(prefix)", "modules nested deeper than \(maximumDepth) levels")
+                throw CheckpointError(location(), "modules nested deeper than \(maximumDepth) levels")
             }
             let members = scriptClasses[module.name].map { scriptMembers(module, $0) } ?? pickledMembers(module)
+            // One node per member, and one per 64 bytes of the names this module's entries and children get.
+            let named = members.tensors.count + members.children.count
+            let bytes = named * prefix.utf8.count + (members.tensors + members.children).reduce(0) { $0 + $1.0.utf8.count }
+            try budget.visit(count: 1 + named + bytes / 64, at: location())
             for (name, member) in members.tensors {
                 if case .tensor(let tensor) = member { entries.append(StateDict.Entry(name: prefix + name, tensor: tensor)) }
             }

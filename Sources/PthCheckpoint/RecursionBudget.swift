@@ -27,6 +27,11 @@ public final class RecursionBudget {
     public static let maximumDepth = 1000
     /// Nodes one walk may visit: 2^24, a few seconds of work, where real checkpoints visit thousands.
     public static let maximumNodes = 1 << 24
+    /// Containers, tensors and modules a walk that names what it meets by dotted path may visit:
+    /// 2^20. Such a walk unfolds shared containers (a container referenced twice is walked twice,
+    /// under two paths), and each visit builds a path, so it gets a lower limit than the conversion;
+    /// real checkpoints visit thousands (a state dict's tensors, an optimizer's per-parameter state).
+    public static let maximumPathNodes = 1 << 20
 
     /// The limits this budget enforces.
     public let depthLimit: Int, nodeLimit: Int
@@ -52,6 +57,15 @@ public final class RecursionBudget {
         }
         depth += 1
         nodes += 1
+    }
+
+    /// Counts `count` nodes of an iterative walk that tracks its own depth; throws when the walk would
+    /// visit more than `nodeLimit`.
+    public func visit(count: Int = 1, at location: @autoclosure () throws -> String) throws {
+        guard count <= nodeLimit - nodes else {
+            throw CheckpointError(try location(), "structure unfolds to more than \(nodeLimit) nodes")
+        }
+        nodes += count
     }
 
     /// Returns to the level above, after a successful `enter`.

@@ -38,8 +38,7 @@ extension Checkpoint {
             found = (key, entries, .searchOrder)
         } else {
             let candidates = try TensorTree.candidates(root, scriptClasses)
-            guard candidates.count == 1, let only = candidates.first, let value = try TensorTree.value(in: root, at: only.path),
-                  let entries = try stateDictEntries(value, at: only.path) else {
+            guard candidates.count == 1, let only = candidates.first, let entries = try stateDictEntries(only.value, at: only.path) else {
                 throw CheckpointError("state dict", "no dict of tensors or module at the top level or under \(Checkpoint.stateDictKeys.joined(separator: "/")); \(try candidateList())")
             }
             found = (only.path, entries, .onlyCandidate)

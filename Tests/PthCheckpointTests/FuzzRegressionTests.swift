@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import PthCheckpoint
 
-/// Inputs the libFuzzer target (tools/fuzz_loader.sh) once crashed on, kept in fixtures/fuzz-regressions/.
+/// Inputs the libFuzzer targets (tools/fuzz_loader.sh) once crashed or timed out on, kept in fixtures/fuzz-regressions/.
 final class FuzzRegressionTests: XCTestCase {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures/fuzz-regressions")
@@ -23,5 +23,17 @@ final class FuzzRegressionTests: XCTestCase {
             XCTAssertEqual(entry.tensor.contiguousBytes().count, entry.tensor.count * entry.tensor.dtype.byteSize, entry.name)
             XCTAssertEqual(entry.tensor.floats().count, entry.tensor.count, entry.name)
         }
+    }
+
+    /// A 1.6 KB zip from the structure-aware target whose containers are shared along a deep path: finding
+    /// its one dict of tensors and then looking that dict up again by its dotted path took cubic time in
+    /// the path's length (6 s under the sanitizer). The search now keeps the value it found.
+    func testSharedContainersAlongADeepPathLoadWithoutLookingThePathUpAgain() throws {
+        let checkpoint = try Checkpoint(contentsOf: Self.folder.appendingPathComponent("zip_shared_containers_unfold.pth").path)
+        XCTAssertEqual(checkpoint.opaqueObjects, ["os.system"])
+        let selection = try checkpoint.selectStateDict()
+        XCTAssertEqual(selection.choice.reason, .onlyCandidate)
+        XCTAssertEqual(selection.stateDict.count, 1)
+        XCTAssertEqual(try checkpoint.tensorsByPath().map(\.path), [selection.choice.path + "." + selection.stateDict.names[0]])
     }
 }
