@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "PthKernels", dependencies: ["COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")]),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"]),
-        .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthKernels", "PthRuntime"]),
+        .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
