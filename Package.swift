@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "PthKernels", dependencies: ["COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")]),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"]),
-        .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthKernels", "PthRuntime"]),
+        .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
         .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
@@ -60,15 +60,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers the test targets share: one relative error, pseudo-random values, float64 references.
+        .target(name: "PthTestSupport", dependencies: ["PthKernels"], path: "Tests/PthTestSupport"),
         .testTarget(name: "PthCheckpointTests", dependencies: ["PthCheckpoint"]),
         .testTarget(name: "PthNumpyTests", dependencies: ["PthNumpy"]),
         .testTarget(name: "PthGraphTests", dependencies: ["PthGraph"]),
-        .testTarget(name: "PthKernelsTests", dependencies: ["PthKernels"]),
-        .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy"]),
-        .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthRuntime", "PthCheckpoint", "PthNumpy"]),
+        .testTarget(name: "PthKernelsTests", dependencies: ["PthKernels", "PthTestSupport"]),
+        .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy", "PthTestSupport"]),
+        .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthRuntime", "PthCheckpoint", "PthNumpy", "PthTestSupport"]),
         .testTarget(name: "PthVisionTests", dependencies: ["PthVision", "PthNumpy"]),
-        .testTarget(name: "PthClassifierTests", dependencies: ["PthClassifier", "PthVision", "PthModels", "PthNumpy", "PthRuntime"]),
-        .testTarget(name: "pthTests", dependencies: ["pth", "PthNumpy"]),
+        .testTarget(name: "PthClassifierTests", dependencies: ["PthClassifier", "PthVision", "PthModels", "PthNumpy", "PthRuntime", "PthTestSupport"]),
+        .testTarget(name: "pthTests", dependencies: ["pth", "PthNumpy", "PthTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -2,8 +2,9 @@
 """Images per second for a whole classify job: `pth classify` beside the same job in PyTorch, same run.
 
     swift build -c release
-    ~/venvs/torch/bin/python tools/bench_classify.py [--pth .build/release/pth] [--images 240] [--batch 8]
+    python tools/bench_classify.py [--pth .build/release/pth] [--images 240] [--batch 8]
         [--threads 2] [--workers 2]
+    (python from a venv with tools/requirements.txt installed)
 
 Makes `--images` JPEGs (quality 90) from the fixture photos with PIL — each a different crop and scale
 of one of them, 300 to 640 pixels wide, so decoding and resizing cost what ordinary photos cost — in one

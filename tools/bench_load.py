@@ -5,10 +5,11 @@ Makes a ResNet50-sized zip checkpoint (torchvision resnet50, random weights, tor
 temporary folder, then on the same file and in the same run times, best of --repeat:
   - torch.load(f, mmap=True)                       (tensors mapped, not read)
   - torch.load(f, mmap=True) + t.float() per tensor (float32 tensors come back as-is)
-  - `pth inspect --time f`, timed inside the process (no hashing, no process start-up): open the
-    file; then every tensor as Float32 in place (zero-copy, like torch's mmap); and, separately,
-    every tensor copied out to a [Float].
-Usage: ~/venvs/torch/bin/python tools/bench_load.py [--pth .build/release/pth] [--repeat 7]
+  - tools/bench-load (a small Swift package using swift-pth's PthCheckpoint from this checkout, built
+    here in release), timed inside its process (no hashing, no process start-up): open the file; then
+    every tensor as Float32 in place (zero-copy, like torch's mmap); and, separately, every tensor
+    copied out to a [Float].
+Usage: python tools/bench_load.py [--repeat 7]   (python from a venv with tools/requirements.txt installed)
 """
 import argparse
 import pathlib
@@ -31,22 +32,26 @@ def best(fn, repeat):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pth", default=".build/release/pth")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     torch.set_num_threads(1)
+    package = pathlib.Path(__file__).resolve().parent / "bench-load"
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", str(package)], check=True)
+    bin_path = subprocess.run(["swift", "build", "-c", "release", "--package-path", str(package), "--show-bin-path"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    bench = str(pathlib.Path(bin_path) / "bench-load")
     with tempfile.TemporaryDirectory() as folder:
         path = pathlib.Path(folder) / "resnet50.pth"
         torch.manual_seed(0)
         torch.save(torchvision.models.resnet50(weights=None).state_dict(), path)
         size = path.stat().st_size
-        subprocess.run([args.pth, "inspect", "--time", str(path)], check=True, capture_output=True)  # warm the page cache
+        subprocess.run([bench, str(path)], check=True, capture_output=True)  # warm the page cache
 
         load = best(lambda: torch.load(path, mmap=True, weights_only=True), args.repeat)
         load_float = best(lambda: [t.float() for t in torch.load(path, mmap=True, weights_only=True).values()], args.repeat)
         runs = []
         for _ in range(args.repeat):
-            out = subprocess.run([args.pth, "inspect", "--time", str(path)], check=True, capture_output=True, text=True).stdout
+            out = subprocess.run([bench, str(path)], check=True, capture_output=True, text=True).stdout
             fields = out.split()
             runs.append({fields[i]: float(fields[i + 1]) for i in range(0, len(fields), 2)})
         pth = {key: min(run[key] for run in runs) for key in ("open", "open_and_view", "open_and_copy")}

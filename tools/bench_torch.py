@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch eager timings in `pth bench`'s own line format, to set the two side by side.
 
-    ~/venvs/torch/bin/python tools/bench_torch.py [--models resnet50,...] [--batch 1] [--threads 2]
+    python tools/bench_torch.py [--models resnet50,...] [--batch 1] [--threads 2]
         [--warmup 3] [--runs 20]
+    (python from a venv with tools/requirements.txt installed)
 
 Each model is torchvision's own class (random weights: the cost does not depend on the values) in
 eval mode under torch.no_grad(). Prints, per model, the median ms per batch over `runs` timed runs

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Regenerates everything under fixtures/ from PyTorch, torchvision and PIL.
 
-Run with the tools virtualenv (see tools/requirements.txt):
-    ~/venvs/torch/bin/python tools/make_fixtures.py [checkpoints|models|images ...]
+Run with python from a venv with tools/requirements.txt installed:
+    python tools/make_fixtures.py [checkpoints|models|images ...]
 With no arguments every group is regenerated. Output is deterministic; commit it.
 CI and `swift test` never run this.
 """

@@ -2,8 +2,9 @@
 """Peer inference timings on this machine: PyTorch eager, frozen TorchScript, ONNX Runtime,
 and with --pth, swift-pth itself measured in the same run.
 
-    ~/venvs/torch/bin/python tools/peer_bench.py [--models resnet50,...] [--batches 1,8]
+    python tools/peer_bench.py [--models resnet50,...] [--batches 1,8]
         [--threads 2] [--runs 10] [--rounds 1] [--pth .build/release/pth] [--isa avx2,baseline] [--json out.json]
+    (python from a venv with tools/requirements.txt installed)
 
 Every model is torchvision's own class with random weights in eval mode (the timings do not
 depend on the values; `pth bench` uses synthetic weights of the same shapes). ONNX Runtime gets an

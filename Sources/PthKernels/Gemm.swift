@@ -50,9 +50,6 @@ extension Kernels {
         pth_openblas_stop_threads()
     }
 
-    /// The kernel set OpenBLAS runs (`Haswell`, `SkylakeX`, … — honours `OPENBLAS_CORETYPE`), for benchmark reports.
-    public static var openBLASCore: String { String(cString: openblas_get_corename()) }
-
     /// Processors OpenBLAS detected: the default thread budget.
     public static var processorCount: Int { Int(openblas_get_num_procs()) }
 }

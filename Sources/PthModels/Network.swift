@@ -1,7 +1,6 @@
 import Foundation
 import PthCheckpoint
 import PthGraph
-import PthKernels
 import PthRuntime
 
 /// A classifier ready to run: a checkpoint's weights in an architecture, frozen and planned once,
@@ -9,7 +8,7 @@ import PthRuntime
 ///
 /// Thread safety: calls to `run` may come from several threads; they are serialised by a lock,
 /// since the plan reuses its buffers between runs. For parallel inference make one `Network` per
-/// thread (weights are then held once per network). OpenBLAS's thread count is process-wide.
+/// thread (weights are then held once per network). OpenBLAS's thread count is process-wide (see `ExecutionPlan.prepareThreads()`).
 public final class Network: @unchecked Sendable {
     /// The architecture the checkpoint was built into.
     public let architecture: Architecture
@@ -61,7 +60,7 @@ public final class Network: @unchecked Sendable {
     /// serves; only reading `graph`'s weights would touch it. Errors name the file and the place inside it.
     public static func readCheckpoint(_ path: String) throws -> Checkpoint {
         // Before the read, which wants both cores.
-        Kernels.useSingleThreadedBLAS()
+        ExecutionPlan.prepareThreads()
         do {
             return try Checkpoint(contentsOf: path)
         } catch let error as CheckpointError {

@@ -53,6 +53,14 @@ public final class ExecutionPlan {
             default: break
             }
         }
+        Self.prepareThreads()
+    }
+
+    /// Puts the process in the threading state every plan runs in: OpenBLAS single-threaded, its own
+    /// idle workers stopped, so parallelism comes from `WorkSplit` alone and no BLAS thread spins on a
+    /// core another thread wants. Every plan does this when it is made; call it earlier when work that
+    /// comes before planning — reading a checkpoint — should have every core. The setting is process-wide.
+    public static func prepareThreads() {
         Kernels.useSingleThreadedBLAS()
     }
 

@@ -4,12 +4,12 @@ import Foundation
 /// `{"path": …, "error": …}` for one that could not be read.
 enum ClassifyJSONLines {
     static func line(for result: ClassifyResult) -> String {
-        let path = InspectReport.quoted(result.path)
+        let path = JSONString.quoted(result.path)
         if let error = result.error {
-            return "{\"path\": \(path), \"error\": \(InspectReport.quoted(error))}\n"
+            return "{\"path\": \(path), \"error\": \(JSONString.quoted(error))}\n"
         }
         let top = result.top.map {
-            "{\"index\": \($0.index), \"label\": \(InspectReport.quoted($0.label)), \"prob\": \(Float($0.probability))}"
+            "{\"index\": \($0.index), \"label\": \(JSONString.quoted($0.label)), \"prob\": \(Float($0.probability))}"
         }
         return "{\"path\": \(path), \"top\": [\(top.joined(separator: ", "))]}\n"
     }

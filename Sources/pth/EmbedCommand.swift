@@ -113,7 +113,7 @@ struct EmbedCommand: ParsableCommand {
             switch result {
             case .success(let features):
                 if let sink {
-                    try sink.write("{\"path\": \(InspectReport.quoted(path)), \"embedding\": [\(features.map { "\($0)" }.joined(separator: ", "))]}\n")
+                    try sink.write("{\"path\": \(JSONString.quoted(path)), \"embedding\": [\(features.map { "\($0)" }.joined(separator: ", "))]}\n")
                 } else {
                     rows.append(path)
                     values += features
@@ -122,7 +122,7 @@ struct EmbedCommand: ParsableCommand {
                 failed += 1
                 let reason = error.path == path ? error.message : error.description
                 if let sink {
-                    try sink.write("{\"path\": \(InspectReport.quoted(path)), \"error\": \(InspectReport.quoted(reason))}\n")
+                    try sink.write("{\"path\": \(JSONString.quoted(path)), \"error\": \(JSONString.quoted(reason))}\n")
                 } else {
                     FileHandle.standardError.write(Data("\(path): \(reason)\n".utf8))
                 }

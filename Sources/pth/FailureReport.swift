@@ -27,7 +27,7 @@ enum FailureReport {
         } else {
             (status, message) = (.fatal, describe(error))
         }
-        let line = wantsJSON(arguments) ? "{\"error\": \(InspectReport.quoted(message))}\n" : "error: \(message)\n"
+        let line = wantsJSON(arguments) ? "{\"error\": \(JSONString.quoted(message))}\n" : "error: \(message)\n"
         FileHandle.standardError.write(Data(line.utf8))
         Foundation.exit(status.rawValue)
     }

@@ -27,12 +27,8 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "List every global the pickle references with its number of uses, checked against PyTorch's weights_only=True allowlist; exit status 3 if torch.load(weights_only=True) would refuse any of them.")
     var scan = false
 
-    @Flag(help: .hidden)
-    var time = false
-
     func run() throws {
         do {
-            if time { return try timeLoad() }
             if scan { return try scanGlobals() }
             let checkpoint = try Checkpoint(contentsOf: file)
             let selection = try checkpoint.selectStateDict(key: stateDictKey)
@@ -47,29 +43,5 @@ struct InspectCommand: ParsableCommand {
         let scan = try Checkpoint.scan(contentsOf: file)
         print(json ? InspectReport.scanJSON(scan) : InspectReport.scan(scan), terminator: "")
         if scan.globals.contains(where: { !$0.isWeightsOnlyAllowed }) { throw ExitStatus.foreignGlobals.exit }
-    }
-
-    /// The benchmark mode behind `tools/bench_load.py`: open the file, then reach every floating-point
-    /// state-dict tensor as Float32 twice — in place (`withContiguousFloats`, no copy) and copied out
-    /// (`floats()`) — timing each step; no hashing or printing inside the timed parts.
-    private func timeLoad() throws {
-        let clock = { DispatchTime.now().uptimeNanoseconds }
-        let start = clock()
-        let stateDict = try Checkpoint(contentsOf: file).stateDict()
-        let opened = clock()
-        var inPlace = 0
-        for entry in stateDict.entries where entry.tensor.dtype.isFloatingPoint {
-            inPlace += entry.tensor.withContiguousFloats { $0.count }
-        }
-        let viewed = clock()
-        var copied = 0
-        for entry in stateDict.entries where entry.tensor.dtype.isFloatingPoint {
-            copied += entry.tensor.floats().count
-        }
-        let end = clock()
-        let seconds = { (nanoseconds: UInt64) in String(format: "%.6f", Double(nanoseconds) / 1e9) }
-        print("tensors \(stateDict.count) float32_elements \(copied) open \(seconds(opened - start)) "
-              + "open_and_view \(seconds(viewed - start)) open_and_copy \(seconds(end - viewed + opened - start))")
-        precondition(inPlace == copied)
     }
 }

@@ -40,16 +40,16 @@ enum InspectReport {
 
     static func json(_ checkpoint: Checkpoint, _ selection: StateDictSelection) throws -> String {
         func tensor(_ label: String, _ name: String, _ tensor: Tensor) -> String {
-            "{\"\(label)\": \(quoted(name)), \"dtype\": \"\(tensor.dtype.rawValue)\", "
+            "{\"\(label)\": \(JSONString.quoted(name)), \"dtype\": \"\(tensor.dtype.rawValue)\", "
                 + "\"shape\": [\(tensor.shape.map(String.init).joined(separator: ", "))], \"sha256\": \"\(sha256(tensor))\"}"
         }
         let choice = selection.choice
         let tensors = selection.stateDict.entries.map { tensor("name", $0.name, $0.tensor) }
         let elsewhere = try checkpoint.tensors(outside: choice).map { tensor("path", $0.path, $0.tensor) }
-        return "{\"format\": \"\(checkpoint.format.rawValue)\", \"state_dict\": {\"path\": \(quoted(choice.path)), "
+        return "{\"format\": \"\(checkpoint.format.rawValue)\", \"state_dict\": {\"path\": \(JSONString.quoted(choice.path)), "
             + "\"reason\": \"\(choice.reason.rawValue)\", \"stripped_module_prefix\": \(choice.strippedModulePrefix)}, "
             + "\"tensors\": [\(tensors.joined(separator: ", "))], \"elsewhere\": [\(elsewhere.joined(separator: ", "))], "
-            + "\"opaque\": [\(checkpoint.opaqueObjects.map(quoted).joined(separator: ", "))]}\n"
+            + "\"opaque\": [\(checkpoint.opaqueObjects.map(JSONString.quoted).joined(separator: ", "))]}\n"
     }
 
     /// `--scan`: each global with its uses, against PyTorch's weights_only allowlist, then the module
@@ -93,11 +93,11 @@ enum InspectReport {
     /// globals `torch.load(weights_only=True)` refuses (the exit status is 3 when it is not 0).
     static func scanJSON(_ scan: Checkpoint.Scan) -> String {
         let globals = scan.globals.map {
-            "{\"name\": \(quoted($0.name)), \"count\": \($0.count), \"weights_only_allowed\": \($0.isWeightsOnlyAllowed), "
+            "{\"name\": \(JSONString.quoted($0.name)), \"count\": \($0.count), \"weights_only_allowed\": \($0.isWeightsOnlyAllowed), "
                 + "\"read_as_data\": \($0.isAllowlisted)}"
         }
-        let sources = scan.moduleSources.map { "{\"class\": \(quoted($0.className)), \"file\": \(quoted($0.file)), \"bytes\": \($0.source.utf8.count)}" }
-        let allowlist = scan.format == .safetensors ? "null" : quoted("torch/_weights_only_unpickler.py (torch 2.15)")
+        let sources = scan.moduleSources.map { "{\"class\": \(JSONString.quoted($0.className)), \"file\": \(JSONString.quoted($0.file)), \"bytes\": \($0.source.utf8.count)}" }
+        let allowlist = scan.format == .safetensors ? "null" : JSONString.quoted("torch/_weights_only_unpickler.py (torch 2.15)")
         return "{\"format\": \"\(scan.format.rawValue)\", \"allowlist\": \(allowlist), \"globals\": [\(globals.joined(separator: ", "))], "
             + "\"module_sources\": [\(sources.joined(separator: ", "))], \"refused\": \(scan.globals.filter { !$0.isWeightsOnlyAllowed }.count)}\n"
     }
@@ -130,22 +130,5 @@ enum InspectReport {
         var unit = 0
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
         return String(format: "%.1f %@", value, units[unit])
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -39,10 +39,10 @@ struct RunDescription {
 
     /// The same facts as one JSON object.
     var json: String {
-        var members = [("architecture", InspectReport.quoted(architecture)),
+        var members = [("architecture", JSONString.quoted(architecture)),
                        ("architecture_detected", detected ? "true" : "false"),
-                       ("weights", InspectReport.quoted(weights)),
-                       ("state_dict", stateDict.map(InspectReport.quoted) ?? "null"),
+                       ("weights", JSONString.quoted(weights)),
+                       ("state_dict", stateDict.map(JSONString.quoted) ?? "null"),
                        ("classes", "\(classes)"),
                        ("input_channels", "\(inputChannels)")]
         if let preset {
@@ -52,18 +52,18 @@ struct RunDescription {
             case .exact(let height, let width): resize = "[\(height), \(width)]"
             }
             let numbers = { (values: [Float]) in "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
-            let fields = [("name", InspectReport.quoted(Self.name(of: preset))),
-                          ("source", presetSource.map(InspectReport.quoted) ?? "null"),
-                          ("overrides", "[" + overrides.map(InspectReport.quoted).joined(separator: ", ") + "]"),
-                          ("color", InspectReport.quoted(preset.color.rawValue)),
+            let fields = [("name", JSONString.quoted(Self.name(of: preset))),
+                          ("source", presetSource.map(JSONString.quoted) ?? "null"),
+                          ("overrides", "[" + overrides.map(JSONString.quoted).joined(separator: ", ") + "]"),
+                          ("color", JSONString.quoted(preset.color.rawValue)),
                           ("resize", resize),
                           ("crop", preset.cropSize.map(String.init) ?? "null"),
-                          ("interpolation", InspectReport.quoted(preset.interpolation.rawValue)),
+                          ("interpolation", JSONString.quoted(preset.interpolation.rawValue)),
                           ("mean", numbers(preset.mean)), ("std", numbers(preset.std))]
             members.append(("preprocessing", "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"))
         }
         if let labels {
-            members.append(("labels", "{\"source\": \(InspectReport.quoted(labels.source)), \"count\": \(labels.names.count)}"))
+            members.append(("labels", "{\"source\": \(JSONString.quoted(labels.source)), \"count\": \(labels.names.count)}"))
         }
         members.append(("threads", "\(threads)"))
         return "{" + members.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"

@@ -4,8 +4,15 @@ import XCTest
 
 /// fixtures/hostile/: every file ends as tools/fixtures/hostile.py's expected.json says — a one-line
 /// error naming what and where, or a load in which foreign globals stay inert opaque values.
+///
+/// expected.json's `error` entries are fragments of swift-pth's own error wording, written by hostile.py
+/// beside each payload. Rewording an error therefore means changing the fragment in both files by hand
+/// (the .pth files do not depend on it, so nothing needs regenerating); the tests below say so when
+/// the wording and expected.json part, and when expected.json and hostile.py part.
 final class HostileCorpusTests: XCTestCase {
     static let directory = FixtureTests.directory.deletingLastPathComponent().appendingPathComponent("hostile")
+    static let generator = FixtureTests.directory.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("tools/fixtures/hostile.py")
 
     struct Expectation: Decodable {
         let error: String?
@@ -28,7 +35,9 @@ final class HostileCorpusTests: XCTestCase {
             if let message = expected.error {
                 XCTAssertThrowsError(try Checkpoint(contentsOf: path).stateDict(), name) { error in
                     guard let error = error as? CheckpointError else { return XCTFail("\(name): \(error)") }
-                    XCTAssertTrue(error.description.contains(message), "\(name): \(error) lacks \(message)")
+                    XCTAssertTrue(error.description.contains(message),
+                                  "\(name): the error \"\(error)\" lacks expected.json's \"\(message)\"; if the new wording is "
+                                      + "meant, change that fragment in fixtures/hostile/expected.json and tools/fixtures/hostile.py alike")
                     XCTAssertFalse(error.description.contains("\n"), name)
                     XCTAssertLessThan(error.description.count, 400, name)
                 }
@@ -44,6 +53,17 @@ final class HostileCorpusTests: XCTestCase {
             }
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/swift-pth-pwned"))
+    }
+
+    /// A fragment edited in expected.json alone would be lost at the next regeneration.
+    func testExpectedWordingIsTheGeneratorsWording() throws {
+        let generator = try String(contentsOf: Self.generator, encoding: .utf8)
+        for (name, expected) in try Self.expectations().sorted(by: { $0.key < $1.key }) {
+            guard let message = expected.error else { continue }
+            XCTAssertTrue(generator.contains(message),
+                          "\(name): fixtures/hostile/expected.json expects \"\(message)\", which tools/fixtures/hostile.py does not write; "
+                              + "put the same words in both")
+        }
     }
 
     func testForeignObjectKeepsItsArgumentsAndState() throws {

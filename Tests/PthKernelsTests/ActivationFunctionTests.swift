@@ -1,10 +1,10 @@
 @testable import PthKernels
 import XCTest
 
-/// Every activation, with a folded scale and bias, against PyTorch's formulas evaluated in Double,
+/// Every activation, with a folded scale and bias, against its formula (as `torch.nn` defines it) evaluated in Double,
 /// at counts that exercise the short path (< 8), whole vectors and the overlapping last vector.
 final class ActivationFunctionTests: XCTestCase {
-    func testMatchesPyTorchFormulasAtEveryCount() {
+    func testMatchesTheFloat64FormulasAtEveryCount() {
         let functions: [(ActivationFunction, (Double) -> Double)] = [
             (.identity, { $0 }),
             (.relu, { max($0, 0) }),

@@ -3,23 +3,23 @@ import XCTest
 
 /// Convs of a batch of small maps run as one GEMM over the images' gathered planes (pointwise) or
 /// side-by-side im2col columns (others): every image gets what it gets alone (up to rounding, should
-/// OpenBLAS sum a wider matrix in another order), and PyTorch's numbers (a direct convolution in Double).
+/// OpenBLAS sum a wider matrix in another order), and the float64 reference convolution (`float64ReferenceConvolution`).
 final class BatchedConvolutionTests: XCTestCase {
-    func testPointwiseBatchMatchesEachImageAloneAndPyTorch() {
+    func testPointwiseBatchMatchesEachImageAloneAndTheFloat64Reference() {
         check(ConvolutionGeometry(inChannels: 24, outChannels: 64, kernelHeight: 1, kernelWidth: 1), height: 3, width: 5)
     }
 
-    func testUnfoldedBatchMatchesEachImageAloneAndPyTorch() {
+    func testUnfoldedBatchMatchesEachImageAloneAndTheFloat64Reference() {
         check(ConvolutionGeometry(inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
                                   padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6)
     }
 
-    func testPackedPointwiseBatchMatchesEachImageAloneAndPyTorch() {
+    func testPackedPointwiseBatchMatchesEachImageAloneAndTheFloat64Reference() {
         check(ConvolutionGeometry(inChannels: 24, outChannels: 64, kernelHeight: 1, kernelWidth: 1), height: 3, width: 5,
               packed: true)
     }
 
-    func testPackedUnfoldedBatchMatchesEachImageAloneAndPyTorch() {
+    func testPackedUnfoldedBatchMatchesEachImageAloneAndTheFloat64Reference() {
         check(ConvolutionGeometry(inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
                                   padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6, packed: true)
     }
@@ -50,9 +50,9 @@ final class BatchedConvolutionTests: XCTestCase {
             // The gaps between images are never written.
             XCTAssertTrue(together[(n * outputStride + outPlanes)..<((n + 1) * outputStride)].allSatisfy(\.isNaN), file: file, line: line)
         }
-        let expected = directConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
-                                         weights: weights.enumerated().map { $1 * scale[$0 / (g.inChannels * taps)] },
-                                         bias: bias, geometry: g, outputStride: outputStride)
+        let expected = float64ReferenceConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
+                                                   weights: weights.enumerated().map { $1 * scale[$0 / (g.inChannels * taps)] },
+                                                   bias: bias, geometry: g, outputStride: outputStride)
         for (i, reference) in expected.enumerated() where !together[i].isNaN {
             let silu = Double(reference) / (1 + exp(-Double(reference)))
             XCTAssertEqual(Double(together[i]), silu, accuracy: 1e-5, "element \(i)", file: file, line: line)

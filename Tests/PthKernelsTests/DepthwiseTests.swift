@@ -20,9 +20,9 @@ final class DepthwiseTests: XCTestCase {
                 let scale = pseudoRandom(count: channels, seed: 6).map { 0.5 + abs($0) }
                 let input = pseudoRandom(count: 2 * channels * height * width, seed: 9).map { $0 * 4 }
                 let outCount = channels * g.outputHeight(height) * g.outputWidth(width)
-                let expected = directConvolution(input, inputStride: channels * height * width, height: height, width: width,
-                                                 batch: 2, weights: weights.enumerated().map { $1 * scale[$0 / (kernel * kernel)] },
-                                                 bias: bias, geometry: g, outputStride: outCount)
+                let expected = float64ReferenceConvolution(input, inputStride: channels * height * width, height: height, width: width,
+                                                           batch: 2, weights: weights.enumerated().map { $1 * scale[$0 / (kernel * kernel)] },
+                                                           bias: bias, geometry: g, outputStride: outCount)
                     .map { min(max($0, 0), 6) }
                 // Each instruction set's copy the CPU runs; serial, and cut into 3 channel ranges that do
                 // not start on a block boundary.

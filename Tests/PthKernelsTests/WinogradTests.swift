@@ -20,8 +20,8 @@ final class WinogradTests: XCTestCase {
             // A folded BatchNorm's per-output-channel factor, which the kernel multiplies into its transformed filters.
             let outputScale = pseudoRandom(count: 9, seed: 6).map { 0.5 + abs($0) }
             let scaledWeights = weights.enumerated().map { $1 * outputScale[$0 / (inChannels * 9)] }
-            let expected = directConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
-                                             weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
+            let expected = float64ReferenceConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
+                                                       weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
 
             let kernel = weights.withUnsafeBufferPointer { w in
                 WinogradConvolution(weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g)
@@ -83,10 +83,10 @@ final class WinogradTests: XCTestCase {
                     }
                 }
             }
-            let expected = directConvolution(input, inputStride: 16 * height * width, height: height, width: width, batch: 2,
-                                             weights: weights, bias: bias, geometry: g, outputStride: count)
+            let expected = float64ReferenceConvolution(input, inputStride: 16 * height * width, height: height, width: width, batch: 2,
+                                                       weights: weights, bias: bias, geometry: g, outputStride: count)
                 .map { $0 / (1 + exp(-$0)) }
-            let error = zip(output, expected).map { abs($0 - $1) }.max()! / expected.map(abs).max()!
+            let error = relativeError(output, expected)
             XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width): rel. L∞ \(error)")
         }
     }
@@ -121,51 +121,10 @@ final class WinogradTests: XCTestCase {
         let differing = zip(serial, cut).filter { $0 != $1 }.count
         XCTAssertEqual(differing, 0, "\(differing) of \(cut.count) outputs differ")
         // And both are the convolution (a filter the transform skipped would read as zeros in both).
-        let expected = directConvolution(input, inputStride: 37 * height * width, height: height, width: width, batch: 1,
-                                         weights: weights.enumerated().map { $1 * scale[$0 / (37 * 9)] }, bias: bias,
-                                         geometry: g, outputStride: 9 * height * width)
-        let error = zip(cut, expected).map { abs($0 - $1) }.max()! / expected.map(abs).max()!
+        let expected = float64ReferenceConvolution(input, inputStride: 37 * height * width, height: height, width: width, batch: 1,
+                                                   weights: weights.enumerated().map { $1 * scale[$0 / (37 * 9)] }, bias: bias,
+                                                   geometry: g, outputStride: 9 * height * width)
+        let error = relativeError(cut, expected)
         XCTAssertLessThanOrEqual(error, 1e-5)
     }
-}
-
-/// Values in [-1, 1) from a fixed linear congruential sequence.
-func pseudoRandom(count: Int, seed: UInt64) -> [Float] {
-    var state = seed &* 6364136223846793005 &+ 1442695040888963407
-    return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(Double(state >> 40) / Double(1 << 23) - 1)
-    }
-}
-
-/// `[N, out, H', W']` convolution summed in Double, images at `n·outputStride`.
-func directConvolution(_ input: [Float], inputStride: Int, height: Int, width: Int, batch: Int, weights: [Float], bias: [Float],
-                       geometry g: ConvolutionGeometry, outputStride: Int) -> [Float] {
-    let outH = g.outputHeight(height), outW = g.outputWidth(width)
-    let perGroupIn = g.inChannels / g.groups, perGroupOut = g.outChannels / g.groups
-    var output = [Float](repeating: 0, count: batch * outputStride)
-    for n in 0..<batch {
-        for o in 0..<g.outChannels {
-            let group = o / perGroupOut
-            for y in 0..<outH {
-                for x in 0..<outW {
-                    var sum = Double(bias[o])
-                    for c in 0..<perGroupIn {
-                        for i in 0..<g.kernelHeight {
-                            let h = y * g.strideHeight + i * g.dilationHeight - g.padTop
-                            guard h >= 0 && h < height else { continue }
-                            for j in 0..<g.kernelWidth {
-                                let w = x * g.strideWidth + j * g.dilationWidth - g.padLeft
-                                guard w >= 0 && w < width else { continue }
-                                let value = input[n * inputStride + ((group * perGroupIn + c) * height + h) * width + w]
-                                sum += Double(value) * Double(weights[((o * perGroupIn + c) * g.kernelHeight + i) * g.kernelWidth + j])
-                            }
-                        }
-                    }
-                    output[n * outputStride + (o * outH + y) * outW + x] = Float(sum)
-                }
-            }
-        }
-    }
-    return output
 }

@@ -12,17 +12,6 @@ final class ParityTests: XCTestCase {
     func testEfficientNetB0() throws { try checkParity(ModelFixture("efficientnet_b0")) }
 }
 
-/// `max|ours − theirs| / max|theirs|`.
-func relativeError(_ ours: [Float], _ theirs: [Float]) -> Float {
-    precondition(ours.count == theirs.count)
-    var difference: Float = 0, scale: Float = 0
-    for (a, b) in zip(ours, theirs) {
-        difference = max(difference, abs(a - b))
-        scale = max(scale, abs(b))
-    }
-    return difference / scale
-}
-
 /// Indices of the `k` largest values, largest first.
 func topIndices(_ values: [Float], _ k: Int) -> [Int] {
     Array(values.indices.sorted { values[$0] > values[$1] }.prefix(k))

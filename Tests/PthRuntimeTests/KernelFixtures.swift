@@ -115,14 +115,3 @@ struct FixtureError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// `max|ours − ref| / max|ref|`, the parity measure the model tests use.
-func relativeError(_ ours: [Float], _ reference: [Float]) -> Float {
-    precondition(ours.count == reference.count)
-    var worst: Float = 0, scale: Float = 0
-    for (a, b) in zip(ours, reference) {
-        worst = max(worst, abs(a - b))
-        scale = max(scale, abs(b))
-    }
-    return worst / max(scale, .leastNormalMagnitude)
-}

@@ -175,18 +175,28 @@ final class ClassifyBatchJobTests: XCTestCase {
         try assertEarlierResultsIntact(result, output: output, reason: "No space left on device", paths: paths)
     }
 
+    /// The unwritable outputs that need no root: a path under a file, a folder, and a device that is always full.
     func testUnwritableOutputFailsBeforeAnyWork() throws {
         let image = CommandLineRunner.fixture("images/coffee.jpg")
-        let readOnly = try mountTmpfs("ro,size=4k").appendingPathComponent("out.jsonl").path
         let notADirectory = CommandLineRunner.fixture("images/coffee.jpg/out.jsonl")
-        for (path, reason) in [(readOnly, "Read-only file system"), (notADirectory, "Not a directory"), (root.path, "Is a directory")] {
-            let result = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--output", path])
-            XCTAssertEqual(result.status, 2)
-            XCTAssertEqual(result.messages, "error: \(path): cannot write: \(reason)\n")
+        for (path, reason) in [(notADirectory, "Not a directory"), (root.path, "Is a directory")] {
+            try assertRefusedBeforeAnyWork(image, output: path, "error: \(path): cannot write: \(reason)\n")
         }
-        let full = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--output", "/dev/full"])
-        XCTAssertEqual(full.status, 2)
-        XCTAssertEqual(full.messages, "error: /dev/full: No space left on device\n")
+        try assertRefusedBeforeAnyWork(image, output: "/dev/full", "error: /dev/full: No space left on device\n")
+    }
+
+    /// An output on a read-only file system: needs the tmpfs mount, so root.
+    func testReadOnlyOutputFailsBeforeAnyWork() throws {
+        let image = CommandLineRunner.fixture("images/coffee.jpg")
+        let readOnly = try mountTmpfs("ro,size=4k").appendingPathComponent("out.jsonl").path
+        try assertRefusedBeforeAnyWork(image, output: readOnly, "error: \(readOnly): cannot write: Read-only file system\n")
+    }
+
+    private func assertRefusedBeforeAnyWork(_ image: String, output: String, _ message: String,
+                                            file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--output", output])
+        XCTAssertEqual(result.status, 2, output, file: file, line: line)
+        XCTAssertEqual(result.messages, message, file: file, line: line)
     }
 
     func testHTMLReportHasAThumbnailAndBarsPerImage() throws {

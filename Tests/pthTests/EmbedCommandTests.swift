@@ -15,10 +15,6 @@ final class EmbedCommandTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func relativeError(_ ours: ArraySlice<Float>, _ theirs: ArraySlice<Float>) -> Float {
-        zip(ours, theirs).map { abs($0 - $1) }.max()! / theirs.map(abs).max()!
-    }
-
     func testFolderToMatrixAndPathsFile() throws {
         let output = root.appendingPathComponent("emb.npy")
         let result = try CommandLineRunner.run(["embed", CommandLineRunner.fixture("images"), "--weights",
