@@ -3,7 +3,7 @@
 //
 // Targets follow the data flow, each depending only on what comes before it:
 //   PthFoundation (the shared vocabulary: `OwnedMemory`, memory kept alive by its owner and lent
-//                  from the checkpoint to the graph and the kernels)
+//                  from the checkpoint to the graph and the kernels; `PthError`, every error's shape)
 //   PthCheckpoint (file → object tree → StateDict)
 //   PthGraph      (graph IR + freezing passes)        PthKernels (numeric kernels, no graph; its
 //                                                      per-instruction-set C kernels in CKernels)
@@ -49,7 +49,7 @@ let package = Package(
         // The loader is the security boundary: Swift's bounds and overflow checks stay on.
         .target(name: "PthFoundation"),
         .target(name: "PthCheckpoint", dependencies: ["CZip", "PthFoundation"]),
-        .target(name: "PthNumpy"),
+        .target(name: "PthNumpy", dependencies: ["PthFoundation"]),
         .target(name: "PthGraph", dependencies: ["PthFoundation"]),
         // Activation, depthwise and packed-GEMM kernels, one copy per instruction set (kernels_<isa>.c),
         // the copy run picked from the CPU at run time (isa.c, kernels.c).
@@ -57,10 +57,10 @@ let package = Package(
         .target(name: "PthKernels", dependencies: ["PthFoundation", "COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")]),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"]),
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthKernels", "PthRuntime"]),
-        .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
+        .target(name: "PthVision", dependencies: ["PthFoundation", "CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
-            "PthCheckpoint", "PthClassifier", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
+            "PthFoundation", "PthCheckpoint", "PthClassifier", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
