@@ -75,5 +75,5 @@ let package = Package(
         .testTarget(name: "PthClassifierTests", dependencies: ["PthClassifier", "PthVision", "PthModels", "PthNumpy", "PthRuntime"]),
         .testTarget(name: "pthTests", dependencies: ["pth", "PthNumpy"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Dispatch
+import PthFoundation
 import PthGraph
 import PthKernels
 
@@ -94,10 +95,13 @@ public final class ExecutionPlan {
                 results[0] = runGroup(lanes[0], input: source.baseAddress!, tapsAt: tapsAt, split: split)
             } else {
                 results.withUnsafeMutableBufferPointer { slots in
-                    let slots = UncheckedSendable(slots)
-                    let base = UncheckedSendable(source.baseAddress!)
+                    // Each lane reads its own images and writes only its own result slot and workspace;
+                    // the plan itself (kernels prepared above, memory plans) is only read while they run.
+                    let slots = UncheckedSendable(slots), base = UncheckedSendable(source.baseAddress!)
+                    let plan = UncheckedSendable(self), workspaces = UncheckedSendable(lanes), tapsAt = tapsAt
                     DispatchQueue.concurrentPerform(iterations: groups.count) { lane in
-                        slots.value[lane] = runGroup(lanes[lane], input: base.value + groups[lane].lowerBound * perImage, tapsAt: tapsAt, split: .serial)
+                        slots.value[lane] = plan.value.runGroup(workspaces.value[lane], input: base.value + groups[lane].lowerBound * perImage,
+                                                                tapsAt: tapsAt, split: .serial)
                     }
                 }
             }
@@ -298,10 +302,4 @@ private final class Workspace {
         arena.deallocate()
         scratch.deallocate()
     }
-}
-
-/// Hands pointers into buffers that concurrent workers touch at disjoint places to those workers.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

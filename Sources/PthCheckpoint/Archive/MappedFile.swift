@@ -46,11 +46,13 @@ final class MappedFile {
         let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, size >> 20))
         let chunk = (size + chunks - 1) / chunks
         let failure = ChunkFailure()
-        let readChunk = { (index: Int) in
+        // Each chunk writes only its own byte range of the buffer.
+        let target = UncheckedSendable(buffer)
+        let readChunk: @Sendable (Int) -> Void = { index in
             let start = index * chunk, end = min(size, start + chunk)
             var done = start
             while done < end {
-                let count = pread(descriptor, buffer.baseAddress! + done, end - done, off_t(done))
+                let count = pread(descriptor, target.value.baseAddress! + done, end - done, off_t(done))
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else {
                     failure.record(CheckpointError("offset \(done)", count == 0 ? "file shrank while being read" : String(cString: strerror(errno))))
@@ -78,7 +80,8 @@ final class MappedFile {
     }
 }
 
-/// The first error any chunk of a parallel read met.
+/// The first error any chunk of a parallel read met. Sendable without the compiler's proof: `error`
+/// is written under `lock`, and read only after every chunk has finished.
 private final class ChunkFailure: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var error: CheckpointError?
