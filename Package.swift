@@ -2,6 +2,8 @@
 // swift-pth: run torchvision classifiers straight from PyTorch `.pth` checkpoints.
 //
 // Targets follow the data flow, each depending only on what comes before it:
+//   PthFoundation (the shared vocabulary: `OwnedMemory`, memory kept alive by its owner and lent
+//                  from the checkpoint to the graph and the kernels; `PthError`, every error's shape)
 //   PthCheckpoint (file → object tree → StateDict)
 //   PthGraph      (graph IR + freezing passes)        PthKernels (numeric kernels, no graph; its
 //                                                      per-instruction-set C kernels in CKernels)
@@ -21,6 +23,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pth", targets: ["pth"]),
+        .library(name: "PthFoundation", targets: ["PthFoundation"]),
         .library(name: "PthCheckpoint", targets: ["PthCheckpoint"]),
         .library(name: "PthModels", targets: ["PthModels"]),
         .library(name: "PthVision", targets: ["PthVision"]),
@@ -44,27 +47,29 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // The loader is the security boundary: Swift's bounds and overflow checks stay on.
-        .target(name: "PthCheckpoint", dependencies: ["CZip"]),
-        .target(name: "PthNumpy"),
-        .target(name: "PthGraph"),
+        .target(name: "PthFoundation"),
+        .target(name: "PthCheckpoint", dependencies: ["CZip", "PthFoundation"]),
+        .target(name: "PthNumpy", dependencies: ["PthFoundation"]),
+        .target(name: "PthGraph", dependencies: ["PthFoundation"]),
         // Activation, depthwise and packed-GEMM kernels, one copy per instruction set (kernels_<isa>.c),
         // the copy run picked from the CPU at run time (isa.c, kernels.c).
         .target(name: "CKernels"),
-        .target(name: "PthKernels", dependencies: ["COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")]),
+        .target(name: "PthKernels", dependencies: ["PthFoundation", "COpenBLAS", "CKernels", .product(name: "Atomics", package: "swift-atomics")]),
         .target(name: "PthRuntime", dependencies: ["PthGraph", "PthKernels"]),
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
-        .target(name: "PthVision", dependencies: ["CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
+        .target(name: "PthVision", dependencies: ["PthFoundation", "CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
         .executableTarget(name: "pth", dependencies: [
-            "PthCheckpoint", "PthClassifier", "PthKernels", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
+            "PthFoundation", "PthCheckpoint", "PthClassifier", "PthKernels", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Helpers the test targets share: one relative error, pseudo-random values, float64 references.
         .target(name: "PthTestSupport", dependencies: ["PthKernels"], path: "Tests/PthTestSupport"),
+        .testTarget(name: "PthFoundationTests", dependencies: ["PthFoundation"]),
         .testTarget(name: "PthCheckpointTests", dependencies: ["PthCheckpoint"]),
         .testTarget(name: "PthNumpyTests", dependencies: ["PthNumpy"]),
-        .testTarget(name: "PthGraphTests", dependencies: ["PthGraph"]),
+        .testTarget(name: "PthGraphTests", dependencies: ["PthGraph", "PthFoundation"]),
         .testTarget(name: "PthKernelsTests", dependencies: ["PthKernels", "PthTestSupport"]),
         .testTarget(name: "PthRuntimeTests", dependencies: ["PthRuntime", "PthGraph", "PthNumpy", "PthTestSupport"]),
         .testTarget(name: "PthModelsTests", dependencies: ["PthModels", "PthRuntime", "PthCheckpoint", "PthNumpy", "PthTestSupport"]),
@@ -72,5 +77,5 @@ let package = Package(
         .testTarget(name: "PthClassifierTests", dependencies: ["PthClassifier", "PthVision", "PthModels", "PthNumpy", "PthRuntime", "PthTestSupport"]),
         .testTarget(name: "pthTests", dependencies: ["pth", "PthNumpy", "PthTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

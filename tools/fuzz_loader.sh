@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target. Not part of `swift build`/CI: the module under test is compiled
 # here with swiftc, bounds checks on (-O), under AddressSanitizer and
-# libFuzzer coverage.
+# libFuzzer coverage, against PthFoundation (every library module's dependency) built first as a
+# module of its own.
 #
 #   tools/fuzz_loader.sh [TARGET] [RUNS] [extra libFuzzer flags…]
 #
@@ -62,7 +63,9 @@ if ((${#libs[@]})); then
     cflags=($(pkg-config --cflags-only-I "${libs[@]}" | sed 's/-I/-Xcc -I/g'))
     ldflags=($(pkg-config --libs "${libs[@]}"))
 fi
-swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$target" \
+swiftc -O -wmo -parse-as-library -sanitize=fuzzer,address -module-name PthFoundation Sources/PthFoundation/*.swift \
+    -emit-module -emit-module-path "$out/PthFoundation.swiftmodule" -emit-object -o "$out/PthFoundation.o" 2>&1 | grep -v "warning:" || true
+swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$target" -I "$out" "$out/PthFoundation.o" \
     "${flags[@]}" "${cflags[@]}" "${sources[@]}" "${ldflags[@]}" -o "$out/fuzz-$target" 2>&1 | grep -v "warning:" || true
 test -x "$out/fuzz-$target"
 cd "$out"

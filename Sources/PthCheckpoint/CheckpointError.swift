@@ -1,6 +1,8 @@
+import PthFoundation
+
 /// A failure to read a checkpoint, saying what went wrong and where
 /// (`data.pkl offset 1832: BINGET 41 but memo has 12 entries`).
-public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct CheckpointError: PthError, Sendable, Equatable {
     /// Where the problem is: an archive member, a byte offset, a tensor name.
     public let location: String
     /// What is wrong there.
@@ -10,6 +12,4 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         self.location = location
         self.message = message
     }
-
-    public var description: String { "\(location): \(message)" }
 }

@@ -2,7 +2,7 @@
 ///
 /// A pass must keep `output` and every entry of `taps` pointing at the value that computes
 /// the same numbers as before (a tap on a ReLU fused into its conv moves to the conv).
-public protocol GraphPass {
+public protocol GraphPass: Sendable {
     /// What the pass does, for logs and errors (`FoldBatchNorm`).
     var name: String { get }
     /// The graph is consumed so a pass may rewrite its weights in place when the caller hands

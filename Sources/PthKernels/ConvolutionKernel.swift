@@ -10,8 +10,14 @@
 /// (`PackedMatrix`): then our own micro-kernel multiplies, with scale, bias and activation applied as
 /// it stores each tile. With OpenBLAS they are applied per output row right after the product.
 ///
-/// Not thread-safe: `prepare` is a planning step, and the Winograd weights are transformed on the first
-/// run that needs them.
+/// Preparation is explicit and comes before any run: `prepare(for:)` packs the weights,
+/// `prepare(height:width:split:)` transforms the Winograd weights an input size needs. Queries
+/// (`scratchCount`, `usesWinograd`) build nothing.
+///
+/// Sendable without the compiler's proof: the kernel changes only in its `prepare` steps, which
+/// are the planning step — run once each, before and never concurrently with a `run` (an
+/// `ExecutionPlan` prepares while it plans, then runs one kernel from several threads, which only
+/// read it).
 public final class ConvolutionKernel: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
     public let activation: ActivationFunction
@@ -27,7 +33,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
     private let bias: [Float]
     /// The kernel copies (packed GEMM, depthwise) this conv runs: the active one until `prepare` says.
     private var instructionSet = InstructionSet.active
-    /// Built on first use: only maps big enough for Winograd to pay need the (4× larger) transformed weights.
+    /// Built by `prepare(height:width:split:)` for the first input size that takes the Winograd path:
+    /// only maps big enough for Winograd to pay need the (4× larger) transformed weights.
     private var winograd: WinogradConvolution?
 
     /// Output planes at least this big go through Winograd: below it the 36 GEMMs get too few
@@ -125,24 +132,25 @@ public final class ConvolutionKernel: @unchecked Sendable {
         })
     }
 
-    private func winogradKernel(split: WorkSplit = .serial) -> WinogradConvolution {
-        if let winograd { return winograd }
+    /// The planning step for inputs of `height × width`, run before the first `run` on them (after
+    /// `prepare(for:)`, not concurrently with a run): transforms the Winograd weights when that size
+    /// takes the Winograd path and they are not built yet, the work cut as `split` cuts it.
+    public func prepare(height: Int, width: Int, split: WorkSplit = .serial) {
+        guard winograd == nil, usesWinograd(height: height, width: width) else { return }
         let make = { (w: UnsafeBufferPointer<Float>) in
             WinogradConvolution(weights: w.baseAddress!, scale: self.scale, bias: self.bias, geometry: self.geometry, split: split)
         }
-        let kernel = switch weights {
+        winograd = switch weights {
         case .plain(let plain): plain.withUnsafeBufferPointer(make)
         case .packed(let packed): packed.unpacked().withUnsafeBufferPointer(make)
         }
-        winograd = kernel
-        return kernel
     }
 
     /// Floats of scratch `run` needs for `batch` images of `height × width` cut as `split` cuts them.
     public func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let g = geometry
         if usesWinograd(height: height, width: width) {
-            return winogradKernel(split: split).scratchCount(batch: batch, height: height, width: width)
+            return WinogradConvolution.scratchCount(g, batch: batch, height: height, width: width)
         }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return matricesCount(batch: batch, height: height, width: width) + productScratchCount(split: split)
@@ -175,9 +183,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         if usesWinograd(height: height, width: width) {
-            winogradKernel(split: split).run(input: input, inputStride: inputStride, height: height, width: width,
-                                 output: output, outputStride: outputStride, batch: batch, activation: activation,
-                                 scratch: scratch, split: split)
+            guard let winograd else { preconditionFailure("\(g) on \(height)×\(width): prepare(height:width:) before run") }
+            winograd.run(input: input, inputStride: inputStride, height: height, width: width,
+                         output: output, outputStride: outputStride, batch: batch, activation: activation,
+                         scratch: scratch, split: split)
             return
         }
         let matrices = scratch, productScratch = scratch + matricesCount(batch: batch, height: height, width: width)

@@ -1,8 +1,8 @@
 /// `nn.Linear` over a batch: a matrix-vector product per row against the `[out, in]` weights, then bias and activation.
-public final class LinearKernel: @unchecked Sendable {
+public final class LinearKernel: Sendable {
     public let inFeatures: Int, outFeatures: Int
     public let activation: ActivationFunction
-    private var weights: KernelWeights
+    private let weights: KernelWeights
     private let bias: [Float]
 
     /// A kernel over weights in its own array.
@@ -10,18 +10,15 @@ public final class LinearKernel: @unchecked Sendable {
         self.init(inFeatures: inFeatures, outFeatures: outFeatures, weights: KernelWeights(weights), bias: bias, activation: activation)
     }
 
-    /// `weights` is `[out, in]`, PyTorch's layout.
+    /// `weights` is `[out, in]`, PyTorch's layout; the kernel keeps them in an array of its own (copied
+    /// when borrowed), so that it reads no memory it was lent.
     public init(inFeatures: Int, outFeatures: Int, weights: KernelWeights, bias: [Float]?, activation: ActivationFunction) {
         precondition(weights.count == inFeatures * outFeatures, "linear weights do not match [\(outFeatures), \(inFeatures)]")
         self.inFeatures = inFeatures; self.outFeatures = outFeatures
-        self.weights = weights
+        self.weights = weights.owned()
         self.bias = bias ?? [Float](repeating: 0, count: outFeatures)
         self.activation = activation
     }
-
-    /// The planning step, run once before the first `run` (not concurrently with one): the weights
-    /// become the kernel's own array, so that afterwards it reads no memory it was lent.
-    public func prepare() { weights = weights.owned() }
 
     /// Row `n` of the input is read at `input + n·inputStride`, written at `output + n·outputStride`.
     /// Each row is its own matrix-vector product (OpenBLAS's sgemm would repack the whole weight

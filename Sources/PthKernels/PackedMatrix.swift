@@ -4,7 +4,7 @@ import CKernels
 /// set's GEMM micro-kernel (`CKernels/gemm_template.h`): rows in panels of 4–8, each panel stored
 /// column by column. OpenBLAS repacks its operands on every call; this matrix is packed when a plan
 /// is made and read as is by every product after.
-public struct PackedMatrix: @unchecked Sendable {
+public struct PackedMatrix: Sendable {
     /// `m` and `k` of the `m × k` matrix.
     public let rows: Int, columns: Int
     /// The micro-kernel the layout is for; products run that kernel.

@@ -14,7 +14,7 @@
 ///
 /// Numerics: the transforms use the points 0, ±1, ±2, whose coefficients (≤ 8, 1/24) keep float32
 /// error near 1e-6 of the output's magnitude; the weight transform is done in Double.
-final class WinogradConvolution {
+final class WinogradConvolution: Sendable {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
     /// `[36][out][in]`: `G·g·Gᵀ` for every filter, position-major so each GEMM's B is contiguous.
@@ -101,9 +101,10 @@ final class WinogradConvolution {
         let outHeight: Int, outWidth: Int, tilesHigh: Int, tilesWide: Int
         let paddedHeight: Int, paddedWidth: Int, tiles: Int
 
-        init(batch: Int, height: Int, width: Int, conv: WinogradConvolution) {
-            outHeight = height + conv.padTop + conv.padBottom - 2
-            outWidth = width + conv.padLeft + conv.padRight - 2
+        /// `padHeight` and `padWidth`: the zero padding on both sides together.
+        init(batch: Int, height: Int, width: Int, padHeight: Int, padWidth: Int) {
+            outHeight = height + padHeight - 2
+            outWidth = width + padWidth - 2
             tilesHigh = (outHeight + 3) / 4
             tilesWide = (outWidth + 3) / 4
             paddedHeight = 4 * tilesHigh + 2
@@ -118,8 +119,21 @@ final class WinogradConvolution {
 
     /// Floats of scratch `run` needs: the padded batch, then the transformed input and the GEMM results.
     func scratchCount(batch: Int, height: Int, width: Int) -> Int {
-        let t = Tiling(batch: batch, height: height, width: width, conv: self)
-        return batch * inBlocks * t.blockPlane + Self.positions * t.tiles * 8 * (inBlocks + outBlocks)
+        Self.scratchCount(batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+                          padHeight: padTop + padBottom, padWidth: padLeft + padRight)
+    }
+
+    /// Floats of scratch the kernel for `g` needs, known before its weights are transformed.
+    static func scratchCount(_ g: ConvolutionGeometry, batch: Int, height: Int, width: Int) -> Int {
+        scratchCount(batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
+                     padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight)
+    }
+
+    private static func scratchCount(batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
+                                     padHeight: Int, padWidth: Int) -> Int {
+        let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth)
+        let inBlocks = (inChannels + 7) / 8, outBlocks = (outChannels + 7) / 8
+        return batch * inBlocks * t.blockPlane + positions * t.tiles * 8 * (inBlocks + outBlocks)
     }
 
     /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding the bias and
@@ -128,7 +142,7 @@ final class WinogradConvolution {
     func run(input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
              output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
              activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial) {
-        let t = Tiling(batch: batch, height: height, width: width, conv: self)
+        let t = Tiling(batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight)
         let padded = scratch
         let v = padded + batch * inBlocks * t.blockPlane
         let m = v + Self.positions * t.tiles * 8 * inBlocks

@@ -1,5 +1,6 @@
 import Atomics
 import Foundation
+import PthFoundation
 
 /// The threads that run the parts of a split kernel beside the caller's: started once, kept
 /// spinning for a short while after each job so the next kernel's parts (microseconds later) start
@@ -13,12 +14,17 @@ import Foundation
 /// One job at a time: a caller that finds the pool busy (another network running on another thread,
 /// or a part splitting work of its own), or that asks for more parts than the pool will have
 /// threads for (`--threads` far above the core count), runs its job on Dispatch's pool instead.
+///
+/// Sendable without the compiler's proof: besides its atomics, its state is `job`, read and written
+/// under the `wakeUp` lock, and `workers`, touched only by the caller that holds `busy`.
 final class WorkerPool: @unchecked Sendable {
     /// The process's pool.
     static let shared = WorkerPool()
 
     /// One job: `parts` calls of the body, handed out by an atomic counter. Each job has its own
     /// counters, so a worker that wakes late and still holds the previous job only finds it finished.
+    /// Sendable without the compiler's proof: its fields are constants and atomics, and `body` stays
+    /// valid until `finished` reaches `parts` (the caller waits for that before it returns).
     private final class Job: @unchecked Sendable {
         let parts: Int
         let body: UnsafePointer<(Int) -> Void>
@@ -81,7 +87,11 @@ final class WorkerPool: @unchecked Sendable {
         }
         guard parts - 1 <= Self.maximumWorkers,
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            DispatchQueue.concurrentPerform(iterations: parts, execute: body)
+            // The parts of a split kernel touch disjoint ranges (`WorkSplit`'s contract).
+            withoutActuallyEscaping(body) { body in
+                let shared = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: parts) { shared.value($0) }
+            }
             return
         }
         defer { busy.store(false, ordering: .releasing) }

@@ -1,7 +1,9 @@
+import PthFoundation
+
 /// A checkpoint that does not fit an architecture, an unknown architecture name, or a batch a
 /// network cannot take. Says what and where in one line
 /// (`features.3.1.block.2.fc1.weight: checkpoint has [10, 96, 1, 1], efficientnet_b0 expects [4, 96, 1, 1]`).
-public struct ModelError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ModelError: PthError, Sendable, Equatable {
     /// Where: a state-dict key, an architecture name, `input`.
     public let location: String
     /// What is wrong there.
@@ -12,7 +14,4 @@ public struct ModelError: Error, CustomStringConvertible, Sendable, Equatable {
         self.location = location
         self.message = message
     }
-
-    /// `location: message`, one line.
-    public var description: String { "\(location): \(message)" }
 }

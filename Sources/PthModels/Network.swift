@@ -9,6 +9,9 @@ import PthRuntime
 /// Thread safety: calls to `run` may come from several threads; they are serialised by a lock,
 /// since the plan reuses its buffers between runs. For parallel inference make one `Network` per
 /// thread (weights are then held once per network). OpenBLAS's thread count is process-wide (see `ExecutionPlan.prepareThreads()`).
+///
+/// Sendable without the compiler's proof: every stored property is a constant, and the plan (which
+/// is not Sendable: it reuses its buffers) is only ever used while holding `lock`.
 public final class Network: @unchecked Sendable {
     /// The architecture the checkpoint was built into.
     public let architecture: Architecture

@@ -1,4 +1,5 @@
 import PthCheckpoint
+import PthFoundation
 import PthGraph
 
 /// Reads a builder's parameters out of a state dict: every key must be present with the expected
@@ -26,10 +27,7 @@ struct StateDictParameters: ParameterSource {
         // Float32 weights are read where they lie, nothing copied: in memory of the checkpoint's own, or in a
         // mapped file until the execution plan has copied them into its kernels' own form (packed GEMM
         // weights, see `ExecutionPlan`), which then releases the mapped pages.
-        if let (buffer, owner) = tensor.borrowedFloats() {
-            return Constant(shape: shape, borrowing: BorrowedFloats(buffer, owner: owner,
-                                                                    releasingPages: { tensor.releaseResidentPages() }))
-        }
+        if let memory = tensor.borrowedFloats() { return Constant(shape: shape, borrowing: memory) }
         // fp16, bf16 and fp64 checkpoints (and views, DEFLATEd entries) convert here, once, to the Float32 the kernels run in.
         return Constant(shape: shape, values: tensor.floats())
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PthFoundation
 
 /// A float32 array in NumPy's `.npy` format (version 1.0–3.0, C order, little-endian).
 ///
@@ -18,10 +19,13 @@ public struct NpyArray: Sendable, Equatable {
     }
 
     /// A failure to read a `.npy` file, with the file's path.
-    public struct Error: Swift.Error, CustomStringConvertible {
+    public struct Error: PthError {
+        /// The file.
         public let path: String
+        /// What is wrong in it.
         public let message: String
-        public var description: String { "\(path): \(message)" }
+        /// The file.
+        public var location: String { path }
     }
 
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)

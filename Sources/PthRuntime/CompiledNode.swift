@@ -89,7 +89,7 @@ extension KernelWeights {
     /// The constant's values, read in place when it borrows them (no copy of a mapped checkpoint's weights).
     init(_ constant: Constant) {
         if let memory = constant.borrowed {
-            self.init(borrowing: memory.buffer, owner: memory)
+            self.init(borrowing: memory)
         } else {
             self.init(constant.values)
         }

@@ -1,4 +1,5 @@
 import Dispatch
+import PthFoundation
 import PthGraph
 import PthKernels
 
@@ -39,16 +40,15 @@ public final class ExecutionPlan {
         self.output = output
         self.threads = max(1, threads ?? Kernels.processorCount)
         self.compiled = try graph.nodes.map(CompiledNode.init)
-        // Every kernel takes its own copy of its weights (GEMM convs' packed once for the micro-kernel),
-        // one at a time, and lets go of the checkpoint's pages as soon as it has: a mapped file's
-        // weights are then resident once, in their packed form.
+        // Every kernel takes its own copy of its weights (GEMM convs' packed once for the micro-kernel,
+        // linear layers' when made), one at a time, and lets go of the checkpoint's pages as soon as it
+        // has: a mapped file's weights are then resident once, in their packed form.
         for (node, kernel) in zip(graph.nodes, compiled) {
             switch (node.op, kernel) {
             case (.conv2d(let conv), .convolution(let kernel)):
                 kernel.prepare()
                 conv.weight.borrowed?.releaseResidentPages()
-            case (.linear(let linear), .linear(let kernel)):
-                kernel.prepare()
+            case (.linear(let linear), .linear):
                 linear.weight.borrowed?.releaseResidentPages()
             default: break
             }
@@ -88,6 +88,7 @@ public final class ExecutionPlan {
                 let shape = [group.count] + input.shape.dropFirst()
                 if plans[group.count] == nil {
                     let memory = try MemoryPlan(graph: graph, inputShape: shape)
+                    prepareConvolutions(memory, split: split)
                     plans[group.count] = (memory, scratchCount(memory, split: split))
                 }
                 let plan = plans[group.count]!
@@ -103,10 +104,13 @@ public final class ExecutionPlan {
                 results[0] = runGroup(lanes[0], input: source.baseAddress!, tapsAt: tapsAt, split: split)
             } else {
                 results.withUnsafeMutableBufferPointer { slots in
-                    let slots = UncheckedSendable(slots)
-                    let base = UncheckedSendable(source.baseAddress!)
+                    // Each lane reads its own images and writes only its own result slot and workspace;
+                    // the plan itself (kernels prepared above, memory plans) is only read while they run.
+                    let slots = UncheckedSendable(slots), base = UncheckedSendable(source.baseAddress!)
+                    let plan = UncheckedSendable(self), workspaces = UncheckedSendable(lanes), tapsAt = tapsAt
                     DispatchQueue.concurrentPerform(iterations: groups.count) { lane in
-                        slots.value[lane] = runGroup(lanes[lane], input: base.value + groups[lane].lowerBound * perImage, tapsAt: tapsAt, split: .serial)
+                        slots.value[lane] = plan.value.runGroup(workspaces.value[lane], input: base.value + groups[lane].lowerBound * perImage,
+                                                                tapsAt: tapsAt, split: .serial)
                     }
                 }
             }
@@ -152,6 +156,17 @@ public final class ExecutionPlan {
         return ExecutionResult(output: read(output.index, memory: memory, arena: workspace.arena), taps: captured)
     }
 
+    /// Readies every conv for its input size in `memory` (the Winograd weights that size needs).
+    private func prepareConvolutions(_ memory: MemoryPlan, split: WorkSplit) {
+        for (index, node) in compiled.enumerated() {
+            if case .convolution(let kernel) = node {
+                let shape = memory.shapes[graph.nodes[index].inputs[0].index]
+                kernel.prepare(height: shape[2], width: shape[3], split: split)
+            }
+        }
+    }
+
+    /// Floats of scratch the largest conv needs over the input sizes in `memory`.
     private func scratchCount(_ memory: MemoryPlan, split: WorkSplit) -> Int {
         var count = 0
         for (index, node) in compiled.enumerated() {
@@ -296,10 +311,4 @@ private final class Workspace {
         arena.deallocate()
         scratch.deallocate()
     }
-}
-
-/// Hands pointers into buffers that concurrent workers touch at disjoint places to those workers.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -19,12 +19,3 @@ public struct ExecutionResult: Sendable {
     /// The requested taps, by name.
     public var taps: [String: FeatureMap]
 }
-
-/// A run that cannot start: bad input or an unknown tap. Says what and where in one line.
-public struct RuntimeError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-
-    public init(_ message: String) { self.message = message }
-
-    public var description: String { message }
-}

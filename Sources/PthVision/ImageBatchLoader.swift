@@ -10,6 +10,9 @@ import Foundation
 ///
 /// `extra` runs on the worker for every decoded image (before preprocessing), for per-image side
 /// products such as thumbnails.
+///
+/// Sendable without the compiler's proof: the mutable state is guarded by `condition`, and each
+/// slot of `buffer` is written by the one worker that took its image before `next()` hands it out.
 public final class ImageBatchLoader<Extra: Sendable>: @unchecked Sendable {
     /// One batch, in input order.
     public struct Batch: Sendable {

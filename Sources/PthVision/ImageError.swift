@@ -1,5 +1,7 @@
+import PthFoundation
+
 /// Why an image file could not be read, with the file it concerns; prints as one line.
-public struct ImageError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ImageError: PthError, Sendable, Equatable {
     /// The file (or other source name) the error is about.
     public let path: String
     /// What went wrong, in one line.
@@ -11,5 +13,6 @@ public struct ImageError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
-    public var description: String { "\(path): \(message)" }
+    /// The file.
+    public var location: String { path }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PthFoundation
 
 /// How every `pth` command ends on an error, in one place: one line on standard error —
 /// `error: what, where`, or `{"error": "…"}` when the command was asked for JSON (`--json`,
@@ -38,8 +39,10 @@ enum FailureReport {
             || zip(arguments, arguments.dropFirst()).contains { $0 == "--format" && $1 == "jsonl" }
     }
 
-    /// An error in one line; Foundation's file errors as `path: reason` instead of their domain and code.
+    /// An error in one line: a library error as `where: what` (`PthError`), Foundation's file errors
+    /// as `path: reason` instead of their domain and code.
     static func describe(_ error: Error) -> String {
+        if let error = error as? PthError { return oneLine(error.description) }
         if let cocoa = error as? CocoaError {
             let reason = (cocoa.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
                 ?? (cocoa.userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }

@@ -5,7 +5,8 @@ import PthCheckpoint
 /// The fuzzers' minimised corpora replayed through the loader as the targets drive it (see
 /// tools/fuzz_loader.sh): `fixtures/fuzz-corpus/` (the byte-mutating target's inputs) and
 /// `fixtures/fuzz-corpus-pickle/checkpoints/` (the checkpoints the structure-aware target generated from
-/// its minimised choices). Every input must end in a loaded checkpoint or a one-line error, never a trap.
+/// its minimised choices). Every input must end in a loaded checkpoint or a one-line `CheckpointError`, never a trap or an error of
+/// another type.
 final class FuzzCorpusTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("fixtures")
@@ -26,6 +27,11 @@ final class FuzzCorpusTests: XCTestCase {
         for name in names {
             let data = try Data(contentsOf: folder.appendingPathComponent(name))
             do {
+                _ = try data.withUnsafeBytes { try Checkpoint.scan(bytes: $0) }
+            } catch {
+                XCTAssertTrue(error is CheckpointError, "\(name): scan threw \(type(of: error)), not a CheckpointError: \(error)")
+            }
+            do {
                 let scanned = try? data.withUnsafeBytes { try Checkpoint.scan(bytes: $0) }
                 let checkpoint = try data.withUnsafeBytes { try Checkpoint(bytes: $0) }
                 XCTAssertEqual(scanned?.globals, checkpoint.globals, name)
@@ -37,6 +43,7 @@ final class FuzzCorpusTests: XCTestCase {
                 loaded += 1
             } catch {
                 let message = "\(error)"
+                XCTAssertTrue(error is CheckpointError, "\(name): threw \(type(of: error)), not a CheckpointError: \(message)")
                 XCTAssertFalse(message.isEmpty || message.contains("\n"), "\(name): \(message)")
                 refused += 1
             }

@@ -80,6 +80,7 @@ final class RecursionBudgetTests: XCTestCase {
     /// more is refused there as on the main thread (8 MiB). 512 KiB (macOS's secondary-thread default)
     /// is not enough for 1000 levels: load checkpoints on the main thread or a thread of 1 MiB or more.
     func testMaximumDepthFitsInAOneMebibyteThreadStack() {
+        // Written by the thread only, read after `finished` is signalled.
         final class Outcomes: @unchecked Sendable { var list: [String] = [] }
         let outcomes = Outcomes()
         let finished = DispatchSemaphore(value: 0)

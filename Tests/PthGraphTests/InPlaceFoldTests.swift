@@ -1,4 +1,5 @@
 import Foundation
+import PthFoundation
 @testable import PthGraph
 import XCTest
 
@@ -19,8 +20,8 @@ final class InPlaceFoldTests: XCTestCase {
     }
 
     func testBorrowedWeightsStayBorrowedAndTheBatchNormBecomesScaleAndBias() throws {
-        try weights.withUnsafeBufferPointer { buffer in
-            let memory = BorrowedFloats(buffer, owner: NSObject())
+        try weights.withUnsafeBytes { bytes in
+            let memory = OwnedMemory(copying: bytes)
             let frozen = try Freezing.freeze(convBatchNormGraph(weight: Constant(shape: [8, 4, 3, 3], borrowing: memory)))
             guard case .conv2d(let folded) = frozen.nodes[1].op else { return XCTFail("expected the folded conv") }
             XCTAssertTrue(folded.weight.borrowed === memory, "the weights must still be read from the borrowed memory")

@@ -29,7 +29,7 @@ final class PackedMatrixTests: XCTestCase {
     static let shapes = [(1, 1, 1), (5, 1, 7), (7, 3, 1), (13, 17, 29), (6, 16, 8), (9, 33, 300), (3, 40, 600),
                          (130, 21, 40), (11, 530, 19), (24, 49, 257)]
 
-    static let epilogues: [(name: String, activation: ActivationFunction, scaled: Bool, residual: Bool, f: (Double) -> Double)] = [
+    static let epilogues: [(name: String, activation: ActivationFunction, scaled: Bool, residual: Bool, f: @Sendable (Double) -> Double)] = [
         ("plain", .identity, false, false, { $0 }),
         ("scaled", .identity, true, false, { $0 }),
         ("relu", .relu, true, false, { max($0, 0) }),

@@ -74,6 +74,7 @@ final class WinogradTests: XCTestCase {
             let input = pseudoRandom(count: 2 * 16 * height * width, seed: 6)
             let count = 24 * height * width
             var output = [Float](repeating: 0, count: 2 * count)
+            conv.prepare(height: height, width: width)
             var scratch = [Float](repeating: 0, count: conv.scratchCount(batch: 2, height: height, width: width))
             input.withUnsafeBufferPointer { x in
                 output.withUnsafeMutableBufferPointer { y in

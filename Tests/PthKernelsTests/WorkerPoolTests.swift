@@ -7,7 +7,7 @@ import XCTest
 /// inside a part, with more parts than the pool has workers, or after the workers have gone to sleep.
 final class WorkerPoolTests: XCTestCase {
     /// Runs a job of `parts` parts and returns how often each part ran.
-    private func counts(parts: Int, pool: WorkerPool = .shared, inner: ((Int) -> Void)? = nil) -> [Int] {
+    private static func counts(parts: Int, pool: WorkerPool = .shared, inner: ((Int) -> Void)? = nil) -> [Int] {
         let tally = UnsafeMutableBufferPointer<Int>.allocate(capacity: parts)
         tally.initialize(repeating: 0)
         defer { tally.deallocate() }
@@ -21,7 +21,7 @@ final class WorkerPoolTests: XCTestCase {
     func testEveryPartRunsOnceInManyBackToBackJobs() {
         for round in 0..<2_000 {
             let parts = 2 + round % 7
-            XCTAssertEqual(counts(parts: parts), [Int](repeating: 1, count: parts), "job \(round)")
+            XCTAssertEqual(Self.counts(parts: parts), [Int](repeating: 1, count: parts), "job \(round)")
         }
     }
 
@@ -31,7 +31,7 @@ final class WorkerPoolTests: XCTestCase {
         defer { failures.deallocate() }
         let slots = UncheckedPointer(failures)
         DispatchQueue.concurrentPerform(iterations: 4) { caller in
-            for _ in 0..<300 where counts(parts: 3) != [1, 1, 1] { slots.pointer[caller] += 1 }
+            for _ in 0..<300 where Self.counts(parts: 3) != [1, 1, 1] { slots.pointer[caller] += 1 }
         }
         XCTAssertEqual(Array(UnsafeBufferPointer(start: failures, count: 4)), [0, 0, 0, 0])
     }
@@ -40,8 +40,8 @@ final class WorkerPoolTests: XCTestCase {
         let nested = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
         nested.initialize(repeating: 0)
         defer { nested.deallocate() }
-        let outer = counts(parts: 4) { part in
-            nested[part] = self.counts(parts: 5).reduce(0, +)
+        let outer = Self.counts(parts: 4) { part in
+            nested[part] = Self.counts(parts: 5).reduce(0, +)
         }
         XCTAssertEqual(outer, [1, 1, 1, 1])
         XCTAssertEqual(Array(nested), [5, 5, 5, 5])
@@ -49,14 +49,14 @@ final class WorkerPoolTests: XCTestCase {
 
     func testMorePartsThanThePoolHasWorkersRunOnDispatch() {
         let parts = WorkerPool.maximumWorkers + 2
-        XCTAssertEqual(counts(parts: parts), [Int](repeating: 1, count: parts))
+        XCTAssertEqual(Self.counts(parts: parts), [Int](repeating: 1, count: parts))
     }
 
     func testWakesSleepingWorkers() {
-        XCTAssertEqual(counts(parts: 2), [1, 1])
+        XCTAssertEqual(Self.counts(parts: 2), [1, 1])
         // Long enough for the workers to stop spinning and sleep.
         Thread.sleep(forTimeInterval: 0.2)
-        XCTAssertEqual(counts(parts: 2), [1, 1])
+        XCTAssertEqual(Self.counts(parts: 2), [1, 1])
     }
 }
 

@@ -73,7 +73,8 @@ final class PreprocessParityTests: XCTestCase {
     }
 }
 
-/// Results written by concurrent workers, one slot each.
+/// Results written by concurrent workers, one slot each (Sendable without the compiler's proof:
+/// `values` is only touched under `lock`).
 private final class ResultSlots: @unchecked Sendable {
     private var values: [String?]
     private let lock = NSLock()

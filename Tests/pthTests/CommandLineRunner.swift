@@ -49,6 +49,7 @@ struct CommandLineRunner {
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         // Read both pipes concurrently so a full pipe never blocks the child.
+        // Written by the reading block only, read after the group is left.
         final class Collected: @unchecked Sendable { var data = Data() }
         let errCollected = Collected()
         let group = DispatchGroup()

@@ -1,3 +1,5 @@
+import PthFoundation
+
 /// torch.save's legacy stream (torch 0.4–1.5, and `_use_new_zipfile_serialization=False` today):
 /// five pickles in a row — magic number, protocol version 1001, sys_info, the object tree (whose
 /// persistent ids are `('storage', type, key, location, numel, view_metadata)`), the list of
@@ -64,7 +66,7 @@ enum LegacyFormat {
                 throw CheckpointError("storage \(key) offset \(offset)", "\(size) bytes run past the end of the \(bytes.count)-byte file")
             }
             storages[key] = StorageBytes.storage(dtype: root.dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]),
-                                                 owner: file, bigEndian: false)
+                                                 in: file.memory, bigEndian: false)
             offset += size
         }
 
@@ -78,16 +80,5 @@ enum LegacyFormat {
             return storage
         }
         return ArchiveContents(root: try converter.value(of: item), globals: globals, sources: sources)
-    }
-}
-
-/// A storage that is a window onto another (legacy and tar storage views), sharing its bytes.
-enum StorageView {
-    static func slice(_ root: TensorStorage, key: String, offset: Int, count: Int) throws -> TensorStorage {
-        guard offset >= 0, count >= 0, offset <= root.count, count <= root.count - offset else {
-            throw CheckpointError("storage view \(key)", "elements \(offset)..<\(offset &+ count) are outside a root storage of \(root.count)")
-        }
-        let width = root.dtype.byteSize
-        return TensorStorage(dtype: root.dtype, borrowing: UnsafeRawBufferPointer(rebasing: root.bytes[(offset * width)..<((offset + count) * width)]), owner: root)
     }
 }

@@ -3,7 +3,7 @@
 /// format's `view_metadata` is `None` or `(view_key, offset, numel)`.
 enum PersistentStorageID {
     /// What a persistent id stands for while scanning: an empty storage, so tensor reductions still go through.
-    static let scanPlaceholder = PickleItem.storage(StorageReference(key: "", dtype: .uint8, count: 0, view: nil))
+    static var scanPlaceholder: PickleItem { .storage(StorageReference(key: "", dtype: .uint8, count: 0, view: nil)) }
 
     static func parse(_ id: PickleItem, legacy: Bool) throws -> PickleItem {
         guard case .container(let tuple) = id, tuple.kind == .tuple, let first = tuple.items.first else {

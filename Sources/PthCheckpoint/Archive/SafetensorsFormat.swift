@@ -1,4 +1,5 @@
 import Foundation
+import PthFoundation
 
 /// The safetensors format (`safetensors.torch.save_file`): an 8-byte little-endian header length N,
 /// N bytes of JSON `{name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {…}}`,
@@ -72,7 +73,7 @@ enum SafetensorsFormat {
         }
         var entries: [(key: PickleValue, value: PickleValue)] = []
         for tensor in tensors {
-            let storage = StorageBytes.storage(dtype: tensor.dtype, bytes: UnsafeRawBufferPointer(rebasing: data[tensor.range]), owner: file, bigEndian: false)
+            let storage = StorageBytes.storage(dtype: tensor.dtype, bytes: UnsafeRawBufferPointer(rebasing: data[tensor.range]), in: file.memory, bigEndian: false)
             let value = try Tensor(storage: storage, storageOffset: 0, shape: tensor.shape, strides: Tensor.contiguousStrides(for: tensor.shape))
             entries.append((.string(tensor.name), .tensor(value)))
         }

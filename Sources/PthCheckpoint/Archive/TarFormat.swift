@@ -1,3 +1,5 @@
+import PthFoundation
+
 /// torch.save's first format (torch 0.1.x, 2017; e.g. resnet18-5c106cde.pth): a tar with members
 ///
 /// - `storages`: pickled count, then per storage a pickled `(key, location, storage_type)`, an
@@ -22,7 +24,7 @@ enum TarFormat {
         let storages: [String: TensorStorage]
         let tensors: [String: PendingTensor]
         do {
-            storages = try readStorages(try member("storages"), owner: file, globals: &headerGlobals)
+            storages = try readStorages(try member("storages"), in: file.memory, globals: &headerGlobals)
             tensors = try readTensors(try member("tensors"), storages: storages, globals: &headerGlobals)
         } catch where scanOnly && !headerGlobals.allSatisfy(\.global.isAllowlisted) {
             // A foreign storage or tensor type ends the walk (its element size is unknown), but it
@@ -64,7 +66,7 @@ enum TarFormat {
         return module.cls
     }
 
-    private static func readStorages(_ bytes: UnsafeRawBufferPointer, owner: AnyObject, globals: inout [GlobalUse]) throws -> [String: TensorStorage] {
+    private static func readStorages(_ bytes: UnsafeRawBufferPointer, in memory: OwnedMemory, globals: inout [GlobalUse]) throws -> [String: TensorStorage] {
         var storages: [String: TensorStorage] = [:]
         var offset = 0
         for _ in 0..<(try recordCount(bytes, "storages", &offset)) {
@@ -79,7 +81,7 @@ enum TarFormat {
             }
             guard storages[key] == nil else { throw CheckpointError("storages offset \(offset)", "storage \(key) appears twice") }
             storages[key] = StorageBytes.storage(dtype: dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]),
-                                                 owner: owner, bigEndian: false)
+                                                 in: memory, bigEndian: false)
             offset += size
         }
         let (viewList, _) = try PlainPickle.load(bytes, source: "storages", at: offset)

@@ -1,4 +1,5 @@
 import CZip
+import PthFoundation
 
 /// A zip archive in a mapped file, read with libzip.
 ///
@@ -52,10 +53,9 @@ final class ZipArchive {
 
     func entry(named name: String) -> Entry? { indexByName[name].map { entries[$0] } }
 
-    /// The entry's bytes: borrowed from the mapping when STORED, inflated into owned memory otherwise.
-    /// The returned owner keeps the bytes alive.
-    func contents(of entry: Entry) throws -> (bytes: UnsafeRawBufferPointer, owner: AnyObject) {
-        if entry.method == 0 { return (try storedData(entry), file) }
+    /// The entry's bytes: a slice of the mapping when STORED, inflated into an allocation of their own otherwise.
+    func contents(of entry: Entry) throws -> OwnedMemory {
+        if entry.method == 0 { return file.memory.slice(over: try storedData(entry)) }
         guard entry.size <= max(entry.compressedSize, 1) * ZipArchive.maximumDeflateRatio else {
             throw CheckpointError(entry.name, "claims \(entry.size) bytes from \(entry.compressedSize) compressed, beyond what DEFLATE can produce")
         }
@@ -63,17 +63,17 @@ final class ZipArchive {
             throw CheckpointError(entry.name, "cannot open: \(String(cString: zip_strerror(archive)))")
         }
         defer { zip_fclose(handle) }
-        let buffer = OwnedBytes(count: entry.size)
-        var filled = 0
-        while filled < entry.size {
-            let got = zip_fread(handle, buffer.pointer + filled, zip_uint64_t(entry.size - filled))
-            guard got > 0 else {
-                let reason = got < 0 ? String(cString: zip_file_strerror(handle)) : "data ends early"
-                throw CheckpointError(entry.name, "read \(filled) of \(entry.size) bytes: \(reason)")
+        return try OwnedMemory(byteCount: entry.size) { buffer in
+            var filled = 0
+            while filled < entry.size {
+                let got = zip_fread(handle, buffer.baseAddress! + filled, zip_uint64_t(entry.size - filled))
+                guard got > 0 else {
+                    let reason = got < 0 ? String(cString: zip_file_strerror(handle)) : "data ends early"
+                    throw CheckpointError(entry.name, "read \(filled) of \(entry.size) bytes: \(reason)")
+                }
+                filled += Int(got)
             }
-            filled += Int(got)
         }
-        return (UnsafeRawBufferPointer(start: buffer.pointer, count: entry.size), buffer)
     }
 
     private func storedData(_ entry: Entry) throws -> UnsafeRawBufferPointer {
@@ -90,25 +90,5 @@ final class ZipArchive {
             throw CheckpointError(entry.name, "\(entry.size) bytes at offset \(start) run past the end of the \(bytes.count)-byte file")
         }
         return UnsafeRawBufferPointer(rebasing: bytes[start..<(start + entry.size)])
-    }
-}
-
-/// Memory allocated for an inflated entry, freed with its last user.
-final class OwnedBytes {
-    let pointer: UnsafeMutableRawPointer
-    init(count: Int) { pointer = .allocate(byteCount: max(count, 1), alignment: 64) }
-    deinit { pointer.deallocate() }
-}
-
-/// Little-endian integer reads with the caller having checked the bounds.
-enum LittleEndian {
-    static func uint16(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
-        UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
-    }
-    static func uint32(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt32 {
-        UInt32(uint16(bytes, offset)) | UInt32(uint16(bytes, offset + 2)) << 16
-    }
-    static func uint64(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
-        UInt64(uint32(bytes, offset)) | UInt64(uint32(bytes, offset + 4)) << 32
     }
 }

@@ -1,3 +1,5 @@
+import PthFoundation
+
 /// torch.save's zip format (torch ≥ 1.6): `<root>/data.pkl` holds the object tree, whose
 /// persistent ids name storages stored as `<root>/data/<key>`; `<root>/byteorder` says whether
 /// those bytes are "little" (the default) or "big" endian.
@@ -18,11 +20,11 @@ enum ZipFormat {
         let bigEndian = try byteOrderIsBig(archive, root)
         let pickleName = "\(root)/data.pkl"
         guard let pickleEntry = archive.entry(named: pickleName) else { throw CheckpointError(pickleName, "missing from the archive") }
-        let (pickleBytes, pickleOwner) = try archive.contents(of: pickleEntry)
+        let pickle = try archive.contents(of: pickleEntry)
 
-        let machine = PickleMachine(bytes: pickleBytes, source: pickleName)
+        let machine = PickleMachine(bytes: pickle.bytes, source: pickleName)
         machine.persistentLoad = scanOnly ? { _ in PersistentStorageID.scanPlaceholder } : { try PersistentStorageID.parse($0, legacy: false) }
-        let item = try withExtendedLifetime(pickleOwner) { try machine.load() }
+        let item = try withExtendedLifetime(pickle) { try machine.load() }
         if scanOnly {
             var globals = machine.globalUses
             if scriptClasses != nil, let constants = archive.entry(named: "\(root)/constants.pkl") {
@@ -45,9 +47,9 @@ enum ZipFormat {
             guard let needed = StorageBytes.byteCount(count, reference.dtype), needed <= entry.size else {
                 throw CheckpointError(name, "holds \(entry.size) bytes but the pickle says \(count) \(reference.dtype) elements")
             }
-            let (bytes, owner) = try archive.contents(of: entry)
-            let storage = StorageBytes.storage(dtype: reference.dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<needed]),
-                                               owner: owner, bigEndian: bigEndian)
+            let memory = try archive.contents(of: entry)
+            let storage = StorageBytes.storage(dtype: reference.dtype, bytes: UnsafeRawBufferPointer(rebasing: memory.bytes[0..<needed]),
+                                               in: memory, bigEndian: bigEndian)
             storages[reference.key] = storage
             return storage
         }
@@ -60,8 +62,8 @@ enum ZipFormat {
         let code = "\(root)/code/"
         var classes: [String: ScriptClass] = [:]
         for entry in archive.entries where entry.name.hasPrefix(code) && entry.name.hasSuffix(".py") {
-            let (bytes, owner) = try archive.contents(of: entry)
-            let text = withExtendedLifetime(owner) { String(decoding: bytes, as: UTF8.self) }
+            let memory = try archive.contents(of: entry)
+            let text = withExtendedLifetime(memory) { String(decoding: memory.bytes, as: UTF8.self) }
             let path = String(entry.name.dropFirst(code.count).dropLast(".py".count))
             classes.merge(ScriptClass.classes(inFile: path, text: text)) { first, _ in first }
         }
@@ -70,18 +72,18 @@ enum ZipFormat {
 
     /// The globals of another pickle in the archive, run with every persistent id standing for an empty storage.
     private static func scanGlobals(_ archive: ZipArchive, _ entry: ZipArchive.Entry) throws -> [GlobalUse] {
-        let (bytes, owner) = try archive.contents(of: entry)
-        let machine = PickleMachine(bytes: bytes, source: entry.name)
+        let memory = try archive.contents(of: entry)
+        let machine = PickleMachine(bytes: memory.bytes, source: entry.name)
         machine.persistentLoad = { _ in PersistentStorageID.scanPlaceholder }
-        _ = try withExtendedLifetime(owner) { try machine.load() }
+        _ = try withExtendedLifetime(memory) { try machine.load() }
         return machine.globalUses
     }
 
     private static func byteOrderIsBig(_ archive: ZipArchive, _ root: String) throws -> Bool {
         guard let entry = archive.entry(named: "\(root)/byteorder") else { return false }
         guard entry.size <= 16 else { throw CheckpointError(entry.name, "is \(entry.size) bytes, expected \"little\" or \"big\"") }
-        let (bytes, owner) = try archive.contents(of: entry)
-        let text = withExtendedLifetime(owner) { String(decoding: bytes, as: UTF8.self) }
+        let memory = try archive.contents(of: entry)
+        let text = withExtendedLifetime(memory) { String(decoding: memory.bytes, as: UTF8.self) }
         switch text {
         case "little": return false
         case "big": return true

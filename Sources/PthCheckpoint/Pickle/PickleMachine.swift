@@ -375,6 +375,8 @@ final class PickleMachine {
             return try persistentLoad(id)
         } catch let failure as CheckpointError {
             throw error("\(opcode.name): \(failure.location == "" ? "" : failure.location + ": ")\(failure.message)")
+        } catch let failure as PickleReductions.Failure {
+            throw error("\(opcode.name): \(failure.message)")
         }
     }
 

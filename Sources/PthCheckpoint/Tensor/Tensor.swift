@@ -1,3 +1,5 @@
+import PthFoundation
+
 /// A tensor as a checkpoint stores it: a strided view into a shared `TensorStorage`.
 ///
 /// Views of one storage share it (no copy per view). Shape, strides and offset are
@@ -131,7 +133,7 @@ public struct Tensor: Sendable {
     public func releaseResidentPages() {
         guard isContiguous, count > 0 else { return }
         let start = storageOffset * storage.dtype.byteSize
-        storage.releaseMappedPages(start..<(start + count * storage.dtype.byteSize))
+        storage.memory.releaseResidentPages(start..<(start + count * storage.dtype.byteSize))
     }
 
     /// Calls `body` with the elements as contiguous Float32 in C order: in place, with no copy, when
@@ -139,18 +141,17 @@ public struct Tensor: Sendable {
     /// file); through `floats()` otherwise.
     public func withContiguousFloats<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         if count == 0 { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        if let (buffer, _) = borrowedFloats() { return try body(buffer) }
+        if let memory = borrowedFloats() { return try withExtendedLifetime(memory) { try body(memory.buffer(of: Float.self)) } }
         return try floats().withUnsafeBufferPointer(body)
     }
 
-    /// The elements in place as Float32, with the object that keeps them valid (the tensor's storage,
-    /// which keeps a mapped file mapped), when the tensor is non-empty contiguous float32 at an
-    /// aligned address; nil when they would need converting or copying (use `floats()` then).
-    public func borrowedFloats() -> (buffer: UnsafeBufferPointer<Float>, owner: AnyObject)? {
+    /// The elements in place as Float32 (`buffer(of: Float.self)`): a slice of the storage's memory,
+    /// which keeps a mapped file mapped, when the tensor is non-empty contiguous float32 at an aligned
+    /// address; nil when they would need converting or copying (use `floats()` then).
+    public func borrowedFloats() -> OwnedMemory? {
         guard count > 0, dtype == .float32, isContiguous, let base = storage.bytes.baseAddress else { return nil }
-        let start = base + storageOffset * 4
-        guard Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 else { return nil }
-        return (UnsafeBufferPointer(start: start.assumingMemoryBound(to: Float.self), count: count), storage)
+        guard Int(bitPattern: base + storageOffset * 4) % MemoryLayout<Float>.alignment == 0 else { return nil }
+        return storage.memory.slice((storageOffset * 4)..<((storageOffset + count) * 4))
     }
 
     /// The elements as contiguous Float32 in C order. Any dtype converts
@@ -169,7 +170,7 @@ public struct Tensor: Sendable {
             }
             // A STORED entry's pages would otherwise stay resident beside the copy until the
             // checkpoint closes (a second copy of every weight in RSS while a model is built).
-            storage.releaseMappedPages(start..<(start + total * 4))
+            storage.memory.releaseResidentPages(start..<(start + total * 4))
             return copy
         }
         let convert: (Int) -> Float
