@@ -8,6 +8,7 @@ public struct CheckpointError: PthError, Sendable, Equatable {
     /// What is wrong there.
     public let message: String
 
+    /// An error at `location` saying `message`.
     public init(_ location: String, _ message: String) {
         self.location = location
         self.message = message

@@ -8,5 +8,6 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
     /// The value.
     public let value: Value
 
+    /// Wraps `value`; say beside the call why sharing it is safe.
     public init(_ value: Value) { self.value = value }
 }

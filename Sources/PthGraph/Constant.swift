@@ -13,6 +13,7 @@ public struct Constant: Sendable, Equatable {
     /// The borrowed memory, or nil when the constant owns its values.
     public private(set) var borrowed: OwnedMemory?
 
+    /// A constant owning `values`, C-contiguous in `shape` (their count must be the shape's product).
     public init(shape: [Int], values: [Float]) {
         precondition(shape.reduce(1, *) == values.count, "constant of shape \(shape) given \(values.count) values")
         self.shape = shape
@@ -47,6 +48,7 @@ public struct Constant: Sendable, Equatable {
         return try owned.withUnsafeBufferPointer(body)
     }
 
+    /// Equal shapes and equal values, wherever each constant's values live.
     public static func == (a: Constant, b: Constant) -> Bool {
         a.shape == b.shape && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.elementsEqual(y) } }
     }

@@ -7,6 +7,7 @@ public struct GraphError: PthError, Sendable, Equatable {
     /// What is wrong there.
     public let message: String
 
+    /// An error at `node` saying `message`.
     public init(node: String, _ message: String) {
         self.node = node; self.message = message
     }

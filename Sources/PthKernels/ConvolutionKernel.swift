@@ -19,7 +19,9 @@
 /// `ExecutionPlan` prepares while it plans, then runs one kernel from several threads, which only
 /// read it).
 public final class ConvolutionKernel: @unchecked Sendable {
+    /// The convolution's shape: channels, kernel, stride, padding, dilation, groups.
     public let geometry: ConvolutionGeometry
+    /// Applied to each output in the kernel's store, after the scale and bias.
     public let activation: ActivationFunction
     /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is, or that
     /// matrix packed for the micro-kernel (the only copy kept once packed).

@@ -19,6 +19,7 @@ public struct KernelWeights: Sendable {
         borrowed = memory
     }
 
+    /// Number of weights.
     public var count: Int { borrowed?.buffer(of: Float.self).count ?? array.count }
 
     /// The same values in an array of the kernel's own (no copy when they already are).

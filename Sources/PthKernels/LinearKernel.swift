@@ -1,6 +1,8 @@
 /// `nn.Linear` over a batch: a matrix-vector product per row against the `[out, in]` weights, then bias and activation.
 public final class LinearKernel: Sendable {
+    /// Input and output features: the weight matrix is `[outFeatures, inFeatures]`.
     public let inFeatures: Int, outFeatures: Int
+    /// Applied to each output after the bias.
     public let activation: ActivationFunction
     private let weights: KernelWeights
     private let bias: [Float]

@@ -5,6 +5,7 @@ public struct RuntimeError: PthError, Sendable, Equatable {
     /// What is wrong, naming the input or tap it concerns.
     public let message: String
 
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
 
     /// None: the message names the input or the tap.
