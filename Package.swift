@@ -59,10 +59,12 @@ let package = Package(
         .target(name: "PthModels", dependencies: ["PthCheckpoint", "PthGraph", "PthRuntime"]),
         .target(name: "PthVision", dependencies: ["PthFoundation", "CJPEG", "CPNG", "CWebP", "CTIFF", "CGIF"]),
         .target(name: "PthClassifier", dependencies: ["PthCheckpoint", "PthModels", "PthRuntime", "PthVision"]),
-        .executableTarget(name: "pth", dependencies: [
-            "PthFoundation", "PthCheckpoint", "PthClassifier", "PthKernels", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "pth",
+            dependencies: [
+                "PthFoundation", "PthCheckpoint", "PthClassifier", "PthKernels", "PthModels", "PthRuntime", "PthVision", "PthNumpy", "CCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Helpers the test targets share: one relative error, pseudo-random values, float64 references.
         .target(name: "PthTestSupport", dependencies: ["PthKernels"], path: "Tests/PthTestSupport"),

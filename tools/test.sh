@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The test command: installs missing system packages, then builds and runs every test, checks that a
 # package depending on swift-pth by version builds and classifies, and builds the DocC documentation
-# with warnings as errors.
+# with warnings as errors. Formatting is checked first, since it takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
+# Every Swift file as .swift-format says (the toolchain's swift-format; `swift-format format -i FILE` fixes one).
+swift-format lint --strict $(git ls-files '*.swift')
 # Release: a debug build would compile the C kernels unoptimised and the parity suite over full-size
 # networks would take many times longer. `-enable-testing` lets the tests' `@testable` imports see
 # internal symbols of an optimised build.

@@ -121,8 +121,9 @@ public struct Checkpoint: Sendable {
         }
         return order.map { name in
             let use = merged[name]!
-            return GlobalReference(name: name, isAllowlisted: use.global.isAllowlisted,
-                                   isWeightsOnlyAllowed: use.global.isWeightsOnlyAllowed, count: use.count)
+            return GlobalReference(
+                name: name, isAllowlisted: use.global.isAllowlisted,
+                isWeightsOnlyAllowed: use.global.isWeightsOnlyAllowed, count: use.count)
         }
     }
 

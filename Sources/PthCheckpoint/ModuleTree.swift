@@ -16,14 +16,17 @@ enum ModuleTree {
         guard case .opaque(let object) = value else { return nil }
         if scriptClasses[object.name] != nil { return object.name }
         guard let state = object.state, state["_parameters"]?.dictEntries != nil,
-              state["_buffers"]?.dictEntries != nil, state["_modules"]?.dictEntries != nil else { return nil }
+            state["_buffers"]?.dictEntries != nil, state["_modules"]?.dictEntries != nil
+        else { return nil }
         return object.name
     }
 
     /// The module's tensors with `state_dict()`'s names; nil when `value` is not a module. Each module
     /// costs `budget` one node, one per member, and one per 64 bytes of the names it builds.
-    static func stateDict(_ value: PickleValue, _ scriptClasses: [String: ScriptClass], at path: String,
-                          budget: RecursionBudget = RecursionBudget(nodeLimit: RecursionBudget.maximumPathNodes)) throws -> [StateDict.Entry]? {
+    static func stateDict(
+        _ value: PickleValue, _ scriptClasses: [String: ScriptClass], at path: String,
+        budget: RecursionBudget = RecursionBudget(nodeLimit: RecursionBudget.maximumPathNodes)
+    ) throws -> [StateDict.Entry]? {
         guard moduleClass(value, scriptClasses) != nil else { return nil }
         var entries: [StateDict.Entry] = []
         var pending: [(prefix: String, module: OpaqueObject, depth: Int)] = []
@@ -59,7 +62,9 @@ enum ModuleTree {
     }
 
     /// Declared parameters then buffers, and every attribute (children are those that are modules), of a TorchScript object.
-    private static func scriptMembers(_ module: OpaqueObject, _ declaration: ScriptClass) -> (tensors: [(String, PickleValue)], children: [(String, PickleValue)]) {
+    private static func scriptMembers(_ module: OpaqueObject, _ declaration: ScriptClass) -> (
+        tensors: [(String, PickleValue)], children: [(String, PickleValue)]
+    ) {
         let attributes = named(module.state?.dictEntries ?? [])
         let values = Dictionary(attributes, uniquingKeysWith: { first, _ in first })
         let tensors = (declaration.parameters + declaration.buffers).compactMap { name in values[name].map { (name, $0) } }

@@ -39,7 +39,9 @@ extension Checkpoint {
         } else {
             let candidates = try TensorTree.candidates(root, scriptClasses)
             guard candidates.count == 1, let only = candidates.first, let entries = try stateDictEntries(only.value, at: only.path) else {
-                throw CheckpointError("state dict", "no dict of tensors or module at the top level or under \(Checkpoint.stateDictKeys.joined(separator: "/")); \(try candidateList())")
+                throw CheckpointError(
+                    "state dict",
+                    "no dict of tensors or module at the top level or under \(Checkpoint.stateDictKeys.joined(separator: "/")); \(try candidateList())")
             }
             found = (only.path, entries, .onlyCandidate)
         }

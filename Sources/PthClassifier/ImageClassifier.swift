@@ -37,8 +37,10 @@ public final class ImageClassifier: Sendable {
         public var maxPixels: Int
 
         /// A configuration; every argument is optional.
-        public init(architecture: String? = nil, labels: [String]? = nil, preset: PreprocessingPreset? = nil, stateDictKey: String? = nil,
-                    threads: Int? = nil, maxPixels: Int = ImageDecoder.defaultMaxPixels) {
+        public init(
+            architecture: String? = nil, labels: [String]? = nil, preset: PreprocessingPreset? = nil, stateDictKey: String? = nil,
+            threads: Int? = nil, maxPixels: Int = ImageDecoder.defaultMaxPixels
+        ) {
             self.architecture = architecture
             self.stateDictKey = stateDictKey
             self.labels = labels
@@ -65,8 +67,9 @@ public final class ImageClassifier: Sendable {
             return preset
         }
         let checkpoint = try Network.readCheckpoint(path)
-        network = try Network(checkpoint: checkpoint, path: path, stateDictKey: configuration.stateDictKey, architecture: requested?.model,
-                              threads: configuration.threads)
+        network = try Network(
+            checkpoint: checkpoint, path: path, stateDictKey: configuration.stateDictKey, architecture: requested?.model,
+            threads: configuration.threads)
         let preset: PreprocessingPreset
         if let given = configuration.preset {
             (preset, presetSource) = (given, "configuration")
@@ -87,12 +90,13 @@ public final class ImageClassifier: Sendable {
             throw ModelError(path, error.description)
         }
         let classes = network.classes
-        labels = try configuration.labels.map { names in
-            guard names.count == classes else {
-                throw ImageError(path: "labels", message: "gives \(names.count) class names, but the network has \(classes) classes")
-            }
-            return ClassLabels(names: names, source: "configuration")
-        } ?? ClassLabels.resolve(file: nil, checkpoint: carried, classes: classes)
+        labels =
+            try configuration.labels.map { names in
+                guard names.count == classes else {
+                    throw ImageError(path: "labels", message: "gives \(names.count) class names, but the network has \(classes) classes")
+                }
+                return ClassLabels(names: names, source: "configuration")
+            } ?? ClassLabels.resolve(file: nil, checkpoint: carried, classes: classes)
     }
 
     private init(network: Network, preprocessor: ImagePreprocessor, labels: ClassLabels, presetSource: String) {
@@ -109,8 +113,9 @@ public final class ImageClassifier: Sendable {
             throw ModelError(network.architecture.name, "the network takes \(network.inputChannels)-channel images, the preset makes \(preset.color.channels)")
         }
         if let problem = preset.problem { throw ModelError(network.architecture.name, "preprocessing: \(problem)") }
-        return ImageClassifier(network: network, preprocessor: ImagePreprocessor(preset: preset, decoder: preprocessor.decoder),
-                               labels: labels, presetSource: source)
+        return ImageClassifier(
+            network: network, preprocessor: ImagePreprocessor(preset: preset, decoder: preprocessor.decoder),
+            labels: labels, presetSource: source)
     }
 
     /// The preset for an architecture and why: the one `requested`; else that of the weights' file name
@@ -151,16 +156,20 @@ public final class ImageClassifier: Sendable {
 
     /// The top classes of each file, in order; a file that cannot be read gets its error and the rest go
     /// on. Files are decoded on `workers` threads while the network runs batches of `batchSize`.
-    public func classify(imagesAt paths: [String], topK: Int = 5, batchSize: Int = 8, workers: Int? = nil,
-                         progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [Result<[Prediction], ImageError>] {
+    public func classify(
+        imagesAt paths: [String], topK: Int = 5, batchSize: Int = 8, workers: Int? = nil,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> [Result<[Prediction], ImageError>] {
         try batches(paths, batchSize: batchSize, workers: workers, progress: progress) { batch in
             self.predictions(logits: try self.network.run(batch), topK: topK)
         }
     }
 
     /// `classify(imagesAt:…)` without blocking the caller; `progress` is called after every batch.
-    public func classify(imagesAt paths: [String], topK: Int = 5, batchSize: Int = 8,
-                         progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> [Result<[Prediction], ImageError>] {
+    public func classify(
+        imagesAt paths: [String], topK: Int = 5, batchSize: Int = 8,
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws -> [Result<[Prediction], ImageError>] {
         try await Task.detached { [self] in try classify(imagesAt: paths, topK: topK, batchSize: batchSize, progress: progress) }.value
     }
 
@@ -170,8 +179,10 @@ public final class ImageClassifier: Sendable {
     }
 
     /// The embedding of each file, in order; a file that cannot be read gets its error and the rest go on.
-    public func embeddings(imagesAt paths: [String], batchSize: Int = 8, workers: Int? = nil,
-                           progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> [Result<[Float], ImageError>] {
+    public func embeddings(
+        imagesAt paths: [String], batchSize: Int = 8, workers: Int? = nil,
+        progress: ((_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> [Result<[Float], ImageError>] {
         let size = network.embeddingSize
         return try batches(paths, batchSize: batchSize, workers: workers, progress: progress) { batch in
             let features = try self.network.embed(batch).values
@@ -181,17 +192,21 @@ public final class ImageClassifier: Sendable {
 
     /// Runs `body` on each batch of readable images (a `[n, C, H, W]` map) and spreads its per-image
     /// results back over the inputs, errors in place of the unreadable ones.
-    private func batches<Output>(_ paths: [String], batchSize: Int, workers: Int?, progress: ((Int, Int) -> Void)?,
-                                 _ body: (FeatureMap) throws -> [Output]) throws -> [Result<Output, ImageError>] {
+    private func batches<Output>(
+        _ paths: [String], batchSize: Int, workers: Int?, progress: ((Int, Int) -> Void)?,
+        _ body: (FeatureMap) throws -> [Output]
+    ) throws -> [Result<Output, ImageError>] {
         guard !paths.isEmpty else { return [] }
-        let loader = ImageBatchLoader(paths: paths, preprocessor: preprocessor, batchSize: max(batchSize, 1),
-                                      workers: max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1))
+        let loader = ImageBatchLoader(
+            paths: paths, preprocessor: preprocessor, batchSize: max(batchSize, 1),
+            workers: max(workers ?? ProcessInfo.processInfo.activeProcessorCount, 1))
         defer { loader.cancel() }
         let size = preprocessor.outputSize
         var results: [Result<Output, ImageError>] = []
         results.reserveCapacity(paths.count)
         while let batch = loader.next() {
-            var outputs = batch.count > 0
+            var outputs =
+                batch.count > 0
                 ? try body(FeatureMap(shape: [batch.count, preprocessor.channels, size.height, size.width], values: batch.values))[...]
                 : []
             for outcome in batch.outcomes {
@@ -207,8 +222,9 @@ public final class ImageClassifier: Sendable {
 
     private func tensor(for images: [RGBImage]) -> FeatureMap {
         let size = preprocessor.outputSize
-        return FeatureMap(shape: [images.count, preprocessor.channels, size.height, size.width],
-                          values: images.flatMap { preprocessor.tensor(for: $0) })
+        return FeatureMap(
+            shape: [images.count, preprocessor.channels, size.height, size.width],
+            values: images.flatMap { preprocessor.tensor(for: $0) })
     }
 
     private func logits(for images: [RGBImage]) throws -> FeatureMap {

@@ -25,8 +25,9 @@ public struct Prediction: Sendable, Equatable {
         let ranked = logits.indices.sorted { logits[$0] != logits[$1] ? logits[$0] > logits[$1] : $0 < $1 }
         return ranked.prefix(k).map { position in
             let index = position - logits.startIndex
-            return Prediction(index: index, label: index < labels.count ? labels[index] : "class \(index)",
-                              probability: exp(Double(logits[position]) - maximum) / sum)
+            return Prediction(
+                index: index, label: index < labels.count ? labels[index] : "class \(index)",
+                probability: exp(Double(logits[position]) - maximum) / sum)
         }
     }
 }

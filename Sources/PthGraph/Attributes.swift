@@ -59,8 +59,10 @@ public struct Conv2d: Sendable, Equatable {
     public var activation: Activation
 
     /// A convolution with PyTorch's defaults for every argument not given.
-    public init(weight: Constant, bias: Constant?, outputScale: Constant? = nil, stride: Size2d = .square(1),
-                padding: Padding2d = .zero, dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity) {
+    public init(
+        weight: Constant, bias: Constant?, outputScale: Constant? = nil, stride: Size2d = .square(1),
+        padding: Padding2d = .zero, dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity
+    ) {
         self.weight = weight; self.bias = bias; self.outputScale = outputScale; self.stride = stride; self.padding = padding
         self.dilation = dilation; self.groups = groups; self.activation = activation
     }

@@ -64,10 +64,12 @@ extension Graph {
             if let scale = conv.outputScale, scale.count != conv.outChannels {
                 throw fail("conv output scale has \(scale.count) values for \(conv.outChannels) output channels")
             }
-            let h = WindowArithmetic.convolutionOutput(input: x.h, kernel: conv.kernel.height, stride: conv.stride.height,
-                                                       padBefore: conv.padding.top, padAfter: conv.padding.bottom, dilation: conv.dilation.height)
-            let w = WindowArithmetic.convolutionOutput(input: x.w, kernel: conv.kernel.width, stride: conv.stride.width,
-                                                       padBefore: conv.padding.left, padAfter: conv.padding.right, dilation: conv.dilation.width)
+            let h = WindowArithmetic.convolutionOutput(
+                input: x.h, kernel: conv.kernel.height, stride: conv.stride.height,
+                padBefore: conv.padding.top, padAfter: conv.padding.bottom, dilation: conv.dilation.height)
+            let w = WindowArithmetic.convolutionOutput(
+                input: x.w, kernel: conv.kernel.width, stride: conv.stride.width,
+                padBefore: conv.padding.left, padAfter: conv.padding.right, dilation: conv.dilation.width)
             guard h >= 1, w >= 1 else { throw fail("conv kernel \(conv.kernel.height)×\(conv.kernel.width) does not fit a \(x.h)×\(x.w) input") }
             return [x.n, conv.outChannels, h, w]
 
@@ -116,10 +118,12 @@ extension Graph {
             guard pool.kernel.height >= 1, pool.kernel.width >= 1, pool.stride.height >= 1, pool.stride.width >= 1 else {
                 throw fail("pool kernel and stride must be ≥ 1")
             }
-            let h = WindowArithmetic.poolOutput(input: x.h, kernel: pool.kernel.height, stride: pool.stride.height,
-                                                padBefore: pool.padding.top, padAfter: pool.padding.bottom, ceilMode: pool.ceilMode)
-            let w = WindowArithmetic.poolOutput(input: x.w, kernel: pool.kernel.width, stride: pool.stride.width,
-                                                padBefore: pool.padding.left, padAfter: pool.padding.right, ceilMode: pool.ceilMode)
+            let h = WindowArithmetic.poolOutput(
+                input: x.h, kernel: pool.kernel.height, stride: pool.stride.height,
+                padBefore: pool.padding.top, padAfter: pool.padding.bottom, ceilMode: pool.ceilMode)
+            let w = WindowArithmetic.poolOutput(
+                input: x.w, kernel: pool.kernel.width, stride: pool.stride.width,
+                padBefore: pool.padding.left, padAfter: pool.padding.right, ceilMode: pool.ceilMode)
             guard h >= 1, w >= 1 else { throw fail("pool window \(pool.kernel.height)×\(pool.kernel.width) does not fit a \(x.h)×\(x.w) input") }
             return [x.n, x.c, h, w]
 

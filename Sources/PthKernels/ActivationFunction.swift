@@ -17,8 +17,10 @@ public enum ActivationFunction: Sendable, Equatable {
 
     /// The same, reading `count` values at `input` and writing them to `output` (which must not
     /// overlap `input`) in one pass.
-    public func apply(from input: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, count: Int,
-                      scale: Float = 1, bias: Float = 0) {
+    public func apply(
+        from input: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, count: Int,
+        scale: Float = 1, bias: Float = 0
+    ) {
         pth_activation(kind, input, output, count, scale, bias)
     }
 

@@ -15,10 +15,12 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     public var groups: Int
 
     /// A geometry with PyTorch's defaults (stride 1, no padding, dilation 1, one group) for every argument not given.
-    public init(inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
-                strideHeight: Int = 1, strideWidth: Int = 1,
-                padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0,
-                dilationHeight: Int = 1, dilationWidth: Int = 1, groups: Int = 1) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int,
+        strideHeight: Int = 1, strideWidth: Int = 1,
+        padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0,
+        dilationHeight: Int = 1, dilationWidth: Int = 1, groups: Int = 1
+    ) {
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         self.strideHeight = strideHeight; self.strideWidth = strideWidth

@@ -84,10 +84,13 @@ public final class ConvolutionKernel: @unchecked Sendable {
 
     /// `scale` (one factor per output channel, nil for none) multiplies each output channel's sum
     /// before `bias` is added and `activation` applied.
-    public init(geometry: ConvolutionGeometry, weights: KernelWeights, scale: [Float]? = nil, bias: [Float]?,
-                activation: ActivationFunction) {
-        precondition(weights.count == geometry.outChannels * geometry.inChannels / geometry.groups
-                     * geometry.kernelHeight * geometry.kernelWidth, "conv weights do not match \(geometry)")
+    public init(
+        geometry: ConvolutionGeometry, weights: KernelWeights, scale: [Float]? = nil, bias: [Float]?,
+        activation: ActivationFunction
+    ) {
+        precondition(
+            weights.count == geometry.outChannels * geometry.inChannels / geometry.groups
+                * geometry.kernelHeight * geometry.kernelWidth, "conv weights do not match \(geometry)")
         precondition(scale.map { $0.count == geometry.outChannels } ?? true, "conv scale does not match \(geometry)")
         self.geometry = geometry
         self.weights = .plain(weights)
@@ -97,8 +100,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
     }
 
     /// A kernel over weights in its own array.
-    public convenience init(geometry: ConvolutionGeometry, weights: [Float], scale: [Float]? = nil, bias: [Float]?,
-                            activation: ActivationFunction) {
+    public convenience init(
+        geometry: ConvolutionGeometry, weights: [Float], scale: [Float]? = nil, bias: [Float]?,
+        activation: ActivationFunction
+    ) {
         self.init(geometry: geometry, weights: KernelWeights(weights), scale: scale, bias: bias, activation: activation)
     }
 
@@ -128,10 +133,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
             return
         }
         let g = geometry
-        weights = .packed(plain.withUnsafeBufferPointer { w in
-            PackedMatrix(w.baseAddress!, rows: g.outChannels, columns: g.inChannels * g.kernelHeight * g.kernelWidth,
-                         instructionSet: instructionSet)
-        })
+        weights = .packed(
+            plain.withUnsafeBufferPointer { w in
+                PackedMatrix(
+                    w.baseAddress!, rows: g.outChannels, columns: g.inChannels * g.kernelHeight * g.kernelWidth,
+                    instructionSet: instructionSet)
+            })
     }
 
     /// The planning step for inputs of `height × width`, run before the first `run` on them (after
@@ -142,10 +149,11 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let make = { (w: UnsafeBufferPointer<Float>) in
             WinogradConvolution(weights: w.baseAddress!, scale: self.scale, bias: self.bias, geometry: self.geometry, split: split)
         }
-        winograd = switch weights {
-        case .plain(let plain): plain.withUnsafeBufferPointer(make)
-        case .packed(let packed): packed.unpacked().withUnsafeBufferPointer(make)
-        }
+        winograd =
+            switch weights {
+            case .plain(let plain): plain.withUnsafeBufferPointer(make)
+            case .packed(let packed): packed.unpacked().withUnsafeBufferPointer(make)
+            }
     }
 
     /// Floats of scratch `run` needs for `batch` images of `height × width` cut as `split` cuts them.
@@ -178,23 +186,27 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// of `height × width`) and written at `output + n·outputStride`, so either side may be a
     /// channel slice of a larger buffer. `split` spreads each image's work over cores: output
     /// channels or pixels of the GEMMs, Winograd tiles and positions, depthwise channels.
-    public func run(input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
-                    output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-                    scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial) {
+    public func run(
+        input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+        scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
+    ) {
         let g = geometry
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         if usesWinograd(height: height, width: width) {
             guard let winograd else { preconditionFailure("\(g) on \(height)×\(width): prepare(height:width:) before run") }
-            winograd.run(input: input, inputStride: inputStride, height: height, width: width,
-                         output: output, outputStride: outputStride, batch: batch, activation: activation,
-                         scratch: scratch, split: split)
+            winograd.run(
+                input: input, inputStride: inputStride, height: height, width: width,
+                output: output, outputStride: outputStride, batch: batch, activation: activation,
+                scratch: scratch, split: split)
             return
         }
         let matrices = scratch, productScratch = scratch + matricesCount(batch: batch, height: height, width: width)
         if runsAsOneGEMM(batch: batch, height: height, width: width) {
-            convolveBatch(input, inputStride: inputStride, height: height, width: width, output: output,
-                          outputStride: outputStride, batch: batch, scratch: matrices, productScratch: productScratch, split: split)
+            convolveBatch(
+                input, inputStride: inputStride, height: height, width: width, output: output,
+                outputStride: outputStride, batch: batch, scratch: matrices, productScratch: productScratch, split: split)
             return
         }
         for n in 0..<batch {
@@ -203,11 +215,13 @@ public final class ConvolutionKernel: @unchecked Sendable {
             if g.isDepthwise {
                 convolveDepthwise(x, height: height, width: width, output: y, scratch: scratch, split: split)
             } else if g.isPointwise {
-                multiply(rowsOf: 0, n: pixels, b: x, ldb: pixels, c: y, ldc: pixels, finish: true,
-                         scratch: productScratch, split: split)
+                multiply(
+                    rowsOf: 0, n: pixels, b: x, ldb: pixels, c: y, ldc: pixels, finish: true,
+                    scratch: productScratch, split: split)
             } else {
-                convolveUnfolded(x, height: height, width: width, output: y, scratch: matrices,
-                                 productScratch: productScratch, split: split)
+                convolveUnfolded(
+                    x, height: height, width: width, output: y, scratch: matrices,
+                    productScratch: productScratch, split: split)
             }
         }
     }
@@ -215,56 +229,71 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// `C = W·B` for the output channels of `group` (W's rows `group·out/groups ..<`), B `k × n` with
     /// rows `ldb` apart, C rows `ldc` apart; with `finish`, each output channel's row then gets its
     /// scale, bias and activation (fused into the packed kernel's store).
-    private func multiply(rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
-                          ldc: Int, finish: Bool, scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
+    private func multiply(
+        rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
+        ldc: Int, finish: Bool, scratch: UnsafeMutablePointer<Float>, split: WorkSplit
+    ) {
         let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
-        scale.withUnsafeBufferPointer { s in bias.withUnsafeBufferPointer { t in
-            let s = s.baseAddress! + group * rows, t = t.baseAddress! + group * rows
-            switch weights {
-            case .packed(let packed):
-                if finish {
-                    packed.multiply(n: n, b: b, ldb: ldb, c: c, ldc: ldc, scale: s, bias: t, activation: activation,
-                                    scratch: scratch, split: split)
-                } else {
-                    packed.multiply(n: n, b: b, ldb: ldb, c: c, ldc: ldc, scratch: scratch, split: split)
-                }
-            case .plain(let plain):
-                plain.withUnsafeBufferPointer { w in
-                    Kernels.gemm(m: rows, n: n, k: depth, a: w.baseAddress! + group * rows * depth, lda: depth,
-                                 b: b, ldb: ldb, c: c, ldc: ldc, split: split)
-                }
-                guard finish else { return }
-                split.forEachRange(rows, minimum: max(1, 4096 / n)) { channels in
-                    for o in channels { activation.apply(c + o * ldc, count: n, scale: s[o], bias: t[o]) }
+        scale.withUnsafeBufferPointer { s in
+            bias.withUnsafeBufferPointer { t in
+                let s = s.baseAddress! + group * rows, t = t.baseAddress! + group * rows
+                switch weights {
+                case .packed(let packed):
+                    if finish {
+                        packed.multiply(
+                            n: n, b: b, ldb: ldb, c: c, ldc: ldc, scale: s, bias: t, activation: activation,
+                            scratch: scratch, split: split)
+                    } else {
+                        packed.multiply(n: n, b: b, ldb: ldb, c: c, ldc: ldc, scratch: scratch, split: split)
+                    }
+                case .plain(let plain):
+                    plain.withUnsafeBufferPointer { w in
+                        Kernels.gemm(
+                            m: rows, n: n, k: depth, a: w.baseAddress! + group * rows * depth, lda: depth,
+                            b: b, ldb: ldb, c: c, ldc: ldc, split: split)
+                    }
+                    guard finish else { return }
+                    split.forEachRange(rows, minimum: max(1, 4096 / n)) { channels in
+                        for o in channels { activation.apply(c + o * ldc, count: n, scale: s[o], bias: t[o]) }
+                    }
                 }
             }
-        } }
+        }
     }
 
     /// One image's depthwise conv, its channels split over cores (each part with its own scratch).
-    private func convolveDepthwise(_ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
-                                   scratch: UnsafeMutablePointer<Float>, split: WorkSplit) {
+    private func convolveDepthwise(
+        _ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, split: WorkSplit
+    ) {
         guard case .plain(let plain) = weights else { preconditionFailure("depthwise conv weights are never packed") }
         let g = geometry, outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let perPart = Kernels.depthwiseScratchCount(height: height, width: width, geometry: g)
-        plain.withUnsafeBufferPointer { w in scale.withUnsafeBufferPointer { s in bias.withUnsafeBufferPointer { b in
-            split.forEachPart(g.inChannels) { part, channels in
-                Kernels.depthwiseConvolution(x, height: height, width: width, weights: w.baseAddress!, scale: s.baseAddress!,
-                                             bias: b.baseAddress!, activation: activation, geometry: g, channels: channels,
-                                             outHeight: outHeight, outWidth: outWidth, output: y,
-                                             scratch: scratch + part * perPart, instructionSet: instructionSet)
+        plain.withUnsafeBufferPointer { w in
+            scale.withUnsafeBufferPointer { s in
+                bias.withUnsafeBufferPointer { b in
+                    split.forEachPart(g.inChannels) { part, channels in
+                        Kernels.depthwiseConvolution(
+                            x, height: height, width: width, weights: w.baseAddress!, scale: s.baseAddress!,
+                            bias: b.baseAddress!, activation: activation, geometry: g, channels: channels,
+                            outHeight: outHeight, outWidth: outWidth, output: y,
+                            scratch: scratch + part * perPart, instructionSet: instructionSet)
+                    }
+                }
             }
-        } } }
+        }
     }
 
     /// The whole batch as one GEMM: the images' input planes (pointwise) or im2col columns side by
     /// side (`[depth, batch·pixels]`), multiplied, and each product row finished (scale, bias,
     /// activation) straight into its image's output plane. An image's numbers are those it gets alone
     /// up to rounding: OpenBLAS may pick another kernel for a wider matrix and sum in another order.
-    private func convolveBatch(_ input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
-                               output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-                               scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
-                               split: WorkSplit) {
+    private func convolveBatch(
+        _ input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+        scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
+        split: WorkSplit
+    ) {
         let g = geometry, outWidth = g.outputWidth(width), pixels = g.outputHeight(height) * outWidth
         let window = g.kernelHeight * g.kernelWidth, depth = g.inChannels * window, columns = batch * pixels
         let unfolded = scratch, product = scratch + depth * columns
@@ -275,18 +304,21 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 if g.isPointwise {
                     for c in 0..<channels.count { (into + c * columns).update(from: x + c * pixels, count: pixels) }
                 } else {
-                    Kernels.im2col(x, channels: channels.count, height: height, width: width, geometry: g,
-                                   outRows: 0..<g.outputHeight(height), outWidth: outWidth, into: into, rowStride: columns)
+                    Kernels.im2col(
+                        x, channels: channels.count, height: height, width: width, geometry: g,
+                        outRows: 0..<g.outputHeight(height), outWidth: outWidth, into: into, rowStride: columns)
                 }
             }
         }
-        multiply(rowsOf: 0, n: columns, b: unfolded, ldb: columns, c: product, ldc: columns, finish: false,
-                 scratch: productScratch, split: split)
+        multiply(
+            rowsOf: 0, n: columns, b: unfolded, ldb: columns, c: product, ldc: columns, finish: false,
+            scratch: productScratch, split: split)
         split.forEachRange(g.outChannels, minimum: max(1, 16384 / columns)) { channels in
             for o in channels {
                 for n in 0..<batch {
-                    activation.apply(from: product + o * columns + n * pixels, to: output + n * outputStride + o * pixels,
-                                     count: pixels, scale: scale[o], bias: bias[o])
+                    activation.apply(
+                        from: product + o * columns + n * pixels, to: output + n * outputStride + o * pixels,
+                        count: pixels, scale: scale[o], bias: bias[o])
                 }
             }
         }
@@ -294,9 +326,11 @@ public final class ConvolutionKernel: @unchecked Sendable {
 
     /// One image through im2col and a GEMM, group by group and band by band: the unfolding split
     /// over input channels, the product over output channels or pixels.
-    private func convolveUnfolded(_ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
-                                  scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
-                                  split: WorkSplit) {
+    private func convolveUnfolded(
+        _ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
+        split: WorkSplit
+    ) {
         let g = geometry
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
@@ -308,13 +342,15 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 let rows = top..<min(top + band, outHeight), columns = rows.count * outWidth
                 let source = x + group * inPerGroup * height * width
                 split.forEachRange(inPerGroup, minimum: max(1, 16384 / (window * columns))) { channels in
-                    Kernels.im2col(source + channels.lowerBound * height * width, channels: channels.count,
-                                   height: height, width: width, geometry: g, outRows: rows, outWidth: outWidth,
-                                   into: scratch + channels.lowerBound * window * columns)
+                    Kernels.im2col(
+                        source + channels.lowerBound * height * width, channels: channels.count,
+                        height: height, width: width, geometry: g, outRows: rows, outWidth: outWidth,
+                        into: scratch + channels.lowerBound * window * columns)
                 }
-                multiply(rowsOf: group, n: columns, b: scratch, ldb: columns,
-                         c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels, finish: true,
-                         scratch: productScratch, split: split)
+                multiply(
+                    rowsOf: group, n: columns, b: scratch, ldb: columns,
+                    c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels, finish: true,
+                    scratch: productScratch, split: split)
             }
         }
     }

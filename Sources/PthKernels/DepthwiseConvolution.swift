@@ -13,22 +13,26 @@ extension Kernels {
     /// for `instructionSet` run:
     /// rows of 16 or more output pixels are vectorised along the row, narrower ones across 16
     /// channels, with the same arithmetic per output either way.
-    static func depthwiseConvolution(_ input: UnsafePointer<Float>, height: Int, width: Int,
-                                     weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                     activation: ActivationFunction, geometry g: ConvolutionGeometry,
-                                     channels: Range<Int>, outHeight: Int, outWidth: Int, output: UnsafeMutablePointer<Float>,
-                                     scratch: UnsafeMutablePointer<Float>, instructionSet: InstructionSet = .active) {
+    static func depthwiseConvolution(
+        _ input: UnsafePointer<Float>, height: Int, width: Int,
+        weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        activation: ActivationFunction, geometry g: ConvolutionGeometry,
+        channels: Range<Int>, outHeight: Int, outWidth: Int, output: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, instructionSet: InstructionSet = .active
+    ) {
         var window = g.depthwiseWindow
-        pth_depthwise(instructionSet.isa, input, height, width, weights, scale, bias, activation.kind, &window,
-                      channels.lowerBound, channels.upperBound, outHeight, outWidth, output, scratch)
+        pth_depthwise(
+            instructionSet.isa, input, height, width, weights, scale, bias, activation.kind, &window,
+            channels.lowerBound, channels.upperBound, outHeight, outWidth, output, scratch)
     }
 }
 
 extension ConvolutionGeometry {
     /// The window in the C kernel's terms.
     fileprivate var depthwiseWindow: pth_depthwise_geometry {
-        pth_depthwise_geometry(kernel_height: kernelHeight, kernel_width: kernelWidth, stride_height: strideHeight,
-                               stride_width: strideWidth, pad_top: padTop, pad_bottom: padBottom, pad_left: padLeft,
-                               pad_right: padRight, dilation_height: dilationHeight, dilation_width: dilationWidth)
+        pth_depthwise_geometry(
+            kernel_height: kernelHeight, kernel_width: kernelWidth, stride_height: strideHeight,
+            stride_width: strideWidth, pad_top: padTop, pad_bottom: padBottom, pad_left: padLeft,
+            pad_right: padRight, dilation_height: dilationHeight, dilation_width: dilationWidth)
     }
 }

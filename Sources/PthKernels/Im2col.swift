@@ -4,9 +4,11 @@ extension Kernels {
     /// holds the input pixel under kernel tap (i, j) for output (oh, ow), or 0 in the padding.
     /// Rows are `rowStride` floats apart (default: their length), so several images' columns can
     /// sit side by side in one matrix.
-    static func im2col(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
-                       geometry g: ConvolutionGeometry, outRows: Range<Int>, outWidth: Int,
-                       into columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+    static func im2col(
+        _ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+        geometry g: ConvolutionGeometry, outRows: Range<Int>, outWidth: Int,
+        into columns: UnsafeMutablePointer<Float>, rowStride: Int? = nil
+    ) {
         let rowStride = rowStride ?? outRows.count * outWidth
         var row = columns
         for c in 0..<channels {

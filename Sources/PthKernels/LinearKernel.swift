@@ -26,16 +26,19 @@ public final class LinearKernel: Sendable {
     /// Each row is its own matrix-vector product (OpenBLAS's sgemm would repack the whole weight
     /// matrix — 8 MB for a ResNet head — on every call), so a row's result does not depend on the
     /// batch it came in; `split` cuts each product over cores by output features.
-    public func run(input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
-                    batch: Int, split: WorkSplit = .serial) {
+    public func run(
+        input: UnsafePointer<Float>, inputStride: Int, output: UnsafeMutablePointer<Float>, outputStride: Int,
+        batch: Int, split: WorkSplit = .serial
+    ) {
         weights.withUnsafeBufferPointer { w in
             let w = w.baseAddress!
             for n in 0..<batch {
                 let row = output + n * outputStride
                 // Below ~64K weights per part a matrix-vector product is not worth a thread hop.
                 split.forEachRange(outFeatures, alignment: 16, minimum: max(1, 65536 / inFeatures)) { features in
-                    Kernels.gemm(m: features.count, n: 1, k: inFeatures, a: w + features.lowerBound * inFeatures, lda: inFeatures,
-                                 b: input + n * inputStride, ldb: 1, c: row + features.lowerBound, ldc: 1)
+                    Kernels.gemm(
+                        m: features.count, n: 1, k: inFeatures, a: w + features.lowerBound * inFeatures, lda: inFeatures,
+                        b: input + n * inputStride, ldb: 1, c: row + features.lowerBound, ldc: 1)
                     for o in features { row[o] += bias[o] }
                     activation.apply(row + features.lowerBound, count: features.count)
                 }

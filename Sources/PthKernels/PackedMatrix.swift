@@ -13,8 +13,10 @@ public struct PackedMatrix: Sendable {
 
     /// Packs the row-major `rows × columns` matrix at `matrix` (rows `leadingDimension` floats apart,
     /// default `columns`) for `instructionSet`, which this CPU must support.
-    public init(_ matrix: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int? = nil,
-                instructionSet: InstructionSet = .active) {
+    public init(
+        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int, leadingDimension: Int? = nil,
+        instructionSet: InstructionSet = .active
+    ) {
         precondition(rows >= 1 && columns >= 1, "a packed matrix needs rows and columns, given \(rows) × \(columns)")
         precondition(instructionSet.isSupported, "packed GEMM for \(instructionSet): this CPU cannot run it")
         self.rows = rows
@@ -45,11 +47,13 @@ public struct PackedMatrix: Sendable {
     /// size of C (rows `residualStride` apart) that must not overlap it. `split` cuts C into blocks
     /// of rows (when `rows ≥ n`) or of columns at the micro-kernel's panel boundaries, each block on
     /// its own core with its own part of `scratch` (`scratchCount`).
-    public func multiply(n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                         scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil,
-                         residual: UnsafePointer<Float>? = nil, residualStride: Int = 0,
-                         activation: ActivationFunction = .identity,
-                         scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial) {
+    public func multiply(
+        n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil,
+        residual: UnsafePointer<Float>? = nil, residualStride: Int = 0,
+        activation: ActivationFunction = .identity,
+        scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
+    ) {
         guard n > 0 else { return }
         let isa = instructionSet.isa, perPart = pth_gemm_scratch_count(isa)
         // Below ~2 MFLOP per part the hop to another thread costs more than it saves.
@@ -59,19 +63,23 @@ public struct PackedMatrix: Sendable {
             if rows >= n {
                 split.forEachPart(rows, alignment: Int(pth_gemm_panel_rows(isa)), minimum: minimum) { part, range in
                     let first = range.lowerBound
-                    var epilogue = pth_gemm_epilogue(scale: scale.map { $0 + first }, bias: bias.map { $0 + first },
-                                                     residual: residual.map { $0 + first * residualStride },
-                                                     residual_stride: residualStride, activation: activation.kind)
-                    pth_gemm_packed(isa, range.count, n, columns, packed + first * columns, b, ldb, c + first * ldc, ldc,
-                                    &epilogue, scratch + part * perPart)
+                    var epilogue = pth_gemm_epilogue(
+                        scale: scale.map { $0 + first }, bias: bias.map { $0 + first },
+                        residual: residual.map { $0 + first * residualStride },
+                        residual_stride: residualStride, activation: activation.kind)
+                    pth_gemm_packed(
+                        isa, range.count, n, columns, packed + first * columns, b, ldb, c + first * ldc, ldc,
+                        &epilogue, scratch + part * perPart)
                 }
             } else {
                 split.forEachPart(n, alignment: Int(pth_gemm_panel_columns(isa)), minimum: minimum) { part, range in
                     let first = range.lowerBound
-                    var epilogue = pth_gemm_epilogue(scale: scale, bias: bias, residual: residual.map { $0 + first },
-                                                     residual_stride: residualStride, activation: activation.kind)
-                    pth_gemm_packed(isa, rows, range.count, columns, packed, b + first, ldb, c + first, ldc,
-                                    &epilogue, scratch + part * perPart)
+                    var epilogue = pth_gemm_epilogue(
+                        scale: scale, bias: bias, residual: residual.map { $0 + first },
+                        residual_stride: residualStride, activation: activation.kind)
+                    pth_gemm_packed(
+                        isa, rows, range.count, columns, packed, b + first, ldb, c + first, ldc,
+                        &epilogue, scratch + part * perPart)
                 }
             }
         }

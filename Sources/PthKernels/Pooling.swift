@@ -20,9 +20,11 @@ public struct PlaneLayout: Sendable, Equatable {
 extension Kernels {
     /// Calls `body` with each (image, channel) plane of `input` and the matching plane of `output`.
     @inline(__always)
-    static func forEachPlane(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
-                             _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout, batch: Int,
-                             _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+    static func forEachPlane(
+        _ input: UnsafePointer<Float>, _ source: PlaneLayout,
+        _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout, batch: Int,
+        _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    ) {
         for n in 0..<batch {
             for c in 0..<source.channels {
                 body(input + n * source.stride + c * source.plane, output + n * target.stride + c * target.plane)
@@ -32,18 +34,22 @@ extension Kernels {
 
     /// Max pooling; padding never wins (PyTorch pads with −∞) and NaN does (as in PyTorch).
     /// Output size is the caller's (ceil mode only changes how many windows there are).
-    public static func maxPool(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
-                               _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
-                               batch: Int, window p: PoolingWindow) {
+    public static func maxPool(
+        _ input: UnsafePointer<Float>, _ source: PlaneLayout,
+        _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
+        batch: Int, window p: PoolingWindow
+    ) {
         separable(input, source, output, target, batch: batch, window: p, reduction: MaximumReduction.self)
     }
 
     /// Average pooling with PyTorch's divisor: the window clipped to the padded input when
     /// `countIncludePad` (so a ceil-mode window hanging past the padding counts less), or clipped
     /// to the input otherwise. The divisor is a row count times a column count.
-    public static func avgPool(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
-                               _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
-                               batch: Int, window p: PoolingWindow) {
+    public static func avgPool(
+        _ input: UnsafePointer<Float>, _ source: PlaneLayout,
+        _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
+        batch: Int, window p: PoolingWindow
+    ) {
         func counts(outputs: Int, kernel: Int, stride: Int, padBefore: Int, padAfter: Int, input: Int) -> [Float] {
             (0..<outputs).map { o in
                 let start = o * stride - padBefore
@@ -51,10 +57,12 @@ extension Kernels {
                 return Float(p.countIncludePad ? end - start : min(end, input) - max(start, 0))
             }
         }
-        let rowCounts = counts(outputs: target.height, kernel: p.kernelHeight, stride: p.strideHeight,
-                               padBefore: p.padTop, padAfter: p.padBottom, input: source.height)
-        let columnCounts = counts(outputs: target.width, kernel: p.kernelWidth, stride: p.strideWidth,
-                                  padBefore: p.padLeft, padAfter: p.padRight, input: source.width)
+        let rowCounts = counts(
+            outputs: target.height, kernel: p.kernelHeight, stride: p.strideHeight,
+            padBefore: p.padTop, padAfter: p.padBottom, input: source.height)
+        let columnCounts = counts(
+            outputs: target.width, kernel: p.kernelWidth, stride: p.strideWidth,
+            padBefore: p.padLeft, padAfter: p.padRight, input: source.width)
         columnCounts.withUnsafeBufferPointer { columns in
             let columns = columns.baseAddress!
             separable(input, source, output, target, batch: batch, window: p, reduction: SumReduction.self) { oh, out, width in
@@ -75,10 +83,12 @@ extension Kernels {
     /// Both passes run on eight lanes at a time (stride 2 by keeping the even lanes of 16); other column
     /// strides reduce the line one output at a time.
     @inline(__always)
-    private static func separable<R: WindowReduction>(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
-                                                      _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
-                                                      batch: Int, window p: PoolingWindow, reduction: R.Type,
-                                                      finish: ((Int, UnsafeMutablePointer<Float>, Int) -> Void)? = nil) {
+    private static func separable<R: WindowReduction>(
+        _ input: UnsafePointer<Float>, _ source: PlaneLayout,
+        _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
+        batch: Int, window p: PoolingWindow, reduction: R.Type,
+        finish: ((Int, UnsafeMutablePointer<Float>, Int) -> Void)? = nil
+    ) {
         let outWidth = target.width, inWidth = source.width, stride = p.strideWidth, kernel = p.kernelWidth
         // Every window of the line, plus room for a whole vector read past the last one.
         let span = max((outWidth - 1) * stride + kernel, p.padLeft + inWidth)
@@ -131,8 +141,10 @@ extension Kernels {
     }
 
     /// `AdaptiveAvgPool2d`: output cell i averages input rows ⌊i·in/out⌋ ..< ⌈(i+1)·in/out⌉ (same for columns).
-    public static func adaptiveAvgPool(_ input: UnsafePointer<Float>, _ source: PlaneLayout,
-                                       _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout, batch: Int) {
+    public static func adaptiveAvgPool(
+        _ input: UnsafePointer<Float>, _ source: PlaneLayout,
+        _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout, batch: Int
+    ) {
         if target.height == 1 && target.width == 1 {
             // Global average (squeeze-excitation, classifier heads): eight running sums, then one.
             let count = source.plane

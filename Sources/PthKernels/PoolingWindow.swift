@@ -10,8 +10,10 @@ public struct PoolingWindow: Sendable, Equatable {
     public var countIncludePad: Bool
 
     /// A window with no padding unless given, and PyTorch's `count_include_pad=True` default.
-    public init(kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
-                padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0, countIncludePad: Bool = true) {
+    public init(
+        kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+        padTop: Int = 0, padBottom: Int = 0, padLeft: Int = 0, padRight: Int = 0, countIncludePad: Bool = true
+    ) {
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
         self.strideHeight = strideHeight; self.strideWidth = strideWidth
         self.padTop = padTop; self.padBottom = padBottom; self.padLeft = padLeft; self.padRight = padRight

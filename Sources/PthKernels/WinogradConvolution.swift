@@ -31,8 +31,10 @@ final class WinogradConvolution: Sendable {
     /// `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s transformed
     /// filters, in Double with the transform, so it costs nothing per run. `split` cuts the filters
     /// over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568).
-    init(weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
-         split: WorkSplit = .serial) {
+    init(
+        weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
+        split: WorkSplit = .serial
+    ) {
         precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
@@ -42,8 +44,9 @@ final class WinogradConvolution: Sendable {
             let u = u.baseAddress!
             scale.withUnsafeBufferPointer { scale in
                 split.forEachRange((pairs + 3) / 4, minimum: 256) { groups in
-                    Self.transformFilters(weights, scale: scale.baseAddress!, inChannels: g.inChannels, pairs: pairs,
-                                          groups: groups, into: u)
+                    Self.transformFilters(
+                        weights, scale: scale.baseAddress!, inChannels: g.inChannels, pairs: pairs,
+                        groups: groups, into: u)
                 }
             }
             count = Self.positions * pairs
@@ -53,11 +56,15 @@ final class WinogradConvolution: Sendable {
 
     /// `U[e][pair] = (G·g·Gᵀ)[e]·scale[out]` for the filter pairs `4·groups` (pair = out·in + in), four
     /// pairs at a time, one per lane, each lane summing in the order of the matrix products.
-    private static func transformFilters(_ weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, inChannels: Int,
-                                         pairs: Int, groups: Range<Int>, into u: UnsafeMutablePointer<Float>) {
+    private static func transformFilters(
+        _ weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, inChannels: Int,
+        pairs: Int, groups: Range<Int>, into u: UnsafeMutablePointer<Float>
+    ) {
         // G, row-major 6×3.
-        let gMatrix: [Double] = [1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
-                                 1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1]
+        let gMatrix: [Double] = [
+            1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
+            1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1,
+        ]
         typealias Lanes = SIMD4<Double>
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 9 + 18) { buffer in
             let taps = buffer.baseAddress!, left = taps + 9
@@ -119,18 +126,22 @@ final class WinogradConvolution: Sendable {
 
     /// Floats of scratch `run` needs: the padded batch, then the transformed input and the GEMM results.
     func scratchCount(batch: Int, height: Int, width: Int) -> Int {
-        Self.scratchCount(batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-                          padHeight: padTop + padBottom, padWidth: padLeft + padRight)
+        Self.scratchCount(
+            batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+            padHeight: padTop + padBottom, padWidth: padLeft + padRight)
     }
 
     /// Floats of scratch the kernel for `g` needs, known before its weights are transformed.
     static func scratchCount(_ g: ConvolutionGeometry, batch: Int, height: Int, width: Int) -> Int {
-        scratchCount(batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
-                     padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight)
+        scratchCount(
+            batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
+            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight)
     }
 
-    private static func scratchCount(batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-                                     padHeight: Int, padWidth: Int) -> Int {
+    private static func scratchCount(
+        batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
+        padHeight: Int, padWidth: Int
+    ) -> Int {
         let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth)
         let inBlocks = (inChannels + 7) / 8, outBlocks = (outChannels + 7) / 8
         return batch * inBlocks * t.blockPlane + positions * t.tiles * 8 * (inBlocks + outBlocks)
@@ -139,9 +150,11 @@ final class WinogradConvolution: Sendable {
     /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding the bias and
     /// applying `activation` to every output. `split` cuts each phase over cores: the padded copy by
     /// 8-channel blocks, both transforms by tiles, the 36 GEMMs by position.
-    func run(input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
-             output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-             activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial) {
+    func run(
+        input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+        activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
+    ) {
         let t = Tiling(batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight)
         let padded = scratch
         let v = padded + batch * inBlocks * t.blockPlane
@@ -150,8 +163,9 @@ final class WinogradConvolution: Sendable {
         split.forEachRange(batch * inBlocks) { blocks in
             for nb in blocks {
                 let n = nb / inBlocks, first = (nb % inBlocks) * 8
-                padBlock(input + n * inputStride + first * height * width, channels: min(8, inChannels - first),
-                         height: height, width: width, t, into: padded + nb * t.blockPlane)
+                padBlock(
+                    input + n * inputStride + first * height * width, channels: min(8, inChannels - first),
+                    height: height, width: width, t, into: padded + nb * t.blockPlane)
             }
         }
         split.forEachRange(t.tiles) { tiles in transformInput(padded, t, tiles: tiles, into: v) }
@@ -160,10 +174,11 @@ final class WinogradConvolution: Sendable {
             let u = u.baseAddress!
             split.forEachRange(Self.positions) { positions in
                 for e in positions {
-                    Kernels.gemm(m: t.tiles, n: outChannels, k: inChannels,
-                                 a: v + e * inStride, lda: Self.positions * inStride,
-                                 b: u + e * outChannels * inChannels, ldb: inChannels, transposeB: true,
-                                 c: m + e * outStride, ldc: Self.positions * outStride)
+                    Kernels.gemm(
+                        m: t.tiles, n: outChannels, k: inChannels,
+                        a: v + e * inStride, lda: Self.positions * inStride,
+                        b: u + e * outChannels * inChannels, ldb: inChannels, transposeB: true,
+                        c: m + e * outStride, ldc: Self.positions * outStride)
                 }
             }
         }
@@ -205,8 +220,10 @@ final class WinogradConvolution: Sendable {
     /// One 8-channel block of the padded copy: `channels` planes from `source` interleaved pixel by
     /// pixel (eight pixels of eight channels transposed in registers at a time), lanes past the last
     /// channel and the border zero.
-    private func padBlock(_ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int, _ t: Tiling,
-                          into block: UnsafeMutablePointer<Float>) {
+    private func padBlock(
+        _ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int, _ t: Tiling,
+        into block: UnsafeMutablePointer<Float>
+    ) {
         let rowFloats = t.paddedWidth * 8, plane = height * width
         block.update(repeating: 0, count: padTop * rowFloats)
         (block + (padTop + height) * rowFloats).update(repeating: 0, count: (t.paddedHeight - padTop - height) * rowFloats)
@@ -219,8 +236,9 @@ final class WinogradConvolution: Sendable {
             }
             var x = 0
             while x + 8 <= width {
-                let r = Self.transposed(channelRow(0, x), channelRow(1, x), channelRow(2, x), channelRow(3, x),
-                                        channelRow(4, x), channelRow(5, x), channelRow(6, x), channelRow(7, x))
+                let r = Self.transposed(
+                    channelRow(0, x), channelRow(1, x), channelRow(2, x), channelRow(3, x),
+                    channelRow(4, x), channelRow(5, x), channelRow(6, x), channelRow(7, x))
                 let out = pixels + x * 8
                 out.store8(r.0, 0); out.store8(r.1, 8); out.store8(r.2, 16); out.store8(r.3, 24)
                 out.store8(r.4, 32); out.store8(r.5, 40); out.store8(r.6, 48); out.store8(r.7, 56)
@@ -236,22 +254,29 @@ final class WinogradConvolution: Sendable {
     /// The 8×8 transpose of rows `r0…r7`: result `i` holds lane `i` of every row. Three rounds of
     /// interleaving the first four rows with the last four (a perfect shuffle) transpose any 8×8.
     @inline(__always)
-    private static func transposed(_ r0: Float8, _ r1: Float8, _ r2: Float8, _ r3: Float8,
-                                   _ r4: Float8, _ r5: Float8, _ r6: Float8, _ r7: Float8)
-        -> (Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8) {
+    private static func transposed(
+        _ r0: Float8, _ r1: Float8, _ r2: Float8, _ r3: Float8,
+        _ r4: Float8, _ r5: Float8, _ r6: Float8, _ r7: Float8
+    )
+        -> (Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8)
+    {
         @inline(__always) func low(_ a: Float8, _ b: Float8) -> Float8 { Float8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]) }
         @inline(__always) func high(_ a: Float8, _ b: Float8) -> Float8 { Float8(a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]) }
         var r = (r0, r1, r2, r3, r4, r5, r6, r7)
         for _ in 0..<3 {
-            r = (low(r.0, r.4), high(r.0, r.4), low(r.1, r.5), high(r.1, r.5),
-                 low(r.2, r.6), high(r.2, r.6), low(r.3, r.7), high(r.3, r.7))
+            r = (
+                low(r.0, r.4), high(r.0, r.4), low(r.1, r.5), high(r.1, r.5),
+                low(r.2, r.6), high(r.2, r.6), low(r.3, r.7), high(r.3, r.7)
+            )
         }
         return r
     }
 
     /// Output tiles `Aᵀ·M·A` of `tiles` plus bias, through the activation, into the NCHW output (partial tiles at the edges clipped).
-    private func transformOutput(_ m: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, activation: ActivationFunction,
-                                 into output: UnsafeMutablePointer<Float>, stride outputStride: Int) {
+    private func transformOutput(
+        _ m: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, activation: ActivationFunction,
+        into output: UnsafeMutablePointer<Float>, stride outputStride: Int
+    ) {
         let step = 8 * outBlocks
         let outPlane = t.outHeight * t.outWidth
         blockBias.withUnsafeBufferPointer { bias in
@@ -284,8 +309,9 @@ final class WinogradConvolution: Sendable {
                             // Each row's 4 pixels × 8 channels become 8 channel rows of 4 pixels.
                             for a in 0..<rowsValid {
                                 let row = pixels + a * 4
-                                Self.storeTransposed(row[0], row[1], row[2], row[3], channels: channels,
-                                                     into: first + a * t.outWidth, planeStride: outPlane)
+                                Self.storeTransposed(
+                                    row[0], row[1], row[2], row[3], channels: channels,
+                                    into: first + a * t.outWidth, planeStride: outPlane)
                             }
                         } else {
                             for lane in 0..<channels {
@@ -303,8 +329,10 @@ final class WinogradConvolution: Sendable {
 
     /// Stores lane `c` of the four pixels `p0…p3` as the 4 floats at `destination + c·planeStride`, for the first `channels` lanes.
     @inline(__always)
-    private static func storeTransposed(_ p0: Float8, _ p1: Float8, _ p2: Float8, _ p3: Float8, channels: Int,
-                                        into destination: UnsafeMutablePointer<Float>, planeStride: Int) {
+    private static func storeTransposed(
+        _ p0: Float8, _ p1: Float8, _ p2: Float8, _ p3: Float8, channels: Int,
+        into destination: UnsafeMutablePointer<Float>, planeStride: Int
+    ) {
         // Interleave pairs, then pairs of pairs: lane c of the result holds (p0[c], p1[c], p2[c], p3[c]).
         let low01 = SIMD8(p0[0], p1[0], p0[1], p1[1], p0[4], p1[4], p0[5], p1[5])
         let high01 = SIMD8(p0[2], p1[2], p0[3], p1[3], p0[6], p1[6], p0[7], p1[7])
@@ -325,7 +353,8 @@ final class WinogradConvolution: Sendable {
     /// `Bᵀ·d` for one 6-vector of lanes.
     @inline(__always)
     private static func inputRows(_ d0: Float8, _ d1: Float8, _ d2: Float8, _ d3: Float8, _ d4: Float8, _ d5: Float8)
-        -> (Float8, Float8, Float8, Float8, Float8, Float8) {
+        -> (Float8, Float8, Float8, Float8, Float8, Float8)
+    {
         let four = Float8(repeating: 4), five = Float8(repeating: 5), two = Float8(repeating: 2)
         let a = d4 - four * d2, b = d3 - four * d1
         let c = d4 - d2, e = two * (d3 - d1)
@@ -335,7 +364,8 @@ final class WinogradConvolution: Sendable {
     /// `Aᵀ·m` for one 6-vector of lanes.
     @inline(__always)
     private static func outputRows(_ m0: Float8, _ m1: Float8, _ m2: Float8, _ m3: Float8, _ m4: Float8, _ m5: Float8)
-        -> (Float8, Float8, Float8, Float8) {
+        -> (Float8, Float8, Float8, Float8)
+    {
         let p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4
         return (m0 + p + r, q + Float8(repeating: 2) * s, p + Float8(repeating: 4) * r, q + Float8(repeating: 8) * s + m5)
     }

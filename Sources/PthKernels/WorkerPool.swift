@@ -86,7 +86,8 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         guard parts - 1 <= Self.maximumWorkers,
-              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
             // The parts of a split kernel touch disjoint ranges (`WorkSplit`'s contract).
             withoutActuallyEscaping(body) { body in
                 let shared = UncheckedSendable(body)

@@ -20,9 +20,11 @@ public struct Architecture: Sendable {
     /// Walks the module tree, appending nodes; returns the logits value.
     let body: @Sendable (inout ModuleBuilder) throws -> ValueID
 
-    init(name: String, inputSize: Int, inputChannels: Int = 3, ignoring isIgnoredKey: @escaping @Sendable (String) -> Bool = { _ in false },
-         canonicalKey: @escaping @Sendable (String) -> String = { $0 },
-         body: @escaping @Sendable (inout ModuleBuilder) throws -> ValueID) {
+    init(
+        name: String, inputSize: Int, inputChannels: Int = 3, ignoring isIgnoredKey: @escaping @Sendable (String) -> Bool = { _ in false },
+        canonicalKey: @escaping @Sendable (String) -> String = { $0 },
+        body: @escaping @Sendable (inout ModuleBuilder) throws -> ValueID
+    ) {
         self.name = name
         self.inputSize = inputSize
         self.inputChannels = inputChannels

@@ -22,8 +22,10 @@ struct ModuleBuilder {
     }
 
     /// `nn.Conv2d(inChannels, outChannels, kernel, stride, padding, groups=groups, bias=bias)` at `name`.
-    mutating func conv2d(_ name: String, _ x: ValueID, in inChannels: Int, out outChannels: Int, kernel: Size2d,
-                         stride: Size2d = .square(1), padding: Padding2d = .zero, groups: Int = 1, bias: Bool = false) throws -> ValueID {
+    mutating func conv2d(
+        _ name: String, _ x: ValueID, in inChannels: Int, out outChannels: Int, kernel: Size2d,
+        stride: Size2d = .square(1), padding: Padding2d = .zero, groups: Int = 1, bias: Bool = false
+    ) throws -> ValueID {
         let weight = try parameters.constant("\(name).weight", shape: [outChannels, inChannels / groups, kernel.height, kernel.width])
         let biasValues = bias ? try parameters.constant("\(name).bias", shape: [outChannels]) : nil
         let conv = Conv2d(weight: weight, bias: biasValues, stride: stride, padding: padding, groups: groups)
@@ -32,22 +34,26 @@ struct ModuleBuilder {
 
     /// `nn.BatchNorm2d(channels, eps)` at `name`, in eval mode.
     mutating func batchNorm(_ name: String, _ x: ValueID, channels: Int, eps: Float = 1e-5) throws -> ValueID {
-        let norm = BatchNorm(weight: try parameters.constant("\(name).weight", shape: [channels]),
-                             bias: try parameters.constant("\(name).bias", shape: [channels]),
-                             runningMean: try parameters.constant("\(name).running_mean", shape: [channels]),
-                             runningVar: try parameters.constant("\(name).running_var", shape: [channels]),
-                             eps: eps)
+        let norm = BatchNorm(
+            weight: try parameters.constant("\(name).weight", shape: [channels]),
+            bias: try parameters.constant("\(name).bias", shape: [channels]),
+            runningMean: try parameters.constant("\(name).running_mean", shape: [channels]),
+            runningVar: try parameters.constant("\(name).running_var", shape: [channels]),
+            eps: eps)
         return graph.add(.batchNorm(norm), [x], name: name)
     }
 
     /// Conv (no bias) → BatchNorm → activation, with the conv and norm at the given key prefixes:
     /// torchvision's `BasicConv2d` (`x.conv`, `x.bn`), `Conv2dNormActivation` (`x.0`, `x.1`) or a plain
     /// sequence (`conv1`, `bn1`). The activation node is named `activationName`, by default after the norm.
-    mutating func convNormActivation(conv: String, norm: String, _ x: ValueID, in inChannels: Int, out outChannels: Int,
-                                     kernel: Size2d, stride: Size2d = .square(1), padding: Padding2d = .zero, groups: Int = 1,
-                                     eps: Float = 1e-5, activation: Activation, activationName: String? = nil) throws -> ValueID {
-        let convolved = try conv2d(conv, x, in: inChannels, out: outChannels, kernel: kernel,
-                                   stride: stride, padding: padding, groups: groups)
+    mutating func convNormActivation(
+        conv: String, norm: String, _ x: ValueID, in inChannels: Int, out outChannels: Int,
+        kernel: Size2d, stride: Size2d = .square(1), padding: Padding2d = .zero, groups: Int = 1,
+        eps: Float = 1e-5, activation: Activation, activationName: String? = nil
+    ) throws -> ValueID {
+        let convolved = try conv2d(
+            conv, x, in: inChannels, out: outChannels, kernel: kernel,
+            stride: stride, padding: padding, groups: groups)
         let normalised = try batchNorm(norm, convolved, channels: outChannels, eps: eps)
         guard activation != .identity else { return normalised }
         return self.activation(activation, normalised, name: activationName ?? "\(norm).\(activation.rawValue)")
@@ -55,8 +61,9 @@ struct ModuleBuilder {
 
     /// `nn.Linear(inFeatures, outFeatures)` at `name`.
     mutating func linear(_ name: String, _ x: ValueID, in inFeatures: Int, out outFeatures: Int) throws -> ValueID {
-        let layer = Linear(weight: try parameters.constant("\(name).weight", shape: [outFeatures, inFeatures]),
-                           bias: try parameters.constant("\(name).bias", shape: [outFeatures]))
+        let layer = Linear(
+            weight: try parameters.constant("\(name).weight", shape: [outFeatures, inFeatures]),
+            bias: try parameters.constant("\(name).bias", shape: [outFeatures]))
         return graph.add(.linear(layer), [x], name: name)
     }
 
@@ -111,8 +118,10 @@ struct ModuleBuilder {
 
     /// torchvision's `SqueezeExcitation` at `name`: avgpool → `fc1` (1×1 conv) → `activation` → `fc2` →
     /// `gate` → scale the input (SiLU/sigmoid in EfficientNet, ReLU/hardsigmoid in MobileNetV3).
-    mutating func squeezeExcitation(_ name: String, _ x: ValueID, channels: Int, squeeze: Int,
-                                    activation: Activation, gate: Activation) throws -> ValueID {
+    mutating func squeezeExcitation(
+        _ name: String, _ x: ValueID, channels: Int, squeeze: Int,
+        activation: Activation, gate: Activation
+    ) throws -> ValueID {
         var s = globalAvgPool(x, name: "\(name).avgpool")
         s = try conv2d("\(name).fc1", s, in: channels, out: squeeze, kernel: .square(1), bias: true)
         s = self.activation(activation, s, name: "\(name).activation")

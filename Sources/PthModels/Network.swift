@@ -34,17 +34,22 @@ public final class Network: @unchecked Sendable {
     /// Loads the checkpoint at `path` and builds it as `architectureName`, or as whichever registered
     /// architecture its keys and shapes match when no name is given. `threads` is how many cores
     /// each run uses (default: every processor).
-    public convenience init(contentsOf path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
-                            threads: Int? = nil) throws {
-        try self.init(checkpoint: try Network.readCheckpoint(path), path: path, stateDictKey: stateDictKey, architecture: architectureName,
-                      threads: threads)
+    public convenience init(
+        contentsOf path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
+        threads: Int? = nil
+    ) throws {
+        try self.init(
+            checkpoint: try Network.readCheckpoint(path), path: path, stateDictKey: stateDictKey, architecture: architectureName,
+            threads: threads)
     }
 
     /// Builds the state dict of a checkpoint read by `readCheckpoint` (or otherwise), as
     /// `init(contentsOf:)` does: the one at dotted path `stateDictKey` (`model`, `ema`, `generator`), or
     /// the one `Checkpoint.selectStateDict` finds. `path` names the file in errors.
-    public convenience init(checkpoint: Checkpoint, path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
-                            threads: Int? = nil) throws {
+    public convenience init(
+        checkpoint: Checkpoint, path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
+        threads: Int? = nil
+    ) throws {
         let selection: StateDictSelection
         do {
             selection = try checkpoint.selectStateDict(key: stateDictKey)

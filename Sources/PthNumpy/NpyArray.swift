@@ -60,7 +60,8 @@ public struct NpyArray: Sendable, Equatable {
             throw fail("unsupported .npy version \(major)")
         }
         guard headerStart + headerLength <= bytes.count,
-              let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: .utf8) else {
+            let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: .utf8)
+        else {
             throw fail("truncated or unreadable header")
         }
         let descr = try NpyArray.field("descr", in: header, path: path)

@@ -32,19 +32,24 @@ enum CompiledNode {
                 padTop: conv.padding.top, padBottom: conv.padding.bottom, padLeft: conv.padding.left, padRight: conv.padding.right,
                 dilationHeight: conv.dilation.height, dilationWidth: conv.dilation.width, groups: conv.groups)
             guard min(geometry.strideHeight, geometry.strideWidth, geometry.dilationHeight, geometry.dilationWidth) >= 1,
-                  min(geometry.padTop, geometry.padBottom, geometry.padLeft, geometry.padRight) >= 0 else {
+                min(geometry.padTop, geometry.padBottom, geometry.padLeft, geometry.padRight) >= 0
+            else {
                 throw GraphError(node: node.name, "conv stride and dilation must be ≥ 1 and padding ≥ 0")
             }
-            self = .convolution(ConvolutionKernel(geometry: geometry, weights: KernelWeights(conv.weight),
-                                                  scale: conv.outputScale?.values, bias: conv.bias?.values,
-                                                  activation: ActivationFunction(conv.activation)))
+            self = .convolution(
+                ConvolutionKernel(
+                    geometry: geometry, weights: KernelWeights(conv.weight),
+                    scale: conv.outputScale?.values, bias: conv.bias?.values,
+                    activation: ActivationFunction(conv.activation)))
         case .linear(let linear):
             guard linear.weight.shape.count == 2 else {
                 throw GraphError(node: node.name, "linear weight must be [out, in], given \(linear.weight.shape)")
             }
-            self = .linear(LinearKernel(inFeatures: linear.weight.shape[1], outFeatures: linear.weight.shape[0],
-                                        weights: KernelWeights(linear.weight), bias: linear.bias?.values,
-                                        activation: ActivationFunction(linear.activation)))
+            self = .linear(
+                LinearKernel(
+                    inFeatures: linear.weight.shape[1], outFeatures: linear.weight.shape[0],
+                    weights: KernelWeights(linear.weight), bias: linear.bias?.values,
+                    activation: ActivationFunction(linear.activation)))
         case .batchNorm:
             throw GraphError(node: node.name, "batchNorm left in the graph; run Freezing.freeze before planning")
         case .activation(let activation): self = .activation(ActivationFunction(activation))
@@ -78,10 +83,11 @@ extension ActivationFunction {
 
 extension PoolingWindow {
     init(_ pool: Pool2d) {
-        self.init(kernelHeight: pool.kernel.height, kernelWidth: pool.kernel.width,
-                  strideHeight: pool.stride.height, strideWidth: pool.stride.width,
-                  padTop: pool.padding.top, padBottom: pool.padding.bottom, padLeft: pool.padding.left, padRight: pool.padding.right,
-                  countIncludePad: pool.countIncludePad)
+        self.init(
+            kernelHeight: pool.kernel.height, kernelWidth: pool.kernel.width,
+            strideHeight: pool.stride.height, strideWidth: pool.stride.width,
+            padTop: pool.padding.top, padBottom: pool.padding.bottom, padLeft: pool.padding.left, padRight: pool.padding.right,
+            countIncludePad: pool.countIncludePad)
     }
 }
 

@@ -109,8 +109,9 @@ public final class ExecutionPlan {
                     let slots = UncheckedSendable(slots), base = UncheckedSendable(source.baseAddress!)
                     let plan = UncheckedSendable(self), workspaces = UncheckedSendable(lanes), tapsAt = tapsAt
                     DispatchQueue.concurrentPerform(iterations: groups.count) { lane in
-                        slots.value[lane] = plan.value.runGroup(workspaces.value[lane], input: base.value + groups[lane].lowerBound * perImage,
-                                                                tapsAt: tapsAt, split: .serial)
+                        slots.value[lane] = plan.value.runGroup(
+                            workspaces.value[lane], input: base.value + groups[lane].lowerBound * perImage,
+                            tapsAt: tapsAt, split: .serial)
                     }
                 }
             }
@@ -143,8 +144,10 @@ public final class ExecutionPlan {
     }
 
     /// Runs every node over the images in `workspace`'s shape read from `input`.
-    private func runGroup(_ workspace: Workspace, input: UnsafePointer<Float>, tapsAt: [Int: [String]],
-                          split: WorkSplit) -> ExecutionResult {
+    private func runGroup(
+        _ workspace: Workspace, input: UnsafePointer<Float>, tapsAt: [Int: [String]],
+        split: WorkSplit
+    ) -> ExecutionResult {
         let memory = workspace.memory
         var captured: [String: FeatureMap] = [:]
         for index in compiled.indices {
@@ -183,14 +186,17 @@ public final class ExecutionPlan {
         let perImage = shape.dropFirst().reduce(1, *)
         var values = [Float](repeating: 0, count: shape[0] * perImage)
         values.withUnsafeMutableBufferPointer { out in
-            Kernels.copy(arena + memory.offsets[value], stride: memory.strides[value],
-                         to: out.baseAddress!, stride: perImage, batch: shape[0], count: perImage)
+            Kernels.copy(
+                arena + memory.offsets[value], stride: memory.strides[value],
+                to: out.baseAddress!, stride: perImage, batch: shape[0], count: perImage)
         }
         return FeatureMap(shape: shape, values: values)
     }
 
-    private func execute(_ index: Int, memory: MemoryPlan, arena: UnsafeMutablePointer<Float>,
-                         scratch: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, split: WorkSplit) {
+    private func execute(
+        _ index: Int, memory: MemoryPlan, arena: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, split: WorkSplit
+    ) {
         let inputs = graph.nodes[index].inputs.map(\.index)
         let shape = memory.shapes[index]
         let batch = shape[0]
@@ -232,30 +238,35 @@ public final class ExecutionPlan {
             }
         case .convolution(let kernel):
             let x = memory.shapes[inputs[0]]
-            kernel.run(input: source(0), inputStride: sourceStride(0), height: x[2], width: x[3],
-                       output: out, outputStride: outStride, batch: batch, scratch: scratch, split: split)
+            kernel.run(
+                input: source(0), inputStride: sourceStride(0), height: x[2], width: x[3],
+                output: out, outputStride: outStride, batch: batch, scratch: scratch, split: split)
         case .linear(let kernel):
             kernel.run(input: source(0), inputStride: sourceStride(0), output: out, outputStride: outStride, batch: batch, split: split)
         case .activation(let function):
             byRange(perImage) { r in
-                Kernels.activation(function, source(0) + r.lowerBound, stride: sourceStride(0), to: out + r.lowerBound,
-                                   stride: outStride, batch: batch, count: r.count)
+                Kernels.activation(
+                    function, source(0) + r.lowerBound, stride: sourceStride(0), to: out + r.lowerBound,
+                    stride: outStride, batch: batch, count: r.count)
             }
         case .add(let function):
             byRange(perImage) { r in
-                Kernels.add(source(0) + r.lowerBound, stride: sourceStride(0), source(1) + r.lowerBound, stride: sourceStride(1),
-                            to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count, then: function)
+                Kernels.add(
+                    source(0) + r.lowerBound, stride: sourceStride(0), source(1) + r.lowerBound, stride: sourceStride(1),
+                    to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count, then: function)
             }
         case .multiply:
             if memory.shapes[inputs[1]] == shape {
                 byRange(perImage) { r in
-                    Kernels.multiply(source(0) + r.lowerBound, stride: sourceStride(0), source(1) + r.lowerBound, stride: sourceStride(1),
-                                     to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count)
+                    Kernels.multiply(
+                        source(0) + r.lowerBound, stride: sourceStride(0), source(1) + r.lowerBound, stride: sourceStride(1),
+                        to: out + r.lowerBound, stride: outStride, batch: batch, count: r.count)
                 }
             } else {
                 byChannels(layout(inputs[0])) { part, first in
-                    Kernels.scaleChannels(source(0) + first * part.plane, part, by: source(1) + first, stride: sourceStride(1),
-                                          to: out + first * part.plane, stride: outStride, batch: batch)
+                    Kernels.scaleChannels(
+                        source(0) + first * part.plane, part, by: source(1) + first, stride: sourceStride(1),
+                        to: out + first * part.plane, stride: outStride, batch: batch)
                 }
             }
         case .concat:
@@ -265,8 +276,9 @@ public final class ExecutionPlan {
                 let count = memory.shapes[inputs[j]].dropFirst().reduce(1, *)
                 if copies[j] {
                     byRange(count) { r in
-                        Kernels.copy(source(j) + r.lowerBound, stride: sourceStride(j), to: out + offset + r.lowerBound,
-                                     stride: outStride, batch: batch, count: r.count)
+                        Kernels.copy(
+                            source(j) + r.lowerBound, stride: sourceStride(j), to: out + offset + r.lowerBound,
+                            stride: outStride, batch: batch, count: r.count)
                     }
                 }
                 offset += count
@@ -282,13 +294,16 @@ public final class ExecutionPlan {
         case .pad(let top, let left):
             Kernels.pad(source(0), layout(inputs[0]), to: out, layout(index), batch: batch, top: top, left: left)
         case .channelAffine(let scale, let shift, let function):
-            scale.withUnsafeBufferPointer { scale in shift.withUnsafeBufferPointer { shift in
-                byChannels(layout(inputs[0])) { part, first in
-                    Kernels.channelAffine(source(0) + first * part.plane, part, scale: scale.baseAddress! + first,
-                                          shift: shift.baseAddress! + first, then: function,
-                                          to: out + first * part.plane, stride: outStride, batch: batch)
+            scale.withUnsafeBufferPointer { scale in
+                shift.withUnsafeBufferPointer { shift in
+                    byChannels(layout(inputs[0])) { part, first in
+                        Kernels.channelAffine(
+                            source(0) + first * part.plane, part, scale: scale.baseAddress! + first,
+                            shift: shift.baseAddress! + first, then: function,
+                            to: out + first * part.plane, stride: outStride, batch: batch)
+                    }
                 }
-            } }
+            }
         }
     }
 }

@@ -51,10 +51,12 @@ struct MemoryPlan {
             for input in inputs { slices.append(offset); offset += perImage[input] }
 
             let first = resolve(inputs[0])
-            let alreadyAdjacent = first.root != index && inputs.indices.allSatisfy { j in
-                let placed = resolve(inputs[j])
-                return placed.root == first.root && placed.offset == first.offset + slices[j]
-            }
+            let alreadyAdjacent =
+                first.root != index
+                && inputs.indices.allSatisfy { j in
+                    let placed = resolve(inputs[j])
+                    return placed.root == first.root && placed.offset == first.offset + slices[j]
+                }
             if parent[index] == index && alreadyAdjacent {
                 parent[index] = first.root
                 relative[index] = first.offset

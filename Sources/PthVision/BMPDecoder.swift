@@ -63,12 +63,17 @@ enum BMPDecoder {
                 // raw, as 1-bit or 8-bit samples whatever the file's depth.
                 let twoColours = colors <= 2
                 if runLength == nil && bits != (twoColours ? 1 : 8) {
-                    throw ImageError(path: path, message: "BMP of \(bits)-bit pixels with a palette of \(colors) greys is not read (PIL reads such pixels as \(twoColours ? 1 : 8)-bit, so misreads or refuses the file)")
+                    throw ImageError(
+                        path: path,
+                        message:
+                            "BMP of \(bits)-bit pixels with a palette of \(colors) greys is not read (PIL reads such pixels as \(twoColours ? 1 : 8)-bit, so misreads or refuses the file)"
+                    )
                 }
-                conversion = .palette((0..<256).flatMap { index -> [UInt8] in
-                    let level = UInt8(twoColours ? (index == 0 ? 0 : 255) : index)
-                    return [level, level, level]
-                })
+                conversion = .palette(
+                    (0..<256).flatMap { index -> [UInt8] in
+                        let level = UInt8(twoColours ? (index == 0 ? 0 : 255) : index)
+                        return [level, level, level]
+                    })
             } else {
                 conversion = .palette(entries.flatMap { $0 } + [UInt8](repeating: 0, count: (256 - colors) * 3))
             }
@@ -101,7 +106,9 @@ enum BMPDecoder {
         // Uncompressed rows must all be there before anything is allocated for them (the last row
         // needs no padding after it).
         guard runLength != nil || (dataOffset <= bytes.count && bytes.count - dataOffset >= stride * (height - 1) + rowBytes) else {
-            throw invalid("file is truncated: \(height) rows of \(rowBytes) bytes need \(stride * (height - 1) + rowBytes) bytes from offset \(dataOffset), it has \(max(0, bytes.count - dataOffset))")
+            throw invalid(
+                "file is truncated: \(height) rows of \(rowBytes) bytes need \(stride * (height - 1) + rowBytes) bytes from offset \(dataOffset), it has \(max(0, bytes.count - dataOffset))"
+            )
         }
         let rowSamples = width * (unpackedBits < 8 ? 1 : conversion.bytesPerPixel)
         var samples = [UInt8](repeating: 0, count: rowSamples * height)

@@ -12,7 +12,9 @@ enum GIFDecoder {
         func failure() -> ImageError {
             // Reading from memory fails only where the file ends.
             let code = decoder.pointee.error
-            let reason = code == D_GIF_ERR_READ_FAILED ? "file is truncated"
+            let reason =
+                code == D_GIF_ERR_READ_FAILED
+                ? "file is truncated"
                 : GifErrorString(code).map { String(cString: $0) } ?? "giflib error \(code)"
             return ImageError(path: path, message: "invalid GIF: \(reason)")
         }

@@ -46,8 +46,10 @@ public final class ImageBatchLoader<Extra: Sendable>: @unchecked Sendable {
 
     /// Starts `workers` threads decoding `paths` with `preprocessor`, keeping up to `depth` batches
     /// of `batchSize` images in flight.
-    public init(paths: [String], preprocessor: ImagePreprocessor, batchSize: Int, workers: Int, depth: Int = 2,
-                extra: @escaping @Sendable (RGBImage) -> Extra) {
+    public init(
+        paths: [String], preprocessor: ImagePreprocessor, batchSize: Int, workers: Int, depth: Int = 2,
+        extra: @escaping @Sendable (RGBImage) -> Extra
+    ) {
         precondition(batchSize >= 1 && workers >= 1 && depth >= 1, "ImageBatchLoader: batchSize, workers and depth must be ≥ 1")
         self.paths = paths
         // Buffers are sized by the work, not the request: a batch never holds more images than there are.

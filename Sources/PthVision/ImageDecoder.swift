@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads a JPEG, PNG, WebP, BMP, TIFF or GIF file into RGB exactly as PIL's
@@ -57,7 +57,10 @@ public struct ImageDecoder: Sendable {
         }
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
         guard !overflow, pixels <= maxPixels else {
-            throw ImageError(path: path, message: "image is \(width)x\(height) pixels, more than the limit of \(maxPixels) (possible decompression bomb; raise the pixel limit to read it)")
+            throw ImageError(
+                path: path,
+                message:
+                    "image is \(width)x\(height) pixels, more than the limit of \(maxPixels) (possible decompression bomb; raise the pixel limit to read it)")
         }
     }
 

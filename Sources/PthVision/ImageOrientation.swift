@@ -2,7 +2,8 @@
 /// `ImageOps.exif_transpose` applies to show the image upright, which PIL's TIFF reader does
 /// on load.
 enum ImageOrientation: Int {
-    case topLeft = 1, topRight, bottomRight, bottomLeft, leftTop, rightTop, rightBottom, leftBottom
+    case topLeft = 1
+    case topRight, bottomRight, bottomLeft, leftTop, rightTop, rightBottom, leftBottom
 
     /// The orientation a tag value names; any other value leaves the image as stored.
     init(tag: Int) {

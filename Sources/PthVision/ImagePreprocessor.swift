@@ -55,8 +55,9 @@ public struct ImagePreprocessor: Sendable {
         var pixels = [UInt8](repeating: 0, count: crop * crop * 3)
         for row in 0..<window.height {
             let target = ((top - origin.y + row) * crop + (left - origin.x)) * 3
-            pixels.replaceSubrange(target..<(target + window.width * 3),
-                                   with: visible.pixels[(row * window.width * 3)..<((row + 1) * window.width * 3)])
+            pixels.replaceSubrange(
+                target..<(target + window.width * 3),
+                with: visible.pixels[(row * window.width * 3)..<((row + 1) * window.width * 3)])
         }
         return RGBImage(width: crop, height: crop, pixels: pixels)
     }
@@ -75,8 +76,9 @@ public struct ImagePreprocessor: Sendable {
     public func writeTensor(for image: RGBImage, into destination: UnsafeMutableBufferPointer<Float>) {
         let cropped = croppedImage(image)
         let plane = cropped.width * cropped.height
-        precondition(destination.count == channels * plane,
-                     "tensor slot of \(destination.count) floats for \(channels)x\(cropped.height)x\(cropped.width)")
+        precondition(
+            destination.count == channels * plane,
+            "tensor slot of \(destination.count) floats for \(channels)x\(cropped.height)x\(cropped.width)")
         cropped.pixels.withUnsafeBufferPointer { pixels in
             for channel in 0..<channels {
                 let (mean, std) = preset.normalization(channel: channel)

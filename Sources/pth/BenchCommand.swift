@@ -24,7 +24,8 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Images per batch (refused when it cannot fit in the memory available).")
     var batch = 1
 
-    @Option(parsing: .unconditional, help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
+    @Option(
+        parsing: .unconditional, help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
     @Option(parsing: .unconditional, help: "Untimed runs first.")
@@ -54,8 +55,9 @@ struct BenchCommand: ParsableCommand {
             network = try Network(architecture: architecture, graph: architecture.syntheticGraph(), threads: threads)
         }
         let side = network.architecture.inputSize, channels = network.inputChannels
-        try BatchMemory.check(batch: batch, perImage: try BatchMemory.bytesPerImage(network, height: side, width: side), flag: "--batch",
-                              height: side, width: side)
+        try BatchMemory.check(
+            batch: batch, perImage: try BatchMemory.bytesPerImage(network, height: side, width: side), flag: "--batch",
+            height: side, width: side)
         let count = batch * channels * side * side
         // Any fixed image-like input will do: the cost does not depend on the values.
         let input = FeatureMap(shape: [batch, channels, side, side], values: (0..<count).map { Float($0 % 251) / 125 - 1 })
@@ -68,7 +70,8 @@ struct BenchCommand: ParsableCommand {
         }
         milliseconds.sort()
         let median = runs % 2 == 1 ? milliseconds[runs / 2] : (milliseconds[runs / 2 - 1] + milliseconds[runs / 2]) / 2
-        print("\(network.architecture.name) batch \(batch) threads \(network.threads): \(String(format: "%.2f", median)) ms/batch "
-            + "(median of \(runs) runs after \(warmup) warm-up, swift-pth, \(InstructionSet.active) kernels)")
+        print(
+            "\(network.architecture.name) batch \(batch) threads \(network.threads): \(String(format: "%.2f", median)) ms/batch "
+                + "(median of \(runs) runs after \(warmup) warm-up, swift-pth, \(InstructionSet.active) kernels)")
     }
 }

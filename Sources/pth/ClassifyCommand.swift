@@ -60,10 +60,15 @@ struct ClassifyCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Images per network run (refused when they cannot fit in the memory available).")
     var batchSize = 8
 
-    @Option(help: ArgumentHelp("Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.", valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.",
+            valueName: "key"))
     var stateDict: String?
 
-    @Option(parsing: .unconditional, help: "Cores the network uses: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
+    @Option(
+        parsing: .unconditional,
+        help: "Cores the network uses: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
     @Option(parsing: .unconditional, help: "Threads decoding and preprocessing images ahead of the network (default: all processors).")
@@ -93,9 +98,11 @@ struct ClassifyCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Refuse images with more pixels than this (PIL's decompression-bomb limit by default).")
     var maxPixels = ImageDecoder.defaultMaxPixels
 
-    @Option(help: ArgumentHelp("Class names: one per line, a JSON list, or a JSON object index→name (or name→index). "
-                               + "Default: the names the checkpoint carries (class_to_idx, classes, …), ImageNet's for 1000 classes, else 'class N'.",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Class names: one per line, a JSON list, or a JSON object index→name (or name→index). "
+                + "Default: the names the checkpoint carries (class_to_idx, classes, …), ImageNet's for 1000 classes, else 'class N'.",
+            valueName: "file"))
     var labels: String?
 
     @Option(help: ArgumentHelp("Also write the run's facts (architecture, weights, preprocessing, labels, threads) as JSON to this file.", valueName: "file"))
@@ -118,7 +125,9 @@ struct ClassifyCommand: ParsableCommand {
         if !(progressInterval >= 0) { throw ValidationError("--progress-interval must be 0 or more seconds, given \(progressInterval)") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1, given \(maxPixels)") }
         if paths.isEmpty && filesFrom == nil { throw ValidationError("give image files or folders, - to read paths from standard input, or --files-from FILE") }
-        if paths.filter({ $0 == "-" }).count + (filesFrom == "-" ? 1 : 0) > 1 { throw ValidationError("standard input can be read once: give - or --files-from - once") }
+        if paths.filter({ $0 == "-" }).count + (filesFrom == "-" ? 1 : 0) > 1 {
+            throw ValidationError("standard input can be read once: give - or --files-from - once")
+        }
         if resume && outputFile == nil { throw ValidationError("--resume needs --output FILE: the file to resume") }
         if resume && overwrite { throw ValidationError("--resume keeps --output, --overwrite replaces it: give one") }
         if let output, let html, output == html { throw ValidationError("--output and --html must be different files") }
@@ -133,14 +142,17 @@ struct ClassifyCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         // A file-size limit must come back as an error from write(), not kill the run mid-line.
         signal(SIGXFSZ, SIG_IGN)
-        let discovery = try ClassifyInputs.discover(PathList.expand(paths, filesFrom: filesFrom, nulSeparated: nulSeparated),
-                                                    include: include, hidden: hidden)
+        let discovery = try ClassifyInputs.discover(
+            PathList.expand(paths, filesFrom: filesFrom, nulSeparated: nulSeparated),
+            include: include, hidden: hidden)
         guard !discovery.paths.isEmpty else {
             let found: String = discovery.skippedSummary.map { "(\($0))" } ?? "(no files)"
             let taken: String = ClassifyInputs.extensions.sorted().map { "." + $0 }.joined(separator: " ")
             let globs: String = include.isEmpty ? "" : " and --include \(include.joined(separator: " "))"
-            throw CommandFailure(.fatal, "no images to classify in \(paths.joined(separator: " ")) \(found); "
-                + "taken: \(taken)\(globs), other names with --include GLOB")
+            throw CommandFailure(
+                .fatal,
+                "no images to classify in \(paths.joined(separator: " ")) \(found); "
+                    + "taken: \(taken)\(globs), other names with --include GLOB")
         }
         var inputs = discovery.paths
         if let shard { inputs = shard.select(inputs) }
@@ -173,16 +185,18 @@ struct ClassifyCommand: ParsableCommand {
         let preset = try preprocessing.apply(to: basePreset, channels: network.inputChannels)
         let classLabels: ClassLabels
         do {
-            classLabels = try ClassLabels.resolve(file: labels, checkpoint: try checkpoint.classNames().map { ($0.key, $0.names) },
-                                                  classes: network.classes)
+            classLabels = try ClassLabels.resolve(
+                file: labels, checkpoint: try checkpoint.classNames().map { ($0.key, $0.names) },
+                classes: network.classes)
         } catch let error as CheckpointError {
             throw CommandFailure(.fatal, "\(weights): \(error)")
         }
         let preprocessor = ImagePreprocessor(preset: preset, decoder: ImageDecoder(maxPixels: maxPixels))
         let size = preprocessor.outputSize
-        try BatchMemory.check(batch: min(batchSize, pending.count),
-                              perImage: try BatchMemory.bytesPerImage(network, height: size.height, width: size.width), flag: "--batch-size",
-                              height: size.height, width: size.width)
+        try BatchMemory.check(
+            batch: min(batchSize, pending.count),
+            perImage: try BatchMemory.bytesPerImage(network, height: size.height, width: size.width), flag: "--batch-size",
+            height: size.height, width: size.width)
         let description = RunDescription(
             architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
             classes: network.classes, inputChannels: network.inputChannels, preset: preset, presetSource: presetSource,

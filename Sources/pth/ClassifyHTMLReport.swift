@@ -70,7 +70,8 @@ final class ClassifyHTMLReport {
         for (result, thumbnail) in zip(results, thumbnails) {
             let best = result.top.first
             // The script sorts by the caption's text, so the path is not repeated in an attribute.
-            html += "<figure data-label=\"\(escape(best?.label ?? ""))\" "
+            html +=
+                "<figure data-label=\"\(escape(best?.label ?? ""))\" "
                 + "data-prob=\"\(best.map { String(format: "%.4f", $0.probability) } ?? "-1")\"\(result.error == nil ? "" : " data-error")>"
             html += "<a href=\"\(escape(link(to: result.path)))\">"
             if let thumbnail {

@@ -50,7 +50,10 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Images per network run.")
     var batchSize = 8
 
-    @Option(help: ArgumentHelp("Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.", valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.",
+            valueName: "key"))
     var stateDict: String?
 
     @Option(help: "Cores the network uses (default: all processors).")
@@ -85,12 +88,15 @@ struct EmbedCommand: ParsableCommand {
     /// Embeds a preprocessed batch.
     private func embedBatch(_ input: String) throws {
         let batch = try NpyArray(contentsOf: input)
-        let network = try Network(contentsOf: weights, stateDictKey: stateDict, architecture: model.flatMap { PreprocessingPreset.named($0)?.model ?? $0 }, threads: threads)
+        let network = try Network(
+            contentsOf: weights, stateDictKey: stateDict, architecture: model.flatMap { PreprocessingPreset.named($0)?.model ?? $0 }, threads: threads)
         guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
             throw ModelError(input, "expected a float32 array of shape [N, \(network.inputChannels), H, W], found \(batch.shape)")
         }
-        RunDescription(architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
-                       classes: network.classes, inputChannels: network.inputChannels, threads: network.threads).announce()
+        RunDescription(
+            architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
+            classes: network.classes, inputChannels: network.inputChannels, threads: network.threads
+        ).announce()
         let features = try network.embed(FeatureMap(shape: batch.shape, values: batch.values))
         try NpyArray(shape: features.shape, values: features.values).write(to: output!)
     }
@@ -101,12 +107,16 @@ struct EmbedCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw CommandFailure(.fatal, "no image files in \(paths.joined(separator: ", "))") }
         let sink = try chosenFormat == .jsonl ? output.map { try BatchOutput(path: $0, append: false) } ?? .standardOutput() : nil
         let base = try ImageClassifier(contentsOf: weights, configuration: .init(architecture: model, stateDictKey: stateDict, threads: threads))
-        let classifier = try base.preprocessing(try preprocessing.apply(to: base.preprocessor.preset, channels: base.network.inputChannels),
-                                                source: base.presetSource)
-        RunDescription(architecture: classifier.network.architecture.name, detected: model == nil, weights: weights, stateDict: classifier.network.stateDictChoice?.description,
-                       classes: classifier.network.classes, inputChannels: classifier.network.inputChannels,
-                       preset: classifier.preprocessor.preset, presetSource: classifier.presetSource, overrides: preprocessing.given,
-                       threads: classifier.network.threads).announce()
+        let classifier = try base.preprocessing(
+            try preprocessing.apply(to: base.preprocessor.preset, channels: base.network.inputChannels),
+            source: base.presetSource)
+        RunDescription(
+            architecture: classifier.network.architecture.name, detected: model == nil, weights: weights,
+            stateDict: classifier.network.stateDictChoice?.description,
+            classes: classifier.network.classes, inputChannels: classifier.network.inputChannels,
+            preset: classifier.preprocessor.preset, presetSource: classifier.presetSource, overrides: preprocessing.given,
+            threads: classifier.network.threads
+        ).announce()
         let results = try classifier.embeddings(imagesAt: inputs, batchSize: batchSize, workers: workers)
         var rows: [String] = [], values: [Float] = [], failed = 0
         for (path, result) in zip(inputs, results) {

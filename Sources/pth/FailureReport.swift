@@ -44,7 +44,8 @@ enum FailureReport {
     static func describe(_ error: Error) -> String {
         if let error = error as? PthError { return oneLine(error.description) }
         if let cocoa = error as? CocoaError {
-            let reason = (cocoa.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+            let reason =
+                (cocoa.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
                 ?? (cocoa.userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
                 ?? "\(cocoa.code)"
             return cocoa.filePath.map { "\($0): \(reason)" } ?? reason
@@ -62,7 +63,8 @@ enum FailureReport {
         if command == nil && !first.hasPrefix("-") {
             return "unknown command '\(first)'\(NameSuggestion.hint(for: first, among: names)); commands: \(names.joined(separator: ", "))"
         }
-        let help = command.map { PthCommand.helpMessage(for: $0, includeHidden: true, columns: 1000) }
+        let help =
+            command.map { PthCommand.helpMessage(for: $0, includeHidden: true, columns: 1000) }
             ?? PthCommand.helpMessage(includeHidden: true, columns: 1000)
         var known = Set(["--help", "--version", "--generate-completion-script"])
         var scanner = help[...]

@@ -28,10 +28,14 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "Where to write the float32 .npy logits [N, classes] (- for standard output).")
     var output: String
 
-    @Option(help: ArgumentHelp("Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.", valueName: "key"))
+    @Option(
+        help: ArgumentHelp(
+            "Dotted path of the state dict to use when the checkpoint holds several (e.g. ema, generator, state.model); `pth inspect` lists them.",
+            valueName: "key"))
     var stateDict: String?
 
-    @Option(parsing: .unconditional, help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
+    @Option(
+        parsing: .unconditional, help: "Cores to use: one image's kernels are split over them, a batch's images grouped across them (default: all processors).")
     var threads: Int?
 
     func validate() throws {
@@ -46,10 +50,11 @@ struct ForwardCommand: ParsableCommand {
         guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
             throw ModelError(input, "expected a float32 array of shape [N, \(network.inputChannels), H, W], found \(batch.shape)")
         }
-        RunDescription(architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
-                       classes: network.classes, inputChannels: network.inputChannels, threads: network.threads).announce()
+        RunDescription(
+            architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
+            classes: network.classes, inputChannels: network.inputChannels, threads: network.threads
+        ).announce()
         let logits = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
         try NpyOutput.write(NpyArray(shape: logits.shape, values: logits.values), to: output)
     }
 }
-

@@ -24,7 +24,10 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .customLong("state-dict"), help: "Dotted path of the state dict to use (generator, state.model); default: the documented search.")
     var stateDictKey: String?
 
-    @Flag(help: "List every global the pickle references with its number of uses, checked against PyTorch's weights_only=True allowlist; exit status 3 if torch.load(weights_only=True) would refuse any of them.")
+    @Flag(
+        help:
+            "List every global the pickle references with its number of uses, checked against PyTorch's weights_only=True allowlist; exit status 3 if torch.load(weights_only=True) would refuse any of them."
+    )
     var scan = false
 
     func run() throws {

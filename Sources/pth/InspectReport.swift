@@ -12,7 +12,8 @@ enum InspectReport {
         out += "\(stateDict.count) tensor\(stateDict.count == 1 ? "" : "s"), \(byteSize(stateDict.entries.reduce(0) { $0 + bytes($1.tensor) }))\n"
         let elsewhere = try checkpoint.tensors(outside: selection.choice)
         if !elsewhere.isEmpty {
-            out += "elsewhere in the file: \(elsewhere.count) tensor\(elsewhere.count == 1 ? "" : "s"), \(byteSize(elsewhere.reduce(0) { $0 + bytes($1.tensor) }))\n"
+            out +=
+                "elsewhere in the file: \(elsewhere.count) tensor\(elsewhere.count == 1 ? "" : "s"), \(byteSize(elsewhere.reduce(0) { $0 + bytes($1.tensor) }))\n"
             out += tensorTable(elsewhere, header: "path")
         }
         let opaque = checkpoint.opaqueObjects
@@ -30,7 +31,8 @@ enum InspectReport {
         var out = ""
         for row in rows {
             let cells = row.enumerated().map { column, cell in
-                column == 3 ? String(repeating: " ", count: widths[column] - cell.count) + cell
+                column == 3
+                    ? String(repeating: " ", count: widths[column] - cell.count) + cell
                     : cell + String(repeating: " ", count: widths[column] - cell.count)
             }
             out += cells.joined(separator: "  ") + "\n"
@@ -66,23 +68,28 @@ enum InspectReport {
             let label = global.isWeightsOnlyAllowed ? "allowlisted" : scan.format == .torchScript && isScripted(global) ? "SCRIPTED   " : "FOREIGN    "
             let name = global.name + String(repeating: " ", count: nameWidth - global.name.count)
             let count = String(repeating: " ", count: countWidth - String(global.count).count) + "\(global.count)×"
-            let note = !global.isWeightsOnlyAllowed && global.isAllowlisted ? "  (swift-pth reads it as plain data; torch.load(weights_only=True) refuses it)" : ""
+            let note =
+                !global.isWeightsOnlyAllowed && global.isAllowlisted ? "  (swift-pth reads it as plain data; torch.load(weights_only=True) refuses it)" : ""
             out += "  \(label)  \(name)  \(count)\(note)\n"
         }
         if !scan.moduleSources.isEmpty {
-            out += "module classes saved with their source (recorded, never run): "
+            out +=
+                "module classes saved with their source (recorded, never run): "
                 + scan.moduleSources.map { "\($0.className) (\($0.file), \($0.source.utf8.count) bytes)" }.joined(separator: ", ") + "\n"
         }
         let refused = scan.globals.filter { !$0.isWeightsOnlyAllowed }.count
         if scan.format == .torchScript {
-            out += "TorchScript archive: its code/ is TorchScript, not Python; torch.jit.load compiles it and runs it "
+            out +=
+                "TorchScript archive: its code/ is TorchScript, not Python; torch.jit.load compiles it and runs it "
                 + "(a class's __setstate__ at load, forward when called); swift-pth reads only data.pkl's tensors\n"
-            out += "\(refused) name\(refused == 1 ? "" : "s") off the allowlist: torch.load(weights_only=True) refuses the archive, "
+            out +=
+                "\(refused) name\(refused == 1 ? "" : "s") off the allowlist: torch.load(weights_only=True) refuses the archive, "
                 + "torch.jit.load resolves them to code/'s TorchScript classes and its own pickle helpers; swift-pth keeps them as inert opaque values\n"
         } else if refused == 0 {
             out += "every global is an allowlisted data constructor\n"
         } else {
-            out += "\(refused) global\(refused == 1 ? "" : "s") off the allowlist: torch.load(weights_only=True) refuses the file, and "
+            out +=
+                "\(refused) global\(refused == 1 ? "" : "s") off the allowlist: torch.load(weights_only=True) refuses the file, and "
                 + "plain pickle.load (or weights_only=False) would import and call \(refused == 1 ? "it" : "them"); swift-pth keeps them as inert opaque values\n"
         }
         return out
@@ -96,7 +103,9 @@ enum InspectReport {
             "{\"name\": \(JSONString.quoted($0.name)), \"count\": \($0.count), \"weights_only_allowed\": \($0.isWeightsOnlyAllowed), "
                 + "\"read_as_data\": \($0.isAllowlisted)}"
         }
-        let sources = scan.moduleSources.map { "{\"class\": \(JSONString.quoted($0.className)), \"file\": \(JSONString.quoted($0.file)), \"bytes\": \($0.source.utf8.count)}" }
+        let sources = scan.moduleSources.map {
+            "{\"class\": \(JSONString.quoted($0.className)), \"file\": \(JSONString.quoted($0.file)), \"bytes\": \($0.source.utf8.count)}"
+        }
         let allowlist = scan.format == .safetensors ? "null" : JSONString.quoted("torch/_weights_only_unpickler.py (torch 2.15)")
         return "{\"format\": \"\(scan.format.rawValue)\", \"allowlist\": \(allowlist), \"globals\": [\(globals.joined(separator: ", "))], "
             + "\"module_sources\": [\(sources.joined(separator: ", "))], \"refused\": \(scan.globals.filter { !$0.isWeightsOnlyAllowed }.count)}\n"

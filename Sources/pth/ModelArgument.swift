@@ -14,15 +14,17 @@ enum ModelArgument {
             if runnable.contains(preset.model) { return }
             throw ValidationError("--model \(value): \(preset.model) is not an architecture swift-pth runs; it runs \(runnable.joined(separator: ", "))")
         }
-        throw ValidationError("--model \(value): unknown architecture\(NameSuggestion.hint(for: value, among: runnable)); "
-            + "known: \(runnable.joined(separator: ", "))")
+        throw ValidationError(
+            "--model \(value): unknown architecture\(NameSuggestion.hint(for: value, among: runnable)); "
+                + "known: \(runnable.joined(separator: ", "))")
     }
 
     /// For `preprocess`, which needs no network: any torchvision preset.
     static func preset(_ value: String) throws -> PreprocessingPreset {
         if let preset = PreprocessingPreset.named(value) { return preset }
         let names = PreprocessingPreset.modelNames
-        throw ValidationError("--model \(value): no torchvision preprocessing preset by that name\(NameSuggestion.hint(for: value, among: names)); "
-            + "known: \(names.joined(separator: ", "))")
+        throw ValidationError(
+            "--model \(value): no torchvision preprocessing preset by that name\(NameSuggestion.hint(for: value, among: names)); "
+                + "known: \(names.joined(separator: ", "))")
     }
 }

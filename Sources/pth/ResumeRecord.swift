@@ -21,12 +21,14 @@ struct ResumeRecord: Equatable {
     }
 
     init(run: RunDescription, weightsDigest: String, topK: Int, format: ClassifyFormat) {
-        facts = ["architecture": run.architecture,
-                 "weights": "sha256 \(weightsDigest)",
-                 "preprocessing": run.preset.map(RunDescription.summary(of:)) ?? "none",
-                 "labels": run.labels.map { "\($0.names.count) names, sha256 \(Self.sha256(Data($0.names.joined(separator: "\n").utf8)))" } ?? "none",
-                 "topk": "\(topK)",
-                 "format": format.rawValue]
+        facts = [
+            "architecture": run.architecture,
+            "weights": "sha256 \(weightsDigest)",
+            "preprocessing": run.preset.map(RunDescription.summary(of:)) ?? "none",
+            "labels": run.labels.map { "\($0.names.count) names, sha256 \(Self.sha256(Data($0.names.joined(separator: "\n").utf8)))" } ?? "none",
+            "topk": "\(topK)",
+            "format": format.rawValue,
+        ]
     }
 
     /// The record beside `output`, or nil when there is none (an output written before records were kept).
@@ -34,7 +36,8 @@ struct ResumeRecord: Equatable {
         let path = path(beside: output)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        else {
             throw CommandFailure(.fatal, "\(path): not the run record pth writes beside its output; remove it to resume without the check")
         }
         return ResumeRecord(facts: object)

@@ -24,8 +24,10 @@ struct RunDescription {
 
     /// The stderr line.
     var line: String {
-        var parts = ["\(architecture) (\(detected ? "detected" : "--model")), \(classes) classes, \(inputChannels)-channel input",
-                     "weights \(weights)" + (stateDict.map { " [\($0)]" } ?? "")]
+        var parts = [
+            "\(architecture) (\(detected ? "detected" : "--model")), \(classes) classes, \(inputChannels)-channel input",
+            "weights \(weights)" + (stateDict.map { " [\($0)]" } ?? ""),
+        ]
         if let preset {
             var text = "preprocessing \(Self.name(of: preset))"
             if let presetSource { text += " (\(presetSource))" }
@@ -39,12 +41,14 @@ struct RunDescription {
 
     /// The same facts as one JSON object.
     var json: String {
-        var members = [("architecture", JSONString.quoted(architecture)),
-                       ("architecture_detected", detected ? "true" : "false"),
-                       ("weights", JSONString.quoted(weights)),
-                       ("state_dict", stateDict.map(JSONString.quoted) ?? "null"),
-                       ("classes", "\(classes)"),
-                       ("input_channels", "\(inputChannels)")]
+        var members = [
+            ("architecture", JSONString.quoted(architecture)),
+            ("architecture_detected", detected ? "true" : "false"),
+            ("weights", JSONString.quoted(weights)),
+            ("state_dict", stateDict.map(JSONString.quoted) ?? "null"),
+            ("classes", "\(classes)"),
+            ("input_channels", "\(inputChannels)"),
+        ]
         if let preset {
             let resize: String
             switch preset.resize {
@@ -52,14 +56,16 @@ struct RunDescription {
             case .exact(let height, let width): resize = "[\(height), \(width)]"
             }
             let numbers = { (values: [Float]) in "[" + values.map { "\($0)" }.joined(separator: ", ") + "]" }
-            let fields = [("name", JSONString.quoted(Self.name(of: preset))),
-                          ("source", presetSource.map(JSONString.quoted) ?? "null"),
-                          ("overrides", "[" + overrides.map(JSONString.quoted).joined(separator: ", ") + "]"),
-                          ("color", JSONString.quoted(preset.color.rawValue)),
-                          ("resize", resize),
-                          ("crop", preset.cropSize.map(String.init) ?? "null"),
-                          ("interpolation", JSONString.quoted(preset.interpolation.rawValue)),
-                          ("mean", numbers(preset.mean)), ("std", numbers(preset.std))]
+            let fields = [
+                ("name", JSONString.quoted(Self.name(of: preset))),
+                ("source", presetSource.map(JSONString.quoted) ?? "null"),
+                ("overrides", "[" + overrides.map(JSONString.quoted).joined(separator: ", ") + "]"),
+                ("color", JSONString.quoted(preset.color.rawValue)),
+                ("resize", resize),
+                ("crop", preset.cropSize.map(String.init) ?? "null"),
+                ("interpolation", JSONString.quoted(preset.interpolation.rawValue)),
+                ("mean", numbers(preset.mean)), ("std", numbers(preset.std)),
+            ]
             members.append(("preprocessing", "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"))
         }
         if let labels {

@@ -1,11 +1,14 @@
 import Foundation
 import XCTest
+
 @testable import PthCheckpoint
 
 /// tools/fixtures/allowlist.json is the one list the fixture generators read; the Swift tables must say the same.
 final class AllowlistTests: XCTestCase {
     struct Lists: Decodable {
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let swift_pth: [String]
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let weights_only: [String]
     }
 

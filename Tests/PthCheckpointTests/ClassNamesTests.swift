@@ -15,8 +15,10 @@ final class ClassNamesTests: XCTestCase {
     }
 
     func testEveryShapeGivesTheNamesInIndexOrder() throws {
-        let shapes = ["class_to_idx": "class_to_idx", "classes_list": "classes", "idx_to_class_int": "idx_to_class",
-                      "idx_to_class_str": "idx_to_class", "labels_tuple": "labels"]
+        let shapes = [
+            "class_to_idx": "class_to_idx", "classes_list": "classes", "idx_to_class_int": "idx_to_class",
+            "idx_to_class_str": "idx_to_class", "labels_tuple": "labels",
+        ]
         for (file, key) in shapes {
             XCTAssertEqual(try checkpoint(file).classNames(), CheckpointClassNames(key: key, names: ["cat", "dog", "horse"]), file)
         }
@@ -31,9 +33,11 @@ final class ClassNamesTests: XCTestCase {
     }
 
     func testMalformedNamesAreErrorsNamingTheKey() throws {
-        let cases = ["duplicate_index": "class_to_idx: gives index 0 twice",
-                     "missing_index": "class_to_idx: names 3 classes but none has index 2",
-                     "not_names": "classes: entry 0 is not text"]
+        let cases = [
+            "duplicate_index": "class_to_idx: gives index 0 twice",
+            "missing_index": "class_to_idx: names 3 classes but none has index 2",
+            "not_names": "classes: entry 0 is not text",
+        ]
         for (file, message) in cases {
             XCTAssertThrowsError(try checkpoint(file).classNames(), file) { error in
                 XCTAssertEqual("\(error)", message)

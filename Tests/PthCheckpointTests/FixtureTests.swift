@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PthCheckpoint
 
 /// Every checkpoint under fixtures/checkpoints/ against what torch.load returned for it

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import PthCheckpoint
+import XCTest
 
 /// The fuzzers' minimised corpora replayed through the loader as the targets drive it (see
 /// tools/fuzz_loader.sh): `fixtures/fuzz-corpus/` (the byte-mutating target's inputs) and

@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import PthCheckpoint
+import XCTest
 
 /// Inputs the libFuzzer targets (tools/fuzz_loader.sh) once crashed or timed out on, kept in fixtures/fuzz-regressions/.
 final class FuzzRegressionTests: XCTestCase {
@@ -13,7 +13,7 @@ final class FuzzRegressionTests: XCTestCase {
         let checkpoint = try Checkpoint(contentsOf: Self.folder.appendingPathComponent("tar_empty_tensor_huge_dim.pth").path)
         let stateDict = try checkpoint.stateDict()
         let empty = try XCTUnwrap(stateDict["int64"])
-        XCTAssertEqual(empty.shape, [216172782113783810, 0])
+        XCTAssertEqual(empty.shape, [216_172_782_113_783_810, 0])
         XCTAssertEqual(empty.count, 0)
         XCTAssertTrue(empty.isContiguous)
         XCTAssertEqual(empty.contiguousBytes(), [])

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PthCheckpoint
 
 /// fixtures/hostile/: every file ends as tools/fixtures/hostile.py's expected.json says — a one-line
@@ -35,9 +36,10 @@ final class HostileCorpusTests: XCTestCase {
             if let message = expected.error {
                 XCTAssertThrowsError(try Checkpoint(contentsOf: path).stateDict(), name) { error in
                     guard let error = error as? CheckpointError else { return XCTFail("\(name): \(error)") }
-                    XCTAssertTrue(error.description.contains(message),
-                                  "\(name): the error \"\(error)\" lacks expected.json's \"\(message)\"; if the new wording is "
-                                      + "meant, change that fragment in fixtures/hostile/expected.json and tools/fixtures/hostile.py alike")
+                    XCTAssertTrue(
+                        error.description.contains(message),
+                        "\(name): the error \"\(error)\" lacks expected.json's \"\(message)\"; if the new wording is "
+                            + "meant, change that fragment in fixtures/hostile/expected.json and tools/fixtures/hostile.py alike")
                     XCTAssertFalse(error.description.contains("\n"), name)
                     XCTAssertLessThan(error.description.count, 400, name)
                 }
@@ -60,9 +62,10 @@ final class HostileCorpusTests: XCTestCase {
         let generator = try String(contentsOf: Self.generator, encoding: .utf8)
         for (name, expected) in try Self.expectations().sorted(by: { $0.key < $1.key }) {
             guard let message = expected.error else { continue }
-            XCTAssertTrue(generator.contains(message),
-                          "\(name): fixtures/hostile/expected.json expects \"\(message)\", which tools/fixtures/hostile.py does not write; "
-                              + "put the same words in both")
+            XCTAssertTrue(
+                generator.contains(message),
+                "\(name): fixtures/hostile/expected.json expects \"\(message)\", which tools/fixtures/hostile.py does not write; "
+                    + "put the same words in both")
         }
     }
 

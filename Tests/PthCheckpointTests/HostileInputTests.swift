@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PthCheckpoint
 
 /// Inputs built to hurt: each must end in a `CheckpointError` (or an inert opaque value), never a

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PthCheckpoint
 
 /// Hand-made files of the new shapes that lie: each ends in a one-line error saying what and where.
@@ -17,7 +18,9 @@ final class HostileShapeTests: XCTestCase {
     func testSafetensorsReadsInDataOrderWithMetadataSkipped() throws {
         let floats: [Float] = [1.5, -2, 3]
         let data = floats.withUnsafeBytes(Array.init) + [7, 0, 1]
-        let file = Self.safetensors(#"{"b":{"dtype":"U8","shape":[3],"data_offsets":[12,15]},"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"e":{"dtype":"I64","shape":[0,4],"data_offsets":[15,15]}}"#, data: data)
+        let file = Self.safetensors(
+            #"{"b":{"dtype":"U8","shape":[3],"data_offsets":[12,15]},"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"e":{"dtype":"I64","shape":[0,4],"data_offsets":[15,15]}}"#,
+            data: data)
         let checkpoint = try Self.load(file)
         XCTAssertEqual(checkpoint.format, .safetensors)
         let stateDict = try checkpoint.stateDict()
@@ -30,8 +33,14 @@ final class HostileShapeTests: XCTestCase {
     func testSafetensorsLiesAreRefused() {
         let data = [UInt8](repeating: 0, count: 16)
         let cases: [(String, [UInt8], String)] = [
-            (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[3],"data_offsets":[4,16]}}"#, data, "overlap the tensor before it"),
-            (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, data, "leaving a gap after byte 8"),
+            (
+                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[3],"data_offsets":[4,16]}}"#, data,
+                "overlap the tensor before it"
+            ),
+            (
+                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}}"#, data,
+                "leaving a gap after byte 8"
+            ),
             (#"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data + [0], "tensors cover 16 bytes but 17 follow the header"),
             (#"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,32]}}"#, data, "outside the 16 bytes of data"),
             (#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}}"#, data, "shape [3] of F32 does not fill data_offsets [0, 16]"),
@@ -73,9 +82,9 @@ final class HostileShapeTests: XCTestCase {
     }
 }
 
-private extension OpaqueObject {
+extension OpaqueObject {
     /// An nn.Module as `torch.save(model)` pickles it: an object whose `__dict__` holds the three member dicts.
-    static func module(children: [(String, PickleValue)]) -> OpaqueObject {
+    fileprivate static func module(children: [(String, PickleValue)]) -> OpaqueObject {
         let state = PickleValue.dict([
             (.string("_parameters"), .dict([])), (.string("_buffers"), .dict([])),
             (.string("_modules"), .dict(children.map { (.string($0.0), $0.1) })),

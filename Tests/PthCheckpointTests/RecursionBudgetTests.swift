@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PthCheckpoint
 
 /// Object graphs that nest or refer to themselves: `RecursionBudget` and the loader's use of it.
@@ -68,8 +69,10 @@ final class RecursionBudgetTests: XCTestCase {
     /// A deep chain through BUILD states is refused, and freeing what was built before the error
     /// does not recurse (the machine empties its objects first).
     func testDeepNestingThroughEveryContainerIsRefused() {
-        for name in ["deep_dicts", "deep_tuples", "deep_sets", "deep_build_state", "deep_newobj_args", "deep_reduce_args",
-                     "deep_ordered_dict_items"] {
+        for name in [
+            "deep_dicts", "deep_tuples", "deep_sets", "deep_build_state", "deep_newobj_args", "deep_reduce_args",
+            "deep_ordered_dict_items",
+        ] {
             XCTAssertThrowsError(try Checkpoint(contentsOf: Self.hostile(name)), name) { error in
                 XCTAssertTrue("\(error)".hasSuffix("nesting deeper than 1000 levels"), "\(name): \(error)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import PthCheckpoint
 
 /// fixtures/shapes/ (tools/fixtures/shapes.py): whole pickled modules, TorchScript archives, safetensors
@@ -10,10 +11,12 @@ final class ShapeFixtureTests: XCTestCase {
     static let directory = FixtureTests.directory.deletingLastPathComponent().appendingPathComponent("shapes")
 
     struct Expected: Decodable {
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         struct Choice: Decodable { let path: String; let reason: String; let stripped_module_prefix: Bool }
         struct Entry: Decodable { let name: String; let dtype: String; let shape: [Int] }
         struct Elsewhere: Decodable { let path: String; let dtype: String; let shape: [Int] }
         let format: String
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         let state_dict: Choice
         let tensors: [Entry]
         let elsewhere: [Elsewhere]
@@ -53,8 +56,12 @@ final class ShapeFixtureTests: XCTestCase {
     /// One model saved six ways: every copy of a tensor holds the same bytes as the safetensors file.
     func testTheTinyModelReadsAlikeInEveryShape() throws {
         let reference = try Checkpoint(contentsOf: Self.path("tiny.safetensors")).stateDict()
-        XCTAssertEqual(Set(reference.names), ["0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var",
-                                              "1.num_batches_tracked", "5.weight", "5.bias", "scale"])
+        XCTAssertEqual(
+            Set(reference.names),
+            [
+                "0.weight", "1.weight", "1.bias", "1.running_mean", "1.running_var",
+                "1.num_batches_tracked", "5.weight", "5.bias", "scale",
+            ])
         for name in ["tiny_whole_zip.pth", "tiny_whole_legacy.pth", "tiny_whole_tar.pth", "tiny_scripted.pt", "tiny_traced.pt"] {
             let stateDict = try Checkpoint(contentsOf: Self.path(name)).stateDict()
             for entry in reference.entries {
@@ -74,10 +81,13 @@ final class ShapeFixtureTests: XCTestCase {
     func testWholeModuleRecordsEachClassSource() throws {
         for name in ["tiny_whole_legacy.pth", "tiny_whole_tar.pth"] {
             let checkpoint = try Checkpoint(contentsOf: Self.path(name))
-            XCTAssertEqual(checkpoint.moduleSources.map(\.className), [
-                "torch.nn.modules.container.Sequential", "torch.nn.modules.conv.Conv2d", "torch.nn.modules.batchnorm.BatchNorm2d",
-                "torch.nn.modules.activation.ReLU", "torch.nn.modules.pooling.AdaptiveAvgPool2d", "torch.nn.modules.flatten.Flatten",
-                "torch.nn.modules.linear.Linear"])
+            XCTAssertEqual(
+                checkpoint.moduleSources.map(\.className),
+                [
+                    "torch.nn.modules.container.Sequential", "torch.nn.modules.conv.Conv2d", "torch.nn.modules.batchnorm.BatchNorm2d",
+                    "torch.nn.modules.activation.ReLU", "torch.nn.modules.pooling.AdaptiveAvgPool2d", "torch.nn.modules.flatten.Flatten",
+                    "torch.nn.modules.linear.Linear",
+                ])
             XCTAssertTrue(checkpoint.moduleSources[1].source.contains("class Conv2d("))
             XCTAssertTrue(checkpoint.moduleSources[1].file.hasSuffix("torch/nn/modules/conv.py"))
             XCTAssertEqual(try Checkpoint.scan(contentsOf: Self.path(name)).moduleSources, checkpoint.moduleSources)

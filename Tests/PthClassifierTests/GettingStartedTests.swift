@@ -35,7 +35,7 @@ final class GettingStartedTests: XCTestCase {
         let a = try classifier.embedding(imageAt: "\(folder)/chelsea.png")
         let b = try classifier.embedding(imageAt: "\(folder)/coffee.jpg")
         func dot(_ x: [Float], _ y: [Float]) -> Float { zip(x, y).reduce(0) { $0 + $1.0 * $1.1 } }
-let cosine = dot(a, b) / (dot(a, a) * dot(b, b)).squareRoot()
+        let cosine = dot(a, b) / (dot(a, a) * dot(b, b)).squareRoot()
         print("cosine similarity", cosine)
         XCTAssertTrue(cosine > -1.0001 && cosine < 1.0001)
     }
@@ -58,7 +58,7 @@ let cosine = dot(a, b) / (dot(a, a) * dot(b, b)).squareRoot()
         let logits = try classifier.network.run(FeatureMap(shape: batch.shape, values: batch.values))
         let reference = try NpyArray(contentsOf: "y.npy")
         let error = zip(logits.values, reference.values).map { abs($0 - $1) }.max()! / reference.values.map(abs).max()!
-        print("relative L∞ error", error)   // about 1e-6 for float32 networks
+        print("relative L∞ error", error)  // about 1e-6 for float32 networks
         XCTAssertLessThanOrEqual(error, 1e-5)
     }
 

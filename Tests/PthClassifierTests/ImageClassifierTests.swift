@@ -26,8 +26,10 @@ final class ImageClassifierTests: XCTestCase {
 
     private static let photos = ["astronaut.jpg", "chelsea.png", "coffee.jpg", "motorcycle.jpg", "rocket.jpg"].map { fixture("images/\($0)") }
 
-    private func assertMatches(_ predictions: [Prediction], _ photo: String, network: String = "resnet18_pets",
-                               file: StaticString = #filePath, line: UInt = #line) {
+    private func assertMatches(
+        _ predictions: [Prediction], _ photo: String, network: String = "resnet18_pets",
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let reference = Self.expected[network]![URL(fileURLWithPath: photo).lastPathComponent]!
         XCTAssertEqual(predictions.map(\.index), Array(reference.top.prefix(predictions.count)), photo, file: file, line: line)
         XCTAssertEqual(predictions.map(\.label), Array(reference.labels.prefix(predictions.count)), photo, file: file, line: line)
@@ -90,15 +92,21 @@ final class ImageClassifierTests: XCTestCase {
         assertMatches(try gray.classify(imageAt: Self.photos[0], topK: 4), Self.photos[0], network: "resnet18_gray")
 
         let names = (0..<10).map { "pet \($0)" }
-        let named = try ImageClassifier(contentsOf: Self.fixture("finetuned/resnet18_pets.pth"),
-                                        configuration: .init(architecture: "resnet18", labels: names, threads: 1))
+        let named = try ImageClassifier(
+            contentsOf: Self.fixture("finetuned/resnet18_pets.pth"),
+            configuration: .init(architecture: "resnet18", labels: names, threads: 1))
         let top = try named.classify(imageAt: Self.photos[3], topK: 1)
         XCTAssertEqual(top.first?.label, "pet \(top.first?.index ?? -1)")
-        XCTAssertThrowsError(try ImageClassifier(contentsOf: Self.fixture("finetuned/resnet18_pets.pth"),
-                                                 configuration: .init(labels: ["cat", "dog"]))) { error in
+        XCTAssertThrowsError(
+            try ImageClassifier(
+                contentsOf: Self.fixture("finetuned/resnet18_pets.pth"),
+                configuration: .init(labels: ["cat", "dog"]))
+        ) { error in
             XCTAssertEqual("\(error)", "labels: gives 2 class names, but the network has 10 classes")
         }
-        XCTAssertThrowsError(try ImageClassifier(contentsOf: Self.fixture("finetuned/resnet18_pets.pth"),
-                                                 configuration: .init(architecture: "resnet51")))
+        XCTAssertThrowsError(
+            try ImageClassifier(
+                contentsOf: Self.fixture("finetuned/resnet18_pets.pth"),
+                configuration: .init(architecture: "resnet51")))
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import PthFoundation
-@testable import PthGraph
 import XCTest
+
+@testable import PthGraph
 
 /// Folding a BatchNorm leaves the conv's weights where they lie (borrowed memory stays borrowed, nothing
 /// is copied) and moves the BatchNorm into the conv's output scale and bias.
@@ -13,8 +14,11 @@ final class InPlaceFoldTests: XCTestCase {
         let x = graph.add(.input(channels: 4), name: "x")
         let c = graph.add(.conv2d(Conv2d(weight: weight, bias: nil, padding: Padding2d(1, 1))), [x], name: "conv")
         let ones = Constant(shape: [8], values: Array(repeating: 1, count: 8))
-        let b = graph.add(.batchNorm(BatchNorm(weight: Constant(shape: [8], values: Array(repeating: 2, count: 8)),
-                                               bias: ones, runningMean: ones, runningVar: ones, eps: 0)), [c], name: "bn")
+        let b = graph.add(
+            .batchNorm(
+                BatchNorm(
+                    weight: Constant(shape: [8], values: Array(repeating: 2, count: 8)),
+                    bias: ones, runningMean: ones, runningVar: ones, eps: 0)), [c], name: "bn")
         graph.output = b
         return graph
     }

@@ -5,17 +5,19 @@ import XCTest
 final class PassTests: XCTestCase {
     private func conv(_ inChannels: Int, _ outChannels: Int, bias: Bool = false) -> Conv2d {
         let weights = (0..<outChannels * inChannels * 9).map { Float($0 % 7) - 3 }
-        return Conv2d(weight: Constant(shape: [outChannels, inChannels, 3, 3], values: weights),
-                      bias: bias ? Constant(shape: [outChannels], values: (0..<outChannels).map(Float.init)) : nil,
-                      padding: Padding2d(1, 1))
+        return Conv2d(
+            weight: Constant(shape: [outChannels, inChannels, 3, 3], values: weights),
+            bias: bias ? Constant(shape: [outChannels], values: (0..<outChannels).map(Float.init)) : nil,
+            padding: Padding2d(1, 1))
     }
 
     private func batchNorm(_ channels: Int) -> BatchNorm {
-        BatchNorm(weight: Constant(shape: [channels], values: (0..<channels).map { 1 + Float($0) / 4 }),
-                  bias: Constant(shape: [channels], values: (0..<channels).map { Float($0) / 8 }),
-                  runningMean: Constant(shape: [channels], values: (0..<channels).map { Float($0) / 3 - 0.5 }),
-                  runningVar: Constant(shape: [channels], values: (0..<channels).map { 0.5 + Float($0) }),
-                  eps: 1e-3)
+        BatchNorm(
+            weight: Constant(shape: [channels], values: (0..<channels).map { 1 + Float($0) / 4 }),
+            bias: Constant(shape: [channels], values: (0..<channels).map { Float($0) / 8 }),
+            runningMean: Constant(shape: [channels], values: (0..<channels).map { Float($0) / 3 - 0.5 }),
+            runningVar: Constant(shape: [channels], values: (0..<channels).map { 0.5 + Float($0) }),
+            eps: 1e-3)
     }
 
     func testFreezeFoldsBatchNormAndFusesReluMovingTheTap() throws {

@@ -1,5 +1,6 @@
-@testable import PthKernels
 import XCTest
+
+@testable import PthKernels
 
 /// Every activation, with a folded scale and bias, against its formula (as `torch.nn` defines it) evaluated in Double,
 /// at counts that exercise the short path (< 8), whole vectors and the overlapping last vector.
@@ -36,9 +37,11 @@ final class ActivationFunctionTests: XCTestCase {
             for (scale, bias) in [(Float(1), Float(0)), (0.5, 2)] {
                 var inPlace = input, output = [Float](repeating: .nan, count: 37)
                 inPlace.withUnsafeMutableBufferPointer { function.apply($0.baseAddress!, count: 37, scale: scale, bias: bias) }
-                input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in
-                    function.apply(from: x.baseAddress!, to: y.baseAddress!, count: 37, scale: scale, bias: bias)
-                } }
+                input.withUnsafeBufferPointer { x in
+                    output.withUnsafeMutableBufferPointer { y in
+                        function.apply(from: x.baseAddress!, to: y.baseAddress!, count: 37, scale: scale, bias: bias)
+                    }
+                }
                 XCTAssertEqual(output, inPlace, "\(function) scale \(scale) bias \(bias)")
             }
         }

@@ -1,5 +1,6 @@
-@testable import PthKernels
 import XCTest
+
+@testable import PthKernels
 
 /// Convs of a batch of small maps run as one GEMM over the images' gathered planes (pointwise) or
 /// side-by-side im2col columns (others): every image gets what it gets alone (up to rounding, should
@@ -10,23 +11,30 @@ final class BatchedConvolutionTests: XCTestCase {
     }
 
     func testUnfoldedBatchMatchesEachImageAloneAndTheFloat64Reference() {
-        check(ConvolutionGeometry(inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
-                                  padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6)
+        check(
+            ConvolutionGeometry(
+                inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
+                padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6)
     }
 
     func testPackedPointwiseBatchMatchesEachImageAloneAndTheFloat64Reference() {
-        check(ConvolutionGeometry(inChannels: 24, outChannels: 64, kernelHeight: 1, kernelWidth: 1), height: 3, width: 5,
-              packed: true)
+        check(
+            ConvolutionGeometry(inChannels: 24, outChannels: 64, kernelHeight: 1, kernelWidth: 1), height: 3, width: 5,
+            packed: true)
     }
 
     func testPackedUnfoldedBatchMatchesEachImageAloneAndTheFloat64Reference() {
-        check(ConvolutionGeometry(inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
-                                  padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6, packed: true)
+        check(
+            ConvolutionGeometry(
+                inChannels: 6, outChannels: 10, kernelHeight: 3, kernelWidth: 2, strideHeight: 2, strideWidth: 1,
+                padTop: 1, padBottom: 0, padLeft: 1, padRight: 1), height: 7, width: 6, packed: true)
     }
 
     /// `packed`: the conv's weights packed for the micro-kernel (`prepare()`), else OpenBLAS multiplies.
-    private func check(_ g: ConvolutionGeometry, height: Int, width: Int, packed: Bool = false,
-                       file: StaticString = #filePath, line: UInt = #line) {
+    private func check(
+        _ g: ConvolutionGeometry, height: Int, width: Int, packed: Bool = false,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let batch = 3, taps = g.kernelHeight * g.kernelWidth
         let weights = pseudoRandom(count: g.outChannels * g.inChannels * taps, seed: 11)
         let bias = pseudoRandom(count: g.outChannels, seed: 12)
@@ -37,36 +45,47 @@ final class BatchedConvolutionTests: XCTestCase {
         // Images are slices of wider buffers (a concat's): strides larger than an image.
         let inputStride = g.inChannels * height * width + 7, outputStride = outPlanes + 5
         let input = pseudoRandom(count: batch * inputStride, seed: 14)
-        XCTAssertGreaterThan(conv.scratchCount(batch: batch, height: height, width: width),
-                             conv.scratchCount(batch: 1, height: height, width: width), "takes the batched path", file: file, line: line)
+        XCTAssertGreaterThan(
+            conv.scratchCount(batch: batch, height: height, width: width),
+            conv.scratchCount(batch: 1, height: height, width: width), "takes the batched path", file: file, line: line)
 
         let together = run(conv, input, inputStride: inputStride, outputStride: outputStride, batch: batch, height: height, width: width)
         for n in 0..<batch {
-            let alone = run(conv, Array(input[(n * inputStride)..<((n + 1) * inputStride)]), inputStride: inputStride,
-                            outputStride: outputStride, batch: 1, height: height, width: width)
+            let alone = run(
+                conv, Array(input[(n * inputStride)..<((n + 1) * inputStride)]), inputStride: inputStride,
+                outputStride: outputStride, batch: 1, height: height, width: width)
             let ours = Array(together[(n * outputStride)..<(n * outputStride + outPlanes)]), reference = Array(alone[0..<outPlanes])
-            XCTAssertLessThanOrEqual(zip(ours, reference).map { abs($0 - $1) }.max()!, 1e-6 * reference.map(abs).max()!,
-                                     "image \(n)", file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                zip(ours, reference).map { abs($0 - $1) }.max()!, 1e-6 * reference.map(abs).max()!,
+                "image \(n)", file: file, line: line)
             // The gaps between images are never written.
             XCTAssertTrue(together[(n * outputStride + outPlanes)..<((n + 1) * outputStride)].allSatisfy(\.isNaN), file: file, line: line)
         }
-        let expected = float64ReferenceConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
-                                                   weights: weights.enumerated().map { $1 * scale[$0 / (g.inChannels * taps)] },
-                                                   bias: bias, geometry: g, outputStride: outputStride)
+        let expected = float64ReferenceConvolution(
+            input, inputStride: inputStride, height: height, width: width, batch: batch,
+            weights: weights.enumerated().map { $1 * scale[$0 / (g.inChannels * taps)] },
+            bias: bias, geometry: g, outputStride: outputStride)
         for (i, reference) in expected.enumerated() where !together[i].isNaN {
             let silu = Double(reference) / (1 + exp(-Double(reference)))
             XCTAssertEqual(Double(together[i]), silu, accuracy: 1e-5, "element \(i)", file: file, line: line)
         }
     }
 
-    private func run(_ conv: ConvolutionKernel, _ input: [Float], inputStride: Int, outputStride: Int, batch: Int,
-                     height: Int, width: Int) -> [Float] {
+    private func run(
+        _ conv: ConvolutionKernel, _ input: [Float], inputStride: Int, outputStride: Int, batch: Int,
+        height: Int, width: Int
+    ) -> [Float] {
         var output = [Float](repeating: .nan, count: batch * outputStride)
         var scratch = [Float](repeating: .nan, count: max(1, conv.scratchCount(batch: batch, height: height, width: width)))
-        input.withUnsafeBufferPointer { x in output.withUnsafeMutableBufferPointer { y in scratch.withUnsafeMutableBufferPointer { s in
-            conv.run(input: x.baseAddress!, inputStride: inputStride, height: height, width: width, output: y.baseAddress!,
-                     outputStride: outputStride, batch: batch, scratch: s.baseAddress!)
-        } } }
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    conv.run(
+                        input: x.baseAddress!, inputStride: inputStride, height: height, width: width, output: y.baseAddress!,
+                        outputStride: outputStride, batch: batch, scratch: s.baseAddress!)
+                }
+            }
+        }
         return output
     }
 }

@@ -1,5 +1,6 @@
-@testable import PthKernels
 import XCTest
+
+@testable import PthKernels
 
 /// The depthwise paths (row tiles of 32 and 16 pixels with partial vectors and row groups; 16-channel
 /// blocks for rows under 16 pixels, whole and partial; the scalar loop for strides over 2)
@@ -11,19 +12,22 @@ final class DepthwiseTests: XCTestCase {
         for (kernel, stride, dilation) in [(3, 1, 1), (5, 2, 1), (3, 2, 2), (3, 3, 1)] {
             for (width, height) in [(1, 9), (7, 7), (8, 9), (13, 14), (16, 4), (17, 1), (33, 9), (47, 6), (70, 9)] {
                 let pad = dilation * (kernel - 1) / 2
-                let g = ConvolutionGeometry(inChannels: channels, outChannels: channels, kernelHeight: kernel, kernelWidth: kernel,
-                                            strideHeight: stride, strideWidth: stride, padTop: pad, padBottom: pad, padLeft: pad,
-                                            padRight: pad, dilationHeight: dilation, dilationWidth: dilation, groups: channels)
+                let g = ConvolutionGeometry(
+                    inChannels: channels, outChannels: channels, kernelHeight: kernel, kernelWidth: kernel,
+                    strideHeight: stride, strideWidth: stride, padTop: pad, padBottom: pad, padLeft: pad,
+                    padRight: pad, dilationHeight: dilation, dilationWidth: dilation, groups: channels)
                 let weights = pseudoRandom(count: channels * kernel * kernel, seed: 7)
                 let bias = pseudoRandom(count: channels, seed: 8)
                 // A folded BatchNorm's factor per channel, applied before the bias.
                 let scale = pseudoRandom(count: channels, seed: 6).map { 0.5 + abs($0) }
                 let input = pseudoRandom(count: 2 * channels * height * width, seed: 9).map { $0 * 4 }
                 let outCount = channels * g.outputHeight(height) * g.outputWidth(width)
-                let expected = float64ReferenceConvolution(input, inputStride: channels * height * width, height: height, width: width,
-                                                           batch: 2, weights: weights.enumerated().map { $1 * scale[$0 / (kernel * kernel)] },
-                                                           bias: bias, geometry: g, outputStride: outCount)
-                    .map { min(max($0, 0), 6) }
+                let expected = float64ReferenceConvolution(
+                    input, inputStride: channels * height * width, height: height, width: width,
+                    batch: 2, weights: weights.enumerated().map { $1 * scale[$0 / (kernel * kernel)] },
+                    bias: bias, geometry: g, outputStride: outCount
+                )
+                .map { min(max($0, 0), 6) }
                 // Each instruction set's copy the CPU runs; serial, and cut into 3 channel ranges that do
                 // not start on a block boundary.
                 for isa in InstructionSet.supported {
@@ -32,7 +36,8 @@ final class DepthwiseTests: XCTestCase {
                     for split in [WorkSplit.serial, WorkSplit(threads: 3, splitsSmallWork: true)] {
                         let output = run(conv, input, height: height, width: width, outCount: outCount, split: split)
                         let error = zip(output, expected).map { abs($0 - $1) }.max()!
-                        XCTAssertLessThanOrEqual(error, 1e-5, "\(isa) k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads: max error \(error)")
+                        XCTAssertLessThanOrEqual(
+                            error, 1e-5, "\(isa) k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads: max error \(error)")
                     }
                 }
             }
@@ -47,8 +52,9 @@ final class DepthwiseTests: XCTestCase {
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 scratch.withUnsafeMutableBufferPointer { s in
-                    conv.run(input: x.baseAddress!, inputStride: channels * height * width, height: height, width: width,
-                             output: y.baseAddress!, outputStride: outCount, batch: 2, scratch: s.baseAddress!, split: split)
+                    conv.run(
+                        input: x.baseAddress!, inputStride: channels * height * width, height: height, width: width,
+                        output: y.baseAddress!, outputStride: outCount, batch: 2, scratch: s.baseAddress!, split: split)
                 }
             }
         }

@@ -1,12 +1,14 @@
-@testable import PthKernels
 import XCTest
+
+@testable import PthKernels
 
 /// A conv whose im2col matrix exceeds the budget runs in bands of output rows, with bounded scratch
 /// and the direct convolution's numbers.
 final class Im2colBandTests: XCTestCase {
     func testBandedConvolutionMatchesDirect() throws {
-        let g = ConvolutionGeometry(inChannels: 16, outChannels: 4, kernelHeight: 3, kernelWidth: 3,
-                                    strideHeight: 2, strideWidth: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let g = ConvolutionGeometry(
+            inChannels: 16, outChannels: 4, kernelHeight: 3, kernelWidth: 3,
+            strideHeight: 2, strideWidth: 2, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
         let (height, width) = (201, 200)
         let weights = pseudoRandom(count: 4 * 16 * 9, seed: 10)
         let bias = pseudoRandom(count: 4, seed: 11)
@@ -24,14 +26,16 @@ final class Im2colBandTests: XCTestCase {
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 scratch.withUnsafeMutableBufferPointer { s in
-                    conv.run(input: x.baseAddress!, inputStride: 0, height: height, width: width,
-                             output: y.baseAddress!, outputStride: 0, batch: 1, scratch: s.baseAddress!)
+                    conv.run(
+                        input: x.baseAddress!, inputStride: 0, height: height, width: width,
+                        output: y.baseAddress!, outputStride: 0, batch: 1, scratch: s.baseAddress!)
                 }
             }
         }
-        let expected = float64ReferenceConvolution(input, inputStride: 0, height: height, width: width, batch: 1,
-                                                   weights: weights.enumerated().map { $1 * scale[$0 / (16 * 9)] }, bias: bias,
-                                                   geometry: g, outputStride: outCount)
+        let expected = float64ReferenceConvolution(
+            input, inputStride: 0, height: height, width: width, batch: 1,
+            weights: weights.enumerated().map { $1 * scale[$0 / (16 * 9)] }, bias: bias,
+            geometry: g, outputStride: outCount)
         let error = relativeError(output, expected)
         XCTAssertLessThanOrEqual(error, 1e-5, "rel. L∞ \(error)")
     }

@@ -1,5 +1,6 @@
-@testable import PthKernels
 import XCTest
+
+@testable import PthKernels
 
 /// The packed GEMM micro-kernel of every instruction set this CPU runs, against the product summed in
 /// Double with the epilogue applied in Double (PyTorch's formulas), and against OpenBLAS: shapes
@@ -26,8 +27,10 @@ final class PackedMatrixTests: XCTestCase {
 
     /// (m, n, k): ragged everywhere, the degenerate sizes, K past the 256-deep cache block (twice),
     /// M past the 120-row block and N past the 512-column block.
-    static let shapes = [(1, 1, 1), (5, 1, 7), (7, 3, 1), (13, 17, 29), (6, 16, 8), (9, 33, 300), (3, 40, 600),
-                         (130, 21, 40), (11, 530, 19), (24, 49, 257)]
+    static let shapes = [
+        (1, 1, 1), (5, 1, 7), (7, 3, 1), (13, 17, 29), (6, 16, 8), (9, 33, 300), (3, 40, 600),
+        (130, 21, 40), (11, 530, 19), (24, 49, 257),
+    ]
 
     static let epilogues: [(name: String, activation: ActivationFunction, scaled: Bool, residual: Bool, f: @Sendable (Double) -> Double)] = [
         ("plain", .identity, false, false, { $0 }),
@@ -63,9 +66,10 @@ final class PackedMatrixTests: XCTestCase {
             let blas = openBLAS(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, ldc: ldc)
             for split in [WorkSplit.serial, WorkSplit(threads: 2, splitsSmallWork: true)] {
                 for epilogue in Self.epilogues {
-                    let c = multiply(packed, n: n, b: b, ldb: ldb, ldc: ldc, scale: epilogue.scaled ? scale : nil,
-                                     bias: epilogue.scaled ? bias : nil, residual: epilogue.residual ? residual : nil,
-                                     activation: epilogue.activation, split: split)
+                    let c = multiply(
+                        packed, n: n, b: b, ldb: ldb, ldc: ldc, scale: epilogue.scaled ? scale : nil,
+                        bias: epilogue.scaled ? bias : nil, residual: epilogue.residual ? residual : nil,
+                        activation: epilogue.activation, split: split)
                     let context = "\(isa) \(m)×\(n)×\(k) \(epilogue.name) threads \(split.threads)"
                     for i in 0..<m {
                         for j in 0..<n {
@@ -89,25 +93,40 @@ final class PackedMatrixTests: XCTestCase {
         }
     }
 
-    private func multiply(_ packed: PackedMatrix, n: Int, b: [Float], ldb: Int, ldc: Int, scale: [Float]?, bias: [Float]?,
-                          residual: [Float]?, activation: ActivationFunction, split: WorkSplit) -> [Float] {
+    private func multiply(
+        _ packed: PackedMatrix, n: Int, b: [Float], ldb: Int, ldc: Int, scale: [Float]?, bias: [Float]?,
+        residual: [Float]?, activation: ActivationFunction, split: WorkSplit
+    ) -> [Float] {
         var c = [Float](repeating: .nan, count: packed.rows * ldc)
         var scratch = [Float](repeating: .nan, count: packed.scratchCount(split: split))
-        b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in scratch.withUnsafeMutableBufferPointer { scratch in
-            withOptionalPointer(scale) { scale in withOptionalPointer(bias) { bias in withOptionalPointer(residual) { residual in
-                packed.multiply(n: n, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc, scale: scale, bias: bias,
-                                residual: residual, residualStride: ldc, activation: activation,
-                                scratch: scratch.baseAddress!, split: split)
-            } } }
-        } } }
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeMutableBufferPointer { c in
+                scratch.withUnsafeMutableBufferPointer { scratch in
+                    withOptionalPointer(scale) { scale in
+                        withOptionalPointer(bias) { bias in
+                            withOptionalPointer(residual) { residual in
+                                packed.multiply(
+                                    n: n, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc, scale: scale, bias: bias,
+                                    residual: residual, residualStride: ldc, activation: activation,
+                                    scratch: scratch.baseAddress!, split: split)
+                            }
+                        }
+                    }
+                }
+            }
+        }
         return c
     }
 
     private func openBLAS(m: Int, n: Int, k: Int, a: [Float], lda: Int, b: [Float], ldb: Int, ldc: Int) -> [Float] {
         var c = [Float](repeating: .nan, count: m * ldc)
-        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
-            Kernels.gemm(m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc)
-        } } }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    Kernels.gemm(m: m, n: n, k: k, a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc)
+                }
+            }
+        }
         return c
     }
 }

@@ -1,5 +1,6 @@
-@testable import PthKernels
 import XCTest
+
+@testable import PthKernels
 
 /// Winograd F(4×4, 3×3) against a direct convolution summed in Double, and against the im2col path.
 final class WinogradTests: XCTestCase {
@@ -7,10 +8,13 @@ final class WinogradTests: XCTestCase {
     /// images and a fused activation.
     func testMatchesDirectConvolution() throws {
         // 11 input channels fill one 8-channel block and part of another, 37 four whole blocks and part of a fifth.
-        for (height, width, pads, inChannels) in [(13, 10, (1, 1, 1, 1), 11), (9, 17, (0, 2, 1, 0), 11), (23, 23, (0, 0, 0, 0), 11),
-                                                  (9, 17, (0, 2, 1, 0), 37), (6, 38, (1, 1, 1, 1), 37)] {
-            let g = ConvolutionGeometry(inChannels: inChannels, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
-                                        padTop: pads.0, padBottom: pads.1, padLeft: pads.2, padRight: pads.3)
+        for (height, width, pads, inChannels) in [
+            (13, 10, (1, 1, 1, 1), 11), (9, 17, (0, 2, 1, 0), 11), (23, 23, (0, 0, 0, 0), 11),
+            (9, 17, (0, 2, 1, 0), 37), (6, 38, (1, 1, 1, 1), 37),
+        ] {
+            let g = ConvolutionGeometry(
+                inChannels: inChannels, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+                padTop: pads.0, padBottom: pads.1, padLeft: pads.2, padRight: pads.3)
             let batch = 3
             let weights = pseudoRandom(count: 9 * inChannels * 9, seed: 1).map { $0 * 0.3 }
             let bias = pseudoRandom(count: 9, seed: 2)
@@ -20,8 +24,9 @@ final class WinogradTests: XCTestCase {
             // A folded BatchNorm's per-output-channel factor, which the kernel multiplies into its transformed filters.
             let outputScale = pseudoRandom(count: 9, seed: 6).map { 0.5 + abs($0) }
             let scaledWeights = weights.enumerated().map { $1 * outputScale[$0 / (inChannels * 9)] }
-            let expected = float64ReferenceConvolution(input, inputStride: inputStride, height: height, width: width, batch: batch,
-                                                       weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
+            let expected = float64ReferenceConvolution(
+                input, inputStride: inputStride, height: height, width: width, batch: batch,
+                weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
 
             let kernel = weights.withUnsafeBufferPointer { w in
                 WinogradConvolution(weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g)
@@ -31,9 +36,10 @@ final class WinogradTests: XCTestCase {
             input.withUnsafeBufferPointer { x in
                 output.withUnsafeMutableBufferPointer { y in
                     scratch.withUnsafeMutableBufferPointer { s in
-                        kernel.run(input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
-                                   output: y.baseAddress!, outputStride: outputStride, batch: batch,
-                                   activation: .relu, scratch: s.baseAddress!)
+                        kernel.run(
+                            input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
+                            output: y.baseAddress!, outputStride: outputStride, batch: batch,
+                            activation: .relu, scratch: s.baseAddress!)
                     }
                 }
             }
@@ -54,22 +60,34 @@ final class WinogradTests: XCTestCase {
     /// `ConvolutionKernel` takes the Winograd path for large maps and for small ones with few output
     /// channels, with SiLU fused, and gives the direct convolution's numbers.
     func testConvolutionKernelChoosesWinogradForLargeMaps() throws {
-        let g = ConvolutionGeometry(inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
-                                    padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let g = ConvolutionGeometry(
+            inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
+            padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
         let weights = pseudoRandom(count: 24 * 16 * 9, seed: 4).map { $0 * 0.2 }
         let bias = pseudoRandom(count: 24, seed: 5)
         let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .silu)
         // 12×12 is under the pixel threshold, but 24 outputs are few beside 9 tiles; 256 are not.
         XCTAssertTrue(conv.usesWinograd(height: 12, width: 12))
-        let wide = ConvolutionGeometry(inChannels: 16, outChannels: 256, kernelHeight: 3, kernelWidth: 3,
-                                       padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
-        XCTAssertFalse(ConvolutionKernel(geometry: wide, weights: [Float](repeating: 0, count: 256 * 16 * 9), bias: nil,
-                                         activation: .identity).usesWinograd(height: 12, width: 12))
-        XCTAssertTrue(ConvolutionKernel(geometry: wide, weights: [Float](repeating: 0, count: 256 * 16 * 9), bias: nil,
-                                        activation: .identity).usesWinograd(height: 20, width: 20))
-        XCTAssertFalse(ConvolutionKernel(geometry: ConvolutionGeometry(inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
-                                                                      strideHeight: 2, strideWidth: 2),
-                                         weights: weights, bias: bias, activation: .silu).usesWinograd(height: 64, width: 64))
+        let wide = ConvolutionGeometry(
+            inChannels: 16, outChannels: 256, kernelHeight: 3, kernelWidth: 3,
+            padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        XCTAssertFalse(
+            ConvolutionKernel(
+                geometry: wide, weights: [Float](repeating: 0, count: 256 * 16 * 9), bias: nil,
+                activation: .identity
+            ).usesWinograd(height: 12, width: 12))
+        XCTAssertTrue(
+            ConvolutionKernel(
+                geometry: wide, weights: [Float](repeating: 0, count: 256 * 16 * 9), bias: nil,
+                activation: .identity
+            ).usesWinograd(height: 20, width: 20))
+        XCTAssertFalse(
+            ConvolutionKernel(
+                geometry: ConvolutionGeometry(
+                    inChannels: 16, outChannels: 24, kernelHeight: 3, kernelWidth: 3,
+                    strideHeight: 2, strideWidth: 2),
+                weights: weights, bias: bias, activation: .silu
+            ).usesWinograd(height: 64, width: 64))
         for (height, width) in [(30, 27), (12, 12)] {
             let input = pseudoRandom(count: 2 * 16 * height * width, seed: 6)
             let count = 24 * height * width
@@ -79,14 +97,17 @@ final class WinogradTests: XCTestCase {
             input.withUnsafeBufferPointer { x in
                 output.withUnsafeMutableBufferPointer { y in
                     scratch.withUnsafeMutableBufferPointer { s in
-                        conv.run(input: x.baseAddress!, inputStride: 16 * height * width, height: height, width: width,
-                                 output: y.baseAddress!, outputStride: count, batch: 2, scratch: s.baseAddress!)
+                        conv.run(
+                            input: x.baseAddress!, inputStride: 16 * height * width, height: height, width: width,
+                            output: y.baseAddress!, outputStride: count, batch: 2, scratch: s.baseAddress!)
                     }
                 }
             }
-            let expected = float64ReferenceConvolution(input, inputStride: 16 * height * width, height: height, width: width, batch: 2,
-                                                       weights: weights, bias: bias, geometry: g, outputStride: count)
-                .map { $0 / (1 + exp(-$0)) }
+            let expected = float64ReferenceConvolution(
+                input, inputStride: 16 * height * width, height: height, width: width, batch: 2,
+                weights: weights, bias: bias, geometry: g, outputStride: count
+            )
+            .map { $0 / (1 + exp(-$0)) }
             let error = relativeError(output, expected)
             XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width): rel. L∞ \(error)")
         }
@@ -95,8 +116,9 @@ final class WinogradTests: XCTestCase {
     /// The filter transform cut over three cores gives the serial one's transformed filters, so the
     /// same outputs bit for bit.
     func testFilterTransformCutOverCoresIsBitIdentical() throws {
-        let g = ConvolutionGeometry(inChannels: 37, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
-                                    padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let g = ConvolutionGeometry(
+            inChannels: 37, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+            padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
         let weights = pseudoRandom(count: 9 * 37 * 9, seed: 11), bias = pseudoRandom(count: 9, seed: 12)
         let scale = pseudoRandom(count: 9, seed: 13).map { 0.5 + abs($0) }
         let height = 9, width = 14
@@ -110,9 +132,10 @@ final class WinogradTests: XCTestCase {
             input.withUnsafeBufferPointer { x in
                 result.withUnsafeMutableBufferPointer { y in
                     scratch.withUnsafeMutableBufferPointer { s in
-                        kernel.run(input: x.baseAddress!, inputStride: 37 * height * width, height: height, width: width,
-                                   output: y.baseAddress!, outputStride: 9 * height * width, batch: 1,
-                                   activation: .identity, scratch: s.baseAddress!)
+                        kernel.run(
+                            input: x.baseAddress!, inputStride: 37 * height * width, height: height, width: width,
+                            output: y.baseAddress!, outputStride: 9 * height * width, batch: 1,
+                            activation: .identity, scratch: s.baseAddress!)
                     }
                 }
             }
@@ -122,9 +145,10 @@ final class WinogradTests: XCTestCase {
         let differing = zip(serial, cut).filter { $0 != $1 }.count
         XCTAssertEqual(differing, 0, "\(differing) of \(cut.count) outputs differ")
         // And both are the convolution (a filter the transform skipped would read as zeros in both).
-        let expected = float64ReferenceConvolution(input, inputStride: 37 * height * width, height: height, width: width, batch: 1,
-                                                   weights: weights.enumerated().map { $1 * scale[$0 / (37 * 9)] }, bias: bias,
-                                                   geometry: g, outputStride: 9 * height * width)
+        let expected = float64ReferenceConvolution(
+            input, inputStride: 37 * height * width, height: height, width: width, batch: 1,
+            weights: weights.enumerated().map { $1 * scale[$0 / (37 * 9)] }, bias: bias,
+            geometry: g, outputStride: 9 * height * width)
         let error = relativeError(cut, expected)
         XCTAssertLessThanOrEqual(error, 1e-5)
     }

@@ -1,6 +1,7 @@
-@testable import PthKernels
 import Dispatch
 import XCTest
+
+@testable import PthKernels
 
 /// The pool behind `WorkSplit`: every part runs exactly once, however jobs arrive — back to back,
 /// from several threads at once (one takes the pool, the others fall back to Dispatch), nested

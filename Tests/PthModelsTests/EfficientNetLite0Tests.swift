@@ -23,7 +23,8 @@ final class EfficientNetLite0Tests: XCTestCase {
     private func weightsPath(_ name: String) -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["PTH_LITE0_WEIGHTS"] { return path }
-        let cache = environment["SWIFT_PTH_CACHE"].map(URL.init(fileURLWithPath:))
+        let cache =
+            environment["SWIFT_PTH_CACHE"].map(URL.init(fileURLWithPath:))
             ?? environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0).appendingPathComponent("swift-pth") }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/swift-pth")
         let path = cache.appendingPathComponent(name).path

@@ -23,8 +23,11 @@ final class FamilyTests: XCTestCase {
         for (name, architecture) in Self.members {
             let layout = try XCTUnwrap(layouts[name])
             let entries = try layout.sorted { $0.key < $1.key }.map { key, shape in
-                StateDict.Entry(name: key, tensor: try Tensor(storage: zero, storageOffset: 0, shape: shape,
-                                                              strides: [Int](repeating: 0, count: shape.count)))
+                StateDict.Entry(
+                    name: key,
+                    tensor: try Tensor(
+                        storage: zero, storageOffset: 0, shape: shape,
+                        strides: [Int](repeating: 0, count: shape.count)))
             }
             XCTAssertNoThrow(try architecture.graph(from: StateDict(entries)), name)
         }

@@ -55,8 +55,10 @@ final class NetworkTests: XCTestCase {
 
     func testSyntheticWeightsGiveHealthyLogits() throws {
         // One member per builder, at 224 or less: VGG's 138M synthetic weights or B7's 600px would only cost time.
-        let builders = ["resnet18", "resnet50", "inception_v3", "densenet121", "efficientnet_b0", "mobilenet_v2",
-                        "mobilenet_v3_small", "googlenet", "alexnet", "vgg11_bn", "efficientnet_lite0", "lenet5"]
+        let builders = [
+            "resnet18", "resnet50", "inception_v3", "densenet121", "efficientnet_b0", "mobilenet_v2",
+            "mobilenet_v3_small", "googlenet", "alexnet", "vgg11_bn", "efficientnet_lite0", "lenet5",
+        ]
         for architecture in try builders.map(Architecture.named) {
             let network = try Network(architecture: architecture, graph: architecture.syntheticGraph(classes: 10), threads: 2)
             let side = architecture.inputSize, channels = architecture.inputChannels

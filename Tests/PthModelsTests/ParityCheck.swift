@@ -41,15 +41,18 @@ extension XCTestCase {
             let aloneError = relativeError(alone.values, Array(reference.values[0..<classes]))
             print("\(model) \(name)[0] alone, kernels split over 2 cores: rel. L∞ error \(aloneError)")
             XCTAssertLessThanOrEqual(aloneError, 1e-4, "\(model) \(name)[0] alone", file: file, line: line)
-            XCTAssertEqual(topIndices(alone.values, 1), topIndices(Array(reference.values[0..<classes]), 1),
-                           "\(model) \(name)[0] alone: top-1", file: file, line: line)
-            XCTAssertLessThanOrEqual(relativeError(alone.values, Array(result.output.values[0..<classes])), 1e-5,
-                                     "\(model) \(name)[0] alone against the same image in the batch", file: file, line: line)
+            XCTAssertEqual(
+                topIndices(alone.values, 1), topIndices(Array(reference.values[0..<classes]), 1),
+                "\(model) \(name)[0] alone: top-1", file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                relativeError(alone.values, Array(result.output.values[0..<classes])), 1e-5,
+                "\(model) \(name)[0] alone against the same image in the batch", file: file, line: line)
             // Stage outputs are checked on every run, so the localisation a failure relies on is itself tested.
             let divergence = try firstDivergingTap(fixture, input: name, taps: result.taps)
             if failed || divergence != nil {
-                XCTFail("\(model) \(name): \(divergence ?? "every tap matches PyTorch; the divergence is after the last one")",
-                        file: file, line: line)
+                XCTFail(
+                    "\(model) \(name): \(divergence ?? "every tap matches PyTorch; the divergence is after the last one")",
+                    file: file, line: line)
             }
         }
     }

@@ -13,8 +13,10 @@ final class ValidationTests: XCTestCase {
         Tensor(shape: shape, float32: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
-    private func assertModelError(_ expression: @autoclosure () throws -> some Any, _ expected: String,
-                                  file: StaticString = #filePath, line: UInt = #line) {
+    private func assertModelError(
+        _ expression: @autoclosure () throws -> some Any, _ expected: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertThrowsError(try expression(), file: file, line: line) { error in
             XCTAssertEqual("\(error)", expected, file: file, line: line)
         }
@@ -24,31 +26,35 @@ final class ValidationTests: XCTestCase {
         var weights = try stateDict("efficientnet_b0")
         XCTAssertEqual(weights["features.3.1.block.2.fc1.weight"]?.shape, [10, 240, 1, 1])
         weights["features.3.1.block.2.fc1.weight"] = zeros([4, 240, 1, 1])
-        assertModelError(try Architecture.efficientnetB0.graph(from: weights),
-                         "features.3.1.block.2.fc1.weight: checkpoint has [4, 240, 1, 1], efficientnet_b0 expects [10, 240, 1, 1]")
+        assertModelError(
+            try Architecture.efficientnetB0.graph(from: weights),
+            "features.3.1.block.2.fc1.weight: checkpoint has [4, 240, 1, 1], efficientnet_b0 expects [10, 240, 1, 1]")
     }
 
     func testMissingKeyNamesExpectedShape() throws {
         var weights = try stateDict("resnet50")
         weights["layer3.4.conv2.weight"] = nil
-        assertModelError(try Architecture.resnet50.graph(from: weights),
-                         "layer3.4.conv2.weight: missing from checkpoint, resnet50 expects [256, 256, 3, 3]")
+        assertModelError(
+            try Architecture.resnet50.graph(from: weights),
+            "layer3.4.conv2.weight: missing from checkpoint, resnet50 expects [256, 256, 3, 3]")
     }
 
     func testLeftoverKeysAreReported() throws {
         var weights = try stateDict("resnet50")
         weights["head.extra.weight"] = zeros([3])
         weights["layer5.0.conv1.weight"] = zeros([3])
-        assertModelError(try Architecture.resnet50.graph(from: weights),
-                         "resnet50: 2 checkpoint key(s) not used by the architecture: head.extra.weight, layer5.0.conv1.weight")
+        assertModelError(
+            try Architecture.resnet50.graph(from: weights),
+            "resnet50: 2 checkpoint key(s) not used by the architecture: head.extra.weight, layer5.0.conv1.weight")
     }
 
     func testIntegerTensorIsRejected() throws {
         var weights = try stateDict("resnet50")
         let storage = TensorStorage(dtype: .int64, bytes: [UInt8](repeating: 0, count: 8 * 64))
         weights["bn1.running_mean"] = try Tensor(storage: storage, storageOffset: 0, shape: [64], strides: [1])
-        assertModelError(try Architecture.resnet50.graph(from: weights),
-                         "bn1.running_mean: checkpoint stores int64, resnet50 expects a floating-point tensor")
+        assertModelError(
+            try Architecture.resnet50.graph(from: weights),
+            "bn1.running_mean: checkpoint stores int64, resnet50 expects a floating-point tensor")
     }
 
     func testInceptionIgnoresAuxLogitsAndBatchCounters() throws {
@@ -70,11 +76,13 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(classifier.weight.shape, [10, 1024])
 
         weights["classifier.bias"] = zeros([11])
-        assertModelError(try Architecture.densenet121.graph(from: weights),
-                         "classifier.bias: checkpoint has [11], densenet121 expects [10]")
+        assertModelError(
+            try Architecture.densenet121.graph(from: weights),
+            "classifier.bias: checkpoint has [11], densenet121 expects [10]")
         weights["classifier.weight"] = zeros([10, 1000])
-        assertModelError(try Architecture.densenet121.graph(from: weights),
-                         "classifier.weight: checkpoint has [10, 1000], densenet121 expects [N, 1024]")
+        assertModelError(
+            try Architecture.densenet121.graph(from: weights),
+            "classifier.weight: checkpoint has [10, 1000], densenet121 expects [N, 1024]")
     }
 
     func testUnknownArchitectureName() {
@@ -98,7 +106,8 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(try Architecture.densenet121.graph(from: weights), try Architecture.densenet121.graph(from: current))
         // Only `denselayerN.{norm,relu,conv}.{1,2}.<parameter>` is legacy; anything else stays a stranger.
         weights["features.denseblock1.denselayer1.conv.3.weight"] = zeros([3])
-        assertModelError(try Architecture.densenet121.graph(from: weights),
-                         "densenet121: 1 checkpoint key(s) not used by the architecture: features.denseblock1.denselayer1.conv.3.weight")
+        assertModelError(
+            try Architecture.densenet121.graph(from: weights),
+            "densenet121: 1 checkpoint key(s) not used by the architecture: features.denseblock1.denselayer1.conv.3.weight")
     }
 }

@@ -1,5 +1,5 @@
-import XCTest
 import PthNumpy
+import XCTest
 
 final class NpyArrayTests: XCTestCase {
     func testRoundTripKeepsShapeAndValues() throws {

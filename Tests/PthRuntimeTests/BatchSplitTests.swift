@@ -1,6 +1,7 @@
 import PthGraph
-@testable import PthRuntime
 import XCTest
+
+@testable import PthRuntime
 
 /// Batches split into per-thread groups of images, and single images whose kernels are split over
 /// cores (`WorkSplit`), give each image's numbers, taps included.

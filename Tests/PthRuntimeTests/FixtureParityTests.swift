@@ -40,8 +40,9 @@ final class FixtureParityTests: XCTestCase {
         for n in 0..<input.shape[0] {
             let one = Array(input.values[n * perImage..<(n + 1) * perImage])
             let single = try plan.run(FeatureMap(shape: [1] + input.shape.dropFirst(), values: one)).output
-            XCTAssertLessThanOrEqual(relativeError(single.values, Array(batch.values[n * classes..<(n + 1) * classes])), 1e-6,
-                                     "image \(n)")
+            XCTAssertLessThanOrEqual(
+                relativeError(single.values, Array(batch.values[n * classes..<(n + 1) * classes])), 1e-6,
+                "image \(n)")
         }
         let again = try plan.run(FeatureMap(shape: input.shape, values: input.values)).output
         XCTAssertEqual(again.values, batch.values)

@@ -80,18 +80,23 @@ struct KernelFixture: Decodable {
             return activation
         }
         func pool() -> Pool2d {
-            Pool2d(kernel: size(node.kernel), stride: size(node.stride), padding: padding(node.padding),
-                   ceilMode: node.ceilMode!, countIncludePad: node.countIncludePad!)
+            Pool2d(
+                kernel: size(node.kernel), stride: size(node.stride), padding: padding(node.padding),
+                ceilMode: node.ceilMode!, countIncludePad: node.countIncludePad!)
         }
         switch node.op {
         case "input": return .input(channels: node.channels!)
         case "conv2d":
-            return .conv2d(Conv2d(weight: try Self.constant(node.weight), bias: try node.bias.map { try Self.constant($0) },
-                                  stride: size(node.stride), padding: padding(node.padding), dilation: size(node.dilation),
-                                  groups: node.groups!, activation: try activation(node.activation)))
+            return .conv2d(
+                Conv2d(
+                    weight: try Self.constant(node.weight), bias: try node.bias.map { try Self.constant($0) },
+                    stride: size(node.stride), padding: padding(node.padding), dilation: size(node.dilation),
+                    groups: node.groups!, activation: try activation(node.activation)))
         case "batchNorm":
-            return .batchNorm(BatchNorm(weight: try Self.constant(node.weight), bias: try Self.constant(node.bias),
-                                        runningMean: try Self.constant(node.mean), runningVar: try Self.constant(node.var), eps: node.eps!))
+            return .batchNorm(
+                BatchNorm(
+                    weight: try Self.constant(node.weight), bias: try Self.constant(node.bias),
+                    runningMean: try Self.constant(node.mean), runningVar: try Self.constant(node.var), eps: node.eps!))
         case "activation": return .activation(try activation(node.kind))
         case "add": return .add(.identity)
         case "mul": return .mul
@@ -100,8 +105,10 @@ struct KernelFixture: Decodable {
         case "avgPool": return .avgPool(pool())
         case "adaptiveAvgPool": return .adaptiveAvgPool(size(node.size))
         case "linear":
-            return .linear(Linear(weight: try Self.constant(node.weight), bias: try node.bias.map { try Self.constant($0) },
-                                  activation: try activation(node.activation)))
+            return .linear(
+                Linear(
+                    weight: try Self.constant(node.weight), bias: try node.bias.map { try Self.constant($0) },
+                    activation: try activation(node.activation)))
         case "flatten": return .flatten
         case "pad": return .pad(padding(node.padding))
         case "channelAffine": return .channelAffine(scale: node.scale!, shift: node.shift!, activation: .identity)

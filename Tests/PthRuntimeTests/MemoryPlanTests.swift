@@ -1,6 +1,7 @@
 import PthGraph
-@testable import PthRuntime
 import XCTest
+
+@testable import PthRuntime
 
 /// The memory plan places concat inputs in their slice of the output and reuses dead buffers.
 final class MemoryPlanTests: XCTestCase {

@@ -4,8 +4,10 @@ import PthKernels
 /// the definition of `torch.nn.functional.conv2d` (groups, stride, dilation, padding), each output summed
 /// in Double, images read at `n·inputStride` and written at `n·outputStride` (the gaps left as zeros).
 /// It is the formula evaluated here, not numbers PyTorch computed.
-public func float64ReferenceConvolution(_ input: [Float], inputStride: Int, height: Int, width: Int, batch: Int, weights: [Float], bias: [Float],
-                                        geometry g: ConvolutionGeometry, outputStride: Int) -> [Float] {
+public func float64ReferenceConvolution(
+    _ input: [Float], inputStride: Int, height: Int, width: Int, batch: Int, weights: [Float], bias: [Float],
+    geometry g: ConvolutionGeometry, outputStride: Int
+) -> [Float] {
     let outH = g.outputHeight(height), outW = g.outputWidth(width)
     let perGroupIn = g.inChannels / g.groups, perGroupOut = g.outChannels / g.groups
     var output = [Float](repeating: 0, count: batch * outputStride)

@@ -35,9 +35,10 @@ final class BrokenImageTests: XCTestCase {
 
     func testLyingHeadersAreRefusedBeforeAllocating() {
         for relative in ["broken/huge_header.png", "broken/huge_header.jpg"] {
-            XCTAssertEqual(error(decoding: relative)?.message,
-                           "image is 30000x30000 pixels, more than the limit of 178956970 (possible decompression bomb; raise the pixel limit to read it)",
-                           relative)
+            XCTAssertEqual(
+                error(decoding: relative)?.message,
+                "image is 30000x30000 pixels, more than the limit of 178956970 (possible decompression bomb; raise the pixel limit to read it)",
+                relative)
         }
     }
 

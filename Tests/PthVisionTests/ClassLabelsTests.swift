@@ -23,8 +23,9 @@ final class ClassLabelsTests: XCTestCase {
             XCTAssertEqual(try ClassLabels.read(contentsOf: try file(name, text)), ["cat", "dog", "horse"], name)
         }
         // Names keep their inner spaces and punctuation; a JSON-looking name in a text file is still text.
-        XCTAssertEqual(try ClassLabels.read(contentsOf: try file("spaces.txt", "great white shark\nEgyptian cat, tabby\n")),
-                       ["great white shark", "Egyptian cat, tabby"])
+        XCTAssertEqual(
+            try ClassLabels.read(contentsOf: try file("spaces.txt", "great white shark\nEgyptian cat, tabby\n")),
+            ["great white shark", "Egyptian cat, tabby"])
     }
 
     func testMalformedFilesNameTheProblem() throws {
@@ -51,10 +52,12 @@ final class ClassLabelsTests: XCTestCase {
 
     func testPrecedenceAndCountCheck() throws {
         let path = try file("three.txt", "a\nb\nc\n")
-        XCTAssertEqual(try ClassLabels.resolve(file: path, checkpoint: ("classes", ["x", "y", "z"]), classes: 3),
-                       ClassLabels(names: ["a", "b", "c"], source: "--labels \(path)"))
-        XCTAssertEqual(try ClassLabels.resolve(file: nil, checkpoint: ("class_to_idx", ["x", "y", "z"]), classes: 3).source,
-                       "checkpoint's class_to_idx")
+        XCTAssertEqual(
+            try ClassLabels.resolve(file: path, checkpoint: ("classes", ["x", "y", "z"]), classes: 3),
+            ClassLabels(names: ["a", "b", "c"], source: "--labels \(path)"))
+        XCTAssertEqual(
+            try ClassLabels.resolve(file: nil, checkpoint: ("class_to_idx", ["x", "y", "z"]), classes: 3).source,
+            "checkpoint's class_to_idx")
         XCTAssertEqual(try ClassLabels.resolve(file: nil, checkpoint: nil, classes: 1000).names.first, "tench")
         XCTAssertEqual(try ClassLabels.resolve(file: nil, checkpoint: nil, classes: 10), ClassLabels(names: [], source: "none (class N)"))
         XCTAssertThrowsError(try ClassLabels.resolve(file: path, checkpoint: nil, classes: 10)) { error in

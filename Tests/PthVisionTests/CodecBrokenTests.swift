@@ -30,7 +30,8 @@ final class CodecBrokenTests: XCTestCase {
             "rle_stops_early.bmp": "invalid BMP: the run-length data sets 4 of 12 pixels (PIL refuses it too)",
             "bitfields_unknown.bmp": "BMP bitfields layout 0xff00/0xff/0xff0000/0x0 of 32-bit pixels is not read (PIL refuses it too)",
             "depth_2bit.bmp": "BMP pixel depth of 2 bits is not read (PIL refuses it too)",
-            "grey_palette_4bit.bmp": "BMP of 4-bit pixels with a palette of 16 greys is not read (PIL reads such pixels as 8-bit, so misreads or refuses the file)",
+            "grey_palette_4bit.bmp":
+                "BMP of 4-bit pixels with a palette of 16 greys is not read (PIL reads such pixels as 8-bit, so misreads or refuses the file)",
             "no_image.gif": "invalid GIF: no image before the end of the file",
             "empty_frame.gif": "invalid GIF: the first frame is 3x0 pixels (PIL refuses it too)",
             // PIL converts uncompressed YCbCr with its own table; swift-pth refuses it by design.
@@ -42,10 +43,13 @@ final class CodecBrokenTests: XCTestCase {
     }
 
     func testLyingHeadersAreRefusedBeforeAllocating() {
-        for (name, size) in ["huge_header.bmp": "30000x30000", "huge_header.gif": "30000x30000", "huge_header.tif": "30000x30000",
-                             "huge_header.webp": "16384x16384"] {
-            XCTAssertEqual(message(decoding: "broken/\(name)"),
-                           "image is \(size) pixels, more than the limit of 178956970 (possible decompression bomb; raise the pixel limit to read it)", name)
+        for (name, size) in [
+            "huge_header.bmp": "30000x30000", "huge_header.gif": "30000x30000", "huge_header.tif": "30000x30000",
+            "huge_header.webp": "16384x16384",
+        ] {
+            XCTAssertEqual(
+                message(decoding: "broken/\(name)"),
+                "image is \(size) pixels, more than the limit of 178956970 (possible decompression bomb; raise the pixel limit to read it)", name)
         }
     }
 

@@ -23,7 +23,9 @@ final class CodecParityTests: XCTestCase {
             guard image.pixels.count == reference.count else { continue }
             if let first = image.pixels.indices.first(where: { image.pixels[$0] != reference[$0] }) {
                 let pixel = first / 3, x = pixel % image.width, y = pixel / image.width
-                XCTFail("\(relative) (PIL mode \(expected.mode)): pixel (\(x), \(y)) is \(image.pixels[3 * pixel..<3 * pixel + 3].map { $0 }), PIL has \(reference[3 * pixel..<3 * pixel + 3].map { $0 })")
+                XCTFail(
+                    "\(relative) (PIL mode \(expected.mode)): pixel (\(x), \(y)) is \(image.pixels[3 * pixel..<3 * pixel + 3].map { $0 }), PIL has \(reference[3 * pixel..<3 * pixel + 3].map { $0 })"
+                )
             }
         }
     }
@@ -56,8 +58,9 @@ final class CodecParityTests: XCTestCase {
     /// A WebP and a JPEG-compressed TIFF through the whole preprocessing path, against
     /// torchvision's `ImageClassification(crop_size=24, resize_size=28)` tensor.
     func testNormalizedTensorsMatchTorchvision() throws {
-        let preset = PreprocessingPreset(model: "codec_fixture", weights: "test", checkpointFileName: "", resizeSize: 28, cropSize: 24,
-                                         interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+        let preset = PreprocessingPreset(
+            model: "codec_fixture", weights: "test", checkpointFileName: "", resizeSize: 28, cropSize: 24,
+            interpolation: .bilinear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
         var checked: [String] = []
         for (relative, expected) in CodecFixtures.images {
             guard let tensorPath = expected.tensor else { continue }

@@ -41,8 +41,9 @@ enum VisionFixtures {
     /// The presets the manifest's crops were made with, by manifest name.
     static func preset(_ name: String) -> PreprocessingPreset? {
         if name == "padded_64_81_bicubic" {
-            return PreprocessingPreset(model: name, weights: "test", checkpointFileName: "", resizeSize: 64, cropSize: 81,
-                                       interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+            return PreprocessingPreset(
+                model: name, weights: "test", checkpointFileName: "", resizeSize: 64, cropSize: 81,
+                interpolation: .bicubic, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
         }
         return PreprocessingPreset.named(name)
     }

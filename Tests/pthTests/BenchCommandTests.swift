@@ -5,10 +5,13 @@ import XCTest
 /// asserted: they belong to the machine, not to the code.
 final class BenchCommandTests: XCTestCase {
     func testPrintsMedianLine() throws {
-        let result = try CommandLineRunner.run(["bench", "--model", "efficientnet_b0", "--batch", "2", "--threads", "1",
-                                                "--warmup", "0", "--runs", "1"])
+        let result = try CommandLineRunner.run([
+            "bench", "--model", "efficientnet_b0", "--batch", "2", "--threads", "1",
+            "--warmup", "0", "--runs", "1",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let pattern = #"^efficientnet_b0 batch 2 threads 1: [0-9]+\.[0-9]{2} ms/batch \(median of 1 runs after 0 warm-up, swift-pth, (avx512|avx2|baseline) kernels\)\n$"#
+        let pattern =
+            #"^efficientnet_b0 batch 2 threads 1: [0-9]+\.[0-9]{2} ms/batch \(median of 1 runs after 0 warm-up, swift-pth, (avx512|avx2|baseline) kernels\)\n$"#
         XCTAssertNotNil(result.stdout.range(of: pattern, options: .regularExpression), result.stdout)
     }
 
@@ -22,13 +25,17 @@ final class BenchCommandTests: XCTestCase {
     }
 
     func testTimesACheckpoint() throws {
-        let result = try CommandLineRunner.run(["bench", "--weights", CommandLineRunner.fixture("models/densenet121.pth"),
-                                                "--threads", "1", "--warmup", "0", "--runs", "1"])
+        let result = try CommandLineRunner.run([
+            "bench", "--weights", CommandLineRunner.fixture("models/densenet121.pth"),
+            "--threads", "1", "--warmup", "0", "--runs", "1",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n")
         XCTAssertEqual(lines.count, 2, result.stdout)
-        XCTAssertNotNil(lines.first?.range(of: #"densenet121\.pth: loaded, folded and compiled in [0-9]+\.[0-9] ms$"#,
-                                           options: .regularExpression), result.stdout)
+        XCTAssertNotNil(
+            lines.first?.range(
+                of: #"densenet121\.pth: loaded, folded and compiled in [0-9]+\.[0-9] ms$"#,
+                options: .regularExpression), result.stdout)
         XCTAssertTrue(lines.last?.hasPrefix("densenet121 batch 1 threads 1: ") ?? false, result.stdout)
     }
 

@@ -75,8 +75,10 @@ final class ClassifyBatchJobTests: XCTestCase {
         let output = root.appendingPathComponent("out.jsonl")
         let process = Process()
         process.executableURL = CommandLineRunner.productsDirectory.appendingPathComponent("pth")
-        process.arguments = ["classify", folder.path, "--weights", ClassifyFixture.resnet50, "--format", "jsonl", "--threads", "1",
-                             "--batch-size", "1", "--output", output.path]
+        process.arguments = [
+            "classify", folder.path, "--weights", ClassifyFixture.resnet50, "--format", "jsonl", "--threads", "1",
+            "--batch-size", "1", "--output", output.path,
+        ]
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Kill as soon as some results are out (or the job ends first: resuming must then do nothing).
@@ -103,8 +105,10 @@ final class ClassifyBatchJobTests: XCTestCase {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: script), "no \(script) to give pth a terminal")
         let pth = CommandLineRunner.productsDirectory.appendingPathComponent("pth").path
         // script(1) runs the command on a pseudo-terminal and copies what it prints to our stdout.
-        let command = ["'\(pth)'", "classify", "'\(folder.path)'", "--weights", "'\(ClassifyFixture.resnet50)'", "--threads", "1",
-                       "--batch-size", "1", "--output", "'\(output)'"].joined(separator: " ")
+        let command = [
+            "'\(pth)'", "classify", "'\(folder.path)'", "--weights", "'\(ClassifyFixture.resnet50)'", "--threads", "1",
+            "--batch-size", "1", "--output", "'\(output)'",
+        ].joined(separator: " ")
         let onTerminal = try CommandLineRunner.run(["-qc", command, "/dev/null"], executable: script)
         XCTAssertEqual(onTerminal.status, 0, onTerminal.stdout)
         for done in 1...3 {
@@ -135,8 +139,10 @@ final class ClassifyBatchJobTests: XCTestCase {
 
     /// Output that stops fitting after some batches: exit 2, a one-line error, and the file holding exactly
     /// the batches before, whole.
-    private func assertEarlierResultsIntact(_ result: CommandLineRunner.Result, output: URL, reason: String, paths: [String],
-                                            file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertEarlierResultsIntact(
+        _ result: CommandLineRunner.Result, output: URL, reason: String, paths: [String],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         XCTAssertEqual(result.status, 2, result.messages, file: file, line: line)
         let kept = ClassifyFixture.lines(try ClassifyFixture.read(output), file: file, line: line)
         XCTAssertGreaterThan(kept.count, 0, file: file, line: line)
@@ -144,15 +150,20 @@ final class ClassifyBatchJobTests: XCTestCase {
         XCTAssertEqual(kept.map(\.path), Array(paths.prefix(kept.count)), file: file, line: line)
         let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: output.path)[.size] as? Int)
         // The run writes JSON Lines, so its error is a JSON object too.
-        XCTAssertEqual(result.messages, "{\"error\": \"\(output.path): \(reason); the \(size) bytes written before this batch are intact\"}\n", file: file, line: line)
+        XCTAssertEqual(
+            result.messages, "{\"error\": \"\(output.path): \(reason); the \(size) bytes written before this batch are intact\"}\n", file: file, line: line)
     }
 
     func testFileSizeLimitKeepsEarlierBatchesWhole() throws {
         let (folder, paths) = try makeTinyImages(6)
         let output = root.appendingPathComponent("out.jsonl")
         // Each line is about 380 bytes: a 1 KiB limit (ulimit -f counts 512-byte blocks in sh) stops the 3rd.
-        let result = try ClassifyFixture.runInShell("ulimit -f 2", ["classify", folder.path, "--weights", ClassifyFixture.resnet50,
-                                                                  "--format", "jsonl", "--threads", "1", "--batch-size", "1", "--output", output.path])
+        let result = try ClassifyFixture.runInShell(
+            "ulimit -f 2",
+            [
+                "classify", folder.path, "--weights", ClassifyFixture.resnet50,
+                "--format", "jsonl", "--threads", "1", "--batch-size", "1", "--output", output.path,
+            ])
         try assertEarlierResultsIntact(result, output: output, reason: "File too large", paths: paths)
     }
 
@@ -192,8 +203,10 @@ final class ClassifyBatchJobTests: XCTestCase {
         try assertRefusedBeforeAnyWork(image, output: readOnly, "error: \(readOnly): cannot write: Read-only file system\n")
     }
 
-    private func assertRefusedBeforeAnyWork(_ image: String, output: String, _ message: String,
-                                            file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertRefusedBeforeAnyWork(
+        _ image: String, output: String, _ message: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let result = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--output", output])
         XCTAssertEqual(result.status, 2, output, file: file, line: line)
         XCTAssertEqual(result.messages, message, file: file, line: line)

@@ -16,8 +16,10 @@ final class ClassifyCommandTests: XCTestCase {
 
     /// Asserts that `lines` give PyTorch's top-k (indices, labels, probabilities) for every good file of
     /// the folder and an error for every bad one, in sorted path order.
-    private func assertMatchesPyTorch(_ lines: [ClassifyFixture.Line], folder: URL, model: KeyPath<ClassifyFixture.File, ClassifyFixture.Expected?>,
-                                      file: StaticString = #filePath, line: UInt = #line) {
+    private func assertMatchesPyTorch(
+        _ lines: [ClassifyFixture.Line], folder: URL, model: KeyPath<ClassifyFixture.File, ClassifyFixture.Expected?>,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let files = ClassifyFixture.document.files
         XCTAssertEqual(lines.map(\.path), files.keys.sorted().map { folder.appendingPathComponent($0).path }, file: file, line: line)
         for result in lines {
@@ -44,8 +46,10 @@ final class ClassifyCommandTests: XCTestCase {
 
     func testFolderIsLabelledAsPyTorchLabelsIt() throws {
         let folder = try ClassifyFixture.makeFolder(in: root)
-        let result = try CommandLineRunner.run(["classify", folder.path, "--weights", ClassifyFixture.resnet50, "--model", "resnet50",
-                                                "--format", "jsonl", "--batch-size", "2", "--threads", "2"])
+        let result = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", ClassifyFixture.resnet50, "--model", "resnet50",
+            "--format", "jsonl", "--batch-size", "2", "--threads", "2",
+        ])
         XCTAssertEqual(result.status, 1, "some images are bad: \(result.messages)")
         let lines = ClassifyFixture.lines(result.stdout)
         assertMatchesPyTorch(lines, folder: folder, model: \.resnet50)
@@ -62,8 +66,10 @@ final class ClassifyCommandTests: XCTestCase {
 
     func testDetectedEfficientNetGetsItsBicubicPreset() throws {
         let folder = try ClassifyFixture.makeFolder(in: root)
-        let result = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("models/efficientnet_b0.pth"),
-                                                "--format", "jsonl", "--batch-size", "3", "--workers", "1"])
+        let result = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", CommandLineRunner.fixture("models/efficientnet_b0.pth"),
+            "--format", "jsonl", "--batch-size", "3", "--workers", "1",
+        ])
         XCTAssertEqual(result.status, 1, result.messages)
         assertMatchesPyTorch(ClassifyFixture.lines(result.stdout), folder: folder, model: \.efficientnet_b0)
     }
@@ -73,8 +79,9 @@ final class ClassifyCommandTests: XCTestCase {
         // coffee.jpg is 600x400: one pixel under its size is refused, its size is read.
         let refused = try CommandLineRunner.run(["classify", folder.path, "--weights", ClassifyFixture.resnet50, "--format", "jsonl", "--max-pixels", "239999"])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertEqual(ClassifyFixture.lines(refused.stdout).first?.error,
-                       "image is 600x400 pixels, more than the limit of 239999 (possible decompression bomb; raise the pixel limit to read it)")
+        XCTAssertEqual(
+            ClassifyFixture.lines(refused.stdout).first?.error,
+            "image is 600x400 pixels, more than the limit of 239999 (possible decompression bomb; raise the pixel limit to read it)")
         let read = try CommandLineRunner.run(["classify", folder.path, "--weights", ClassifyFixture.resnet50, "--format", "jsonl", "--max-pixels", "240000"])
         XCTAssertEqual(read.status, 0, read.stderr)
         XCTAssertEqual(ClassifyFixture.lines(read.stdout).first?.top?.map(\.index), ClassifyFixture.document.files["photos/coffee.jpg"]?.resnet50?.top)
@@ -148,14 +155,18 @@ final class ClassifyCommandTests: XCTestCase {
     }
 
     func testUnknownModelIsOneLineError() throws {
-        let result = try CommandLineRunner.run(["classify", CommandLineRunner.fixture("images/coffee.jpg"), "--weights", ClassifyFixture.resnet50, "--model", "resnet51"])
+        let result = try CommandLineRunner.run([
+            "classify", CommandLineRunner.fixture("images/coffee.jpg"), "--weights", ClassifyFixture.resnet50, "--model", "resnet51",
+        ])
         XCTAssertEqual(result.status, 64)
         XCTAssertTrue(result.messages.hasPrefix("error: --model resnet51: unknown architecture (did you mean 'resnet50'?); known: resnet50, "), result.messages)
         XCTAssertEqual(result.messages.filter { $0 == "\n" }.count, 1)
     }
 
     func testWeightsOfAnotherArchitectureIsOneLineError() throws {
-        let result = try CommandLineRunner.run(["classify", CommandLineRunner.fixture("images/coffee.jpg"), "--weights", ClassifyFixture.resnet50, "--model", "densenet121"])
+        let result = try CommandLineRunner.run([
+            "classify", CommandLineRunner.fixture("images/coffee.jpg"), "--weights", ClassifyFixture.resnet50, "--model", "densenet121",
+        ])
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.messages, "error: features.conv0.weight: missing from checkpoint, densenet121 expects [64, 3, 7, 7]\n")
     }

@@ -10,6 +10,7 @@ struct ClassifyFixture {
         var labels: [String]
         var probs: [Double]
         /// Smallest gap between consecutive ranks 1…k+1, relative to the image's max |logit|.
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         var rank_gap: Double
     }
 
@@ -17,6 +18,7 @@ struct ClassifyFixture {
         var source: String
         var error: String?
         var resnet50: Expected?
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         var efficientnet_b0: Expected?
     }
 

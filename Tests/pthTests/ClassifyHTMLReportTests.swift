@@ -65,17 +65,21 @@ final class ClassifyHTMLReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let count = 2001
         for index in 0..<count {
-            try FileManager.default.copyItem(atPath: CommandLineRunner.fixture("preprocess/one_pixel.png"),
-                                             toPath: folder.appendingPathComponent(String(format: "img%04d.png", index)).path)
+            try FileManager.default.copyItem(
+                atPath: CommandLineRunner.fixture("preprocess/one_pixel.png"),
+                toPath: folder.appendingPathComponent(String(format: "img%04d.png", index)).path)
         }
         let report = root.appendingPathComponent("report.html")
-        let result = try CommandLineRunner.run(["classify", folder.path, "--weights", lenet5, "--html", report.path, "--threads", "1",
-                                                "--batch-size", "256", "--output", root.appendingPathComponent("out.csv").path, "--format", "csv"])
+        let result = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", lenet5, "--html", report.path, "--threads", "1",
+            "--batch-size", "256", "--output", root.appendingPathComponent("out.csv").path, "--format", "csv",
+        ])
         XCTAssertEqual(result.status, 0, result.messages)
         let html = try ClassifyFixture.read(report)
         XCTAssertFalse(html.contains("data:image"), "no thumbnail inside the page")
         XCTAssertEqual(html.components(separatedBy: "<img ").count - 1, count)
-        let sources = Set(html.components(separatedBy: "<img loading=\"lazy\" src=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) })
+        let sources = Set(
+            html.components(separatedBy: "<img loading=\"lazy\" src=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) })
         XCTAssertEqual(sources.count, 1, "identical images share one thumbnail file")
         let thumbnail = try XCTUnwrap(sources.first)
         XCTAssertTrue(thumbnail.hasPrefix("report.html.thumbs/"), thumbnail)
@@ -91,8 +95,11 @@ final class ClassifyHTMLReportTests: XCTestCase {
         try XCTSkipIf(browser == nil, "no headless Chromium installed")
         let (report, images) = try smallReport()
         func dom(_ fragment: String) throws -> String {
-            let result = try CommandLineRunner.run(["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(root.path)/chromium",
-                                                    "--dump-dom", report.absoluteString + fragment], executable: browser)
+            let result = try CommandLineRunner.run(
+                [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(root.path)/chromium",
+                    "--dump-dom", report.absoluteString + fragment,
+                ], executable: browser)
             XCTAssertEqual(result.status, 0, result.stderr)
             return result.stdout
         }
@@ -114,7 +121,9 @@ final class ClassifyHTMLReportTests: XCTestCase {
         let confident = try dom("#sort=prob%2B")
         let html = try ClassifyFixture.read(report)
         let probability = { (path: String) -> Double in
-            let card = html.components(separatedBy: "<figure ").first { $0.replacingOccurrences(of: "<wbr>", with: "").contains("<figcaption>\(path)</figcaption>") }!
+            let card = html.components(separatedBy: "<figure ").first {
+                $0.replacingOccurrences(of: "<wbr>", with: "").contains("<figcaption>\(path)</figcaption>")
+            }!
             return Double(card.components(separatedBy: "data-prob=\"")[1].split(separator: "\"")[0])!
         }
         XCTAssertEqual(shown(confident), images.sorted { probability($0) > probability($1) })

@@ -49,13 +49,17 @@ final class ClassifyUnixTests: XCTestCase {
         let empty = try folder("empty")
         let result = try classify([empty.path])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.stderr, "error: no images to classify in \(empty.path) (no files); taken: .bmp .gif .jpeg .jpg .png .tif .tiff .webp, other names with --include GLOB\n")
+        XCTAssertEqual(
+            result.stderr,
+            "error: no images to classify in \(empty.path) (no files); taken: .bmp .gif .jpeg .jpg .png .tif .tiff .webp, other names with --include GLOB\n")
 
         let notes = try folder("notes", others: ["a.txt": "a", "b.TXT": "b", "README": "c", ".DS_Store": "d"])
         let skipped = try classify([notes.path])
         XCTAssertEqual(skipped.status, 2)
-        XCTAssertEqual(skipped.stderr, "error: no images to classify in \(notes.path) (skipped 4 files: 2 .txt, 1 hidden, 1 no extension); "
-                       + "taken: .bmp .gif .jpeg .jpg .png .tif .tiff .webp, other names with --include GLOB\n")
+        XCTAssertEqual(
+            skipped.stderr,
+            "error: no images to classify in \(notes.path) (skipped 4 files: 2 .txt, 1 hidden, 1 no extension); "
+                + "taken: .bmp .gif .jpeg .jpg .png .tif .tiff .webp, other names with --include GLOB\n")
     }
 
     func testHiddenFilesAndAppleDoubleAreSkippedAndCounted() throws {
@@ -68,8 +72,9 @@ final class ClassifyUnixTests: XCTestCase {
 
         let withHidden = try classify([photos.path, "--format", "jsonl", "--hidden"])
         XCTAssertEqual(withHidden.status, 1, "the AppleDouble file is read and fails")
-        XCTAssertEqual(ClassifyFixture.lines(withHidden.stdout).map(\.path),
-                       ["._coffee.png", ".cache/thumb.png", "coffee.png"].map { photos.path + "/" + $0 })
+        XCTAssertEqual(
+            ClassifyFixture.lines(withHidden.stdout).map(\.path),
+            ["._coffee.png", ".cache/thumb.png", "coffee.png"].map { photos.path + "/" + $0 })
     }
 
     func testPathsFromStandardInputAndFiles() throws {
@@ -88,8 +93,9 @@ final class ClassifyUnixTests: XCTestCase {
         try Data("\(b)\n".utf8).write(to: list)
         let fromFile = try classify([a, "--files-from", list.path, "--format", "jsonl"])
         XCTAssertEqual(ClassifyFixture.lines(fromFile.stdout).map(\.path), [a, b])
-        XCTAssertEqual(try classify(["--files-from", root.appendingPathComponent("nope").path]).stderr,
-                       "error: --files-from \(root.appendingPathComponent("nope").path): No such file or directory\n")
+        XCTAssertEqual(
+            try classify(["--files-from", root.appendingPathComponent("nope").path]).stderr,
+            "error: --files-from \(root.appendingPathComponent("nope").path): No such file or directory\n")
     }
 
     func testOutputDashIsStandardOutput() throws {
@@ -120,14 +126,21 @@ final class ClassifyUnixTests: XCTestCase {
         try Data(written.split(separator: "\n")[0].utf8 + [10]).write(to: output)
         let otherTopK = try classify([photos.path, "--format", "jsonl", "--output", output.path, "--resume", "--topk", "3"])
         XCTAssertEqual(otherTopK.status, 2)
-        XCTAssertEqual(jsonError(otherTopK), "--resume \(output.path): topk: 5 in the earlier run, 3 now; "
-                       + "resume with the earlier run's settings, or write a new --output")
+        XCTAssertEqual(
+            jsonError(otherTopK),
+            "--resume \(output.path): topk: 5 in the earlier run, 3 now; "
+                + "resume with the earlier run's settings, or write a new --output")
         let otherPreprocessing = try classify([photos.path, "--format", "jsonl", "--output", output.path, "--resume", "--mean", "0.5"])
         XCTAssertEqual(otherPreprocessing.status, 2)
-        XCTAssertEqual(jsonError(otherPreprocessing), "--resume \(output.path): preprocessing: grayscale, bilinear resize 32, crop 32, mean 0.0, std 1.0 "
-                       + "in the earlier run, grayscale, bilinear resize 32, crop 32, mean 0.5, std 1.0 now; resume with the earlier run's settings, or write a new --output")
-        let otherWeights = try CommandLineRunner.run(["classify", photos.path, "--weights", CommandLineRunner.fixture("cli/lenet5_nan.pth"),
-                                                      "--format", "jsonl", "--output", output.path, "--resume"])
+        XCTAssertEqual(
+            jsonError(otherPreprocessing),
+            "--resume \(output.path): preprocessing: grayscale, bilinear resize 32, crop 32, mean 0.0, std 1.0 "
+                + "in the earlier run, grayscale, bilinear resize 32, crop 32, mean 0.5, std 1.0 now; resume with the earlier run's settings, or write a new --output"
+        )
+        let otherWeights = try CommandLineRunner.run([
+            "classify", photos.path, "--weights", CommandLineRunner.fixture("cli/lenet5_nan.pth"),
+            "--format", "jsonl", "--output", output.path, "--resume",
+        ])
         XCTAssertEqual(otherWeights.status, 2)
         XCTAssertTrue(jsonError(otherWeights)?.hasPrefix("--resume \(output.path): weights: sha256 ") ?? false, otherWeights.messages)
 
@@ -148,8 +161,9 @@ final class ClassifyUnixTests: XCTestCase {
         let base = ["--weights", lenet5, "--format", "jsonl", "--output", "out.jsonl", "--threads", "1"]
         let first = try ClassifyFixture.runInShell("cd '\(root.path)'", ["classify", "./photos/"] + base)
         XCTAssertEqual(first.status, 0, first.messages)
-        XCTAssertEqual(ClassifyFixture.lines(try ClassifyFixture.read(root.appendingPathComponent("out.jsonl"))).map(\.path),
-                       ["photos/a.png", "photos/b.png"])
+        XCTAssertEqual(
+            ClassifyFixture.lines(try ClassifyFixture.read(root.appendingPathComponent("out.jsonl"))).map(\.path),
+            ["photos/a.png", "photos/b.png"])
         let resumed = try ClassifyFixture.runInShell("cd '\(root.path)'", ["classify", "photos"] + base + ["--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.messages)
         XCTAssertEqual(resumed.messages, "classified 0 images, 0 failed, 2 skipped (already in out.jsonl)\n")
@@ -170,11 +184,15 @@ final class ClassifyUnixTests: XCTestCase {
 
     func testImagesBeyondMemoryAreRefusedBeforeAnyWork() throws {
         // A stated 100000x100000 input: 120 GB of input alone for resnet50, more than any test machine has.
-        let result = try CommandLineRunner.run(["classify", image, "--weights", ClassifyFixture.resnet50, "--resize", "100000x100000",
-                                                "--crop", "none", "--batch-size", "4"])
+        let result = try CommandLineRunner.run([
+            "classify", image, "--weights", ClassifyFixture.resnet50, "--resize", "100000x100000",
+            "--crop", "none", "--batch-size", "4",
+        ])
         XCTAssertEqual(result.status, 2)
-        XCTAssertNotNil(result.messages.range(of: #"^error: one 100000x100000 image needs at least [0-9.]+ TiB but [0-9.]+ [KMGT]iB of memory is available\n$"#,
-                                              options: .regularExpression), result.messages)
+        XCTAssertNotNil(
+            result.messages.range(
+                of: #"^error: one 100000x100000 image needs at least [0-9.]+ TiB but [0-9.]+ [KMGT]iB of memory is available\n$"#,
+                options: .regularExpression), result.messages)
         XCTAssertEqual(result.stdout, "")
     }
 
@@ -185,7 +203,7 @@ final class ClassifyUnixTests: XCTestCase {
         XCTAssertEqual(try classify(arguments).status, 0)
         let csv = try ClassifyFixture.read(output)
         // RFC 4180 (and Python's csv module): the field is quoted and the line break kept as it is.
-        XCTAssertTrue(csv.contains("\n\"\(photos.path)/line\nbreak.png\",") , csv)
+        XCTAssertTrue(csv.contains("\n\"\(photos.path)/line\nbreak.png\","), csv)
         XCTAssertFalse(csv.contains("\\n"), csv)
         // Cut inside the quoted line break: that row is partial, so it is dropped and redone.
         let cut = csv.components(separatedBy: "line\n")[0] + "line\n"
@@ -219,7 +237,8 @@ final class ClassifyUnixTests: XCTestCase {
         let progress = logged.stderr.split(separator: "\n").filter { $0.hasPrefix("progress: ") }
         XCTAssertEqual(progress.count, 3, logged.stderr)
         for (done, line) in progress.enumerated() {
-            XCTAssertNotNil(line.range(of: #"^progress: \#(done + 1)/3 images, [0-9]+\.[0-9] img/s, ETA [0-9]+:[0-9]{2}$"#, options: .regularExpression), String(line))
+            XCTAssertNotNil(
+                line.range(of: #"^progress: \#(done + 1)/3 images, [0-9]+\.[0-9] img/s, ETA [0-9]+:[0-9]{2}$"#, options: .regularExpression), String(line))
         }
         XCTAssertFalse(logged.stderr.contains("\r"))
 

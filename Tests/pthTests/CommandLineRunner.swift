@@ -62,8 +62,9 @@ struct CommandLineRunner {
         group.wait()
         let errData = errCollected.data
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, reason: process.terminationReason,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, reason: process.terminationReason,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 }

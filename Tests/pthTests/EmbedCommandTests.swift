@@ -17,8 +17,10 @@ final class EmbedCommandTests: XCTestCase {
 
     func testFolderToMatrixAndPathsFile() throws {
         let output = root.appendingPathComponent("emb.npy")
-        let result = try CommandLineRunner.run(["embed", CommandLineRunner.fixture("images"), "--weights",
-                                                CommandLineRunner.fixture("finetuned/resnet18_pets.pth"), "--output", output.path])
+        let result = try CommandLineRunner.run([
+            "embed", CommandLineRunner.fixture("images"), "--weights",
+            CommandLineRunner.fixture("finetuned/resnet18_pets.pth"), "--output", output.path,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.messages.hasSuffix("embedded 5 images, 0 failed\n"), result.stderr)
         let ours = try NpyArray(contentsOf: output.path)
@@ -28,8 +30,9 @@ final class EmbedCommandTests: XCTestCase {
         // PyTorch's rows are in sorted name order with the two WebP copies among them.
         let reference = try NpyArray(contentsOf: CommandLineRunner.fixture("finetuned/resnet18_pets_embeddings.npy"))
         for (row, referenceRow) in zip(0..<5, [0, 2, 3, 5, 6]) {
-            XCTAssertLessThanOrEqual(relativeError(ours.values[row * 512..<(row + 1) * 512], reference.values[referenceRow * 512..<(referenceRow + 1) * 512]),
-                                     1e-4, rows[row])
+            XCTAssertLessThanOrEqual(
+                relativeError(ours.values[row * 512..<(row + 1) * 512], reference.values[referenceRow * 512..<(referenceRow + 1) * 512]),
+                1e-4, rows[row])
         }
     }
 
@@ -38,8 +41,10 @@ final class EmbedCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: CommandLineRunner.fixture("images/rocket.jpg"), toPath: folder.appendingPathComponent("a.jpg").path)
         try FileManager.default.copyItem(atPath: CommandLineRunner.fixture("broken/truncated.jpg"), toPath: folder.appendingPathComponent("b.jpg").path)
-        let result = try CommandLineRunner.run(["embed", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets.pth"),
-                                                "--format", "jsonl", "--threads", "1"])
+        let result = try CommandLineRunner.run([
+            "embed", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets.pth"),
+            "--format", "jsonl", "--threads", "1",
+        ])
         XCTAssertEqual(result.status, 1, result.stderr)
         let lines = result.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(lines.count, 2)
@@ -53,8 +58,10 @@ final class EmbedCommandTests: XCTestCase {
 
     func testPreprocessedBatch() throws {
         let output = root.appendingPathComponent("features.npy")
-        let result = try CommandLineRunner.run(["embed", "--weights", CommandLineRunner.fixture("models/resnet18.pth"),
-                                                "--input", CommandLineRunner.fixture("models/inputs/random_224.npy"), "--output", output.path])
+        let result = try CommandLineRunner.run([
+            "embed", "--weights", CommandLineRunner.fixture("models/resnet18.pth"),
+            "--input", CommandLineRunner.fixture("models/inputs/random_224.npy"), "--output", output.path,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let ours = try NpyArray(contentsOf: output.path)
         let reference = try NpyArray(contentsOf: CommandLineRunner.fixture("models/resnet18/embedding_random.npy"))
@@ -62,8 +69,10 @@ final class EmbedCommandTests: XCTestCase {
         for image in 0..<2 {
             XCTAssertLessThanOrEqual(relativeError(ours.values[image * 512..<(image + 1) * 512], reference.values[image * 512..<(image + 1) * 512]), 1e-4)
         }
-        let both = try CommandLineRunner.run(["embed", "x.jpg", "--weights", CommandLineRunner.fixture("models/resnet18.pth"),
-                                              "--input", CommandLineRunner.fixture("models/inputs/random_224.npy"), "--output", output.path])
+        let both = try CommandLineRunner.run([
+            "embed", "x.jpg", "--weights", CommandLineRunner.fixture("models/resnet18.pth"),
+            "--input", CommandLineRunner.fixture("models/inputs/random_224.npy"), "--output", output.path,
+        ])
         XCTAssertNotEqual(both.status, 0)
         XCTAssertTrue(both.stderr.contains("give image paths or --input, not both"), both.stderr)
     }

@@ -32,20 +32,24 @@ final class ExitStatusTests: XCTestCase {
     func testMisspelledFlagIsNamedWithTheClosest() throws {
         // The parser alone would report the missing --weights; the typo is the real mistake.
         XCTAssertEqual(try failure(["classify", "x", "--weigths", "w.pth"], 64), "error: unknown option '--weigths' (did you mean '--weights'?)")
-        XCTAssertEqual(try failure(["forward", "--weights", "w", "--input", "x", "--ouptut", "y"], 64),
-                       "error: unknown option '--ouptut' (did you mean '--output'?)")
+        XCTAssertEqual(
+            try failure(["forward", "--weights", "w", "--input", "x", "--ouptut", "y"], 64),
+            "error: unknown option '--ouptut' (did you mean '--output'?)")
         XCTAssertEqual(try failure(["bench", "--model", "resnet18", "--thread=2"], 64), "error: unknown option '--thread' (did you mean '--threads'?)")
         XCTAssertEqual(try failure(["inspect", "--jsn", "x.pth"], 64), "error: unknown option '--jsn' (did you mean '--json'?)")
     }
 
     func testMisspelledCommand() throws {
-        XCTAssertEqual(try failure(["clasify", "photos"], 64),
-                       "error: unknown command 'clasify' (did you mean 'classify'?); commands: inspect, forward, bench, preprocess, classify, embed")
+        XCTAssertEqual(
+            try failure(["clasify", "photos"], 64),
+            "error: unknown command 'clasify' (did you mean 'classify'?); commands: inspect, forward, bench, preprocess, classify, embed")
     }
 
     func testModelTypoSuggestsAndListsOnlyRunnableArchitectures() throws {
-        for arguments in [["bench", "--model", "resnet5"], ["forward", "--weights", "w", "--model", "resnet5", "--input", "x", "--output", "y"],
-                          ["classify", "photos", "--weights", "w", "--model", "resnet5"]] {
+        for arguments in [
+            ["bench", "--model", "resnet5"], ["forward", "--weights", "w", "--model", "resnet5", "--input", "x", "--output", "y"],
+            ["classify", "photos", "--weights", "w", "--model", "resnet5"],
+        ] {
             let message = try failure(arguments, 64)
             XCTAssertTrue(message.hasPrefix("error: --model resnet5: unknown architecture (did you mean 'resnet50'?); known: "), message)
             for unavailable in ["vit_b_16", "swin_t", "convnext_tiny"] { XCTAssertFalse(message.contains(unavailable), message) }
@@ -65,8 +69,9 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertTrue(shard.hasSuffix("shards are numbered 0 to 1, so i must be in that range"), shard)
         XCTAssertEqual(try failure(["bench", "--model", "lenet5", "--batch", "0"], 64), "error: --batch must be at least 1, given 0")
         XCTAssertEqual(try failure(["inspect"], 64), "error: missing expected argument '<file>'")
-        XCTAssertEqual(try failure(["classify", "--weights", "w"], 64),
-                       "error: give image files or folders, - to read paths from standard input, or --files-from FILE")
+        XCTAssertEqual(
+            try failure(["classify", "--weights", "w"], 64),
+            "error: give image files or folders, - to read paths from standard input, or --files-from FILE")
     }
 
     func testNothingDoneIsTwoForEveryCommand() throws {
@@ -88,9 +93,11 @@ final class ExitStatusTests: XCTestCase {
 
     func testErrorsAreJSONWhenTheOutputIs() throws {
         let missing = root.appendingPathComponent("missing.pth").path
-        for (arguments, status) in [(["classify", image, "--weights", missing, "--format", "jsonl"], Int32(2)),
-                                    (["classify", image, "--weights", lenet5, "--format=jsonl", "--topk", "0"], 64),
-                                    (["inspect", "--json"], 64)] {
+        for (arguments, status) in [
+            (["classify", image, "--weights", missing, "--format", "jsonl"], Int32(2)),
+            (["classify", image, "--weights", lenet5, "--format=jsonl", "--topk", "0"], 64),
+            (["inspect", "--json"], 64),
+        ] {
             let line = try failure(arguments, status)
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
             XCTAssertEqual(object?.keys.sorted(), ["error"], line)
@@ -118,8 +125,11 @@ final class ExitStatusTests: XCTestCase {
 
     func testBatchBeyondMemoryIsRefusedNotCrashed() throws {
         let message = try failure(["bench", "--model", "lenet5", "--batch", "1000000000000", "--warmup", "0", "--runs", "1"], 2)
-        XCTAssertNotNil(message.range(of: #"^error: --batch 1000000000000 needs at least [0-9.]+ [KMGT]iB \([0-9.]+ [KM]?i?B per image\) but [0-9.]+ [KMGT]iB of memory is available; at most --batch [0-9]+ fits$"#,
-                                      options: .regularExpression), message)
+        XCTAssertNotNil(
+            message.range(
+                of:
+                    #"^error: --batch 1000000000000 needs at least [0-9.]+ [KMGT]iB \([0-9.]+ [KM]?i?B per image\) but [0-9.]+ [KMGT]iB of memory is available; at most --batch [0-9]+ fits$"#,
+                options: .regularExpression), message)
     }
 }
 

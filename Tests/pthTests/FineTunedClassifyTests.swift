@@ -9,6 +9,7 @@ final class FineTunedClassifyTests: XCTestCase {
         var top: [Int]
         var labels: [String]
         var probs: [Double]
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         var rank_gap: Double
     }
 
@@ -58,34 +59,44 @@ final class FineTunedClassifyTests: XCTestCase {
 
     func testOwnFolderGetsTheCheckpointsClassNamesWithNoFlagsButWeights() throws {
         let folder = try photoFolder("pets")
-        let result = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets.pth"),
-                                                "--format", "jsonl"])
+        let result = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets.pth"),
+            "--format", "jsonl",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         assertMatchesPyTorch(result.stdout, network: "resnet18_pets")
         let said = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
         XCTAssertTrue(said.hasPrefix("pth: resnet18 (detected), 10 classes, 3-channel input · weights "), said)
-        XCTAssertTrue(said.contains("preprocessing resnet18.IMAGENET1K_V1 (the architecture's): rgb, bilinear resize 256, crop 224, "
-                                    + "mean 0.485,0.456,0.406, std 0.229,0.224,0.225"), said)
+        XCTAssertTrue(
+            said.contains(
+                "preprocessing resnet18.IMAGENET1K_V1 (the architecture's): rgb, bilinear resize 256, crop 224, "
+                    + "mean 0.485,0.456,0.406, std 0.229,0.224,0.225"), said)
         XCTAssertTrue(said.contains("labels: checkpoint's class_to_idx"), said)
     }
 
     func testWholeModuleAndTorchScriptFilesGiveTheSameAnswers() throws {
         let folder = try photoFolder("pets-saved-whole")
-        let whole = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets_module.pth"),
-                                               "--format", "jsonl"])
+        let whole = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets_module.pth"),
+            "--format", "jsonl",
+        ])
         XCTAssertEqual(whole.status, 0, whole.stderr)
         // torch.save(model) keeps the attribute the training script set on the model.
         assertMatchesPyTorch(whole.stdout, network: "resnet18_pets")
-        let scripted = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets_scripted.pt"),
-                                                  "--format", "jsonl"])
+        let scripted = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets_scripted.pt"),
+            "--format", "jsonl",
+        ])
         XCTAssertEqual(scripted.status, 0, scripted.stderr)
         assertMatchesPyTorch(scripted.stdout, network: "resnet18_pets", labels: false)
     }
 
     func testGrayscaleNetworkTakesLuminance() throws {
         let folder = try photoFolder("gray")
-        let result = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_gray.pth"),
-                                                "--format", "jsonl"])
+        let result = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_gray.pth"),
+            "--format", "jsonl",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         assertMatchesPyTorch(result.stdout, network: "resnet18_gray")
         XCTAssertTrue(result.stderr.contains("4 classes, 1-channel input"), result.stderr)
@@ -114,9 +125,11 @@ final class FineTunedClassifyTests: XCTestCase {
         let folder = try photoFolder("meta")
         let meta = folder.deletingLastPathComponent().appendingPathComponent("run.json")
         let html = folder.deletingLastPathComponent().appendingPathComponent("report.html")
-        let result = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets.pth"),
-                                                "--model", "resnet18", "--resize", "240", "--threads", "1",
-                                                "--meta", meta.path, "--html", html.path])
+        let result = try CommandLineRunner.run([
+            "classify", folder.path, "--weights", CommandLineRunner.fixture("finetuned/resnet18_pets.pth"),
+            "--model", "resnet18", "--resize", "240", "--threads", "1",
+            "--meta", meta.path, "--html", html.path,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let facts = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: meta)) as? [String: Any])
         XCTAssertEqual(facts["architecture"] as? String, "resnet18")
@@ -142,8 +155,9 @@ final class FineTunedClassifyTests: XCTestCase {
         let folder = try photoFolder("state-dict")
         let weights = CommandLineRunner.fixture("finetuned/resnet18_pets.pth")
         let found = try CommandLineRunner.run(["classify", folder.path, "--weights", weights, "--topk", "1"])
-        XCTAssertTrue(found.stderr.contains("weights \(weights) [model (the first of state_dict, model_state_dict, model, net, ema that holds tensors)]"),
-                      found.stderr)
+        XCTAssertTrue(
+            found.stderr.contains("weights \(weights) [model (the first of state_dict, model_state_dict, model, net, ema that holds tensors)]"),
+            found.stderr)
         let named = try CommandLineRunner.run(["classify", folder.path, "--weights", weights, "--state-dict", "model", "--topk", "1"])
         XCTAssertEqual(named.status, 0, named.stderr)
         XCTAssertTrue(named.stderr.contains("weights \(weights) [model (as requested)]"), named.stderr)
@@ -158,8 +172,9 @@ final class FineTunedClassifyTests: XCTestCase {
         let folder = try photoFolder("lenet")
         let result = try CommandLineRunner.run(["classify", folder.path, "--weights", CommandLineRunner.fixture("models/lenet5.pth"), "--topk", "2"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stderr.contains("preprocessing lenet5.DEFAULT (the architecture's): grayscale, bilinear resize 32, crop 32, mean 0.0, std 1.0"),
-                      result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("preprocessing lenet5.DEFAULT (the architecture's): grayscale, bilinear resize 32, crop 32, mean 0.0, std 1.0"),
+            result.stderr)
         XCTAssertEqual(result.stdout.split(separator: "\n").count, 7)
     }
 }

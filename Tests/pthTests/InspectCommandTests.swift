@@ -18,7 +18,9 @@ final class InspectCommandTests: XCTestCase {
     func testTableListsTensorsFormatAndOpaqueObjects() throws {
         let result = try CommandLineRunner.run(["inspect", CommandLineRunner.fixture("checkpoints/zip_training.pth")])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stdout, """
+        XCTAssertEqual(
+            result.stdout,
+            """
             format: zip
             state dict: state_dict (the first of state_dict, model_state_dict, model, net, ema that holds tensors); `module.` prefix stripped
             name    dtype    shape   size

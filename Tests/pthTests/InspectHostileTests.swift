@@ -14,8 +14,9 @@ final class InspectHostileTests: XCTestCase {
             let inspect = try run(["inspect", path], name)
             if let message = outcome["error"] as? String {
                 XCTAssertEqual(inspect.status, 2, name)
-                XCTAssertTrue(inspect.stderr.contains(message),
-                              "\(name): \(inspect.stderr) lacks expected.json's \"\(message)\" (HostileCorpusTests says how to reword)")
+                XCTAssertTrue(
+                    inspect.stderr.contains(message),
+                    "\(name): \(inspect.stderr) lacks expected.json's \"\(message)\" (HostileCorpusTests says how to reword)")
             }
             _ = try run(["inspect", "--scan", path], name)
         }

@@ -23,7 +23,9 @@ final class InspectShapesTests: XCTestCase {
     func testTableSaysWhichStateDictAndListsTheRest() throws {
         let result = try CommandLineRunner.run(["inspect", CommandLineRunner.fixture("shapes/multi_nested.pth")])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stdout, """
+        XCTAssertEqual(
+            result.stdout,
+            """
             format: zip
             state dict: state.model (the only dict of tensors in the file); `module.` prefix stripped
             name    dtype    shape    size
@@ -34,7 +36,8 @@ final class InspectShapesTests: XCTestCase {
 
             """)
         let training = try CommandLineRunner.run(["inspect", CommandLineRunner.fixture("shapes/multi_training.pth")])
-        XCTAssertTrue(training.stdout.contains("state dict: model (the first of state_dict, model_state_dict, model, net, ema that holds tensors)\n"), training.stdout)
+        XCTAssertTrue(
+            training.stdout.contains("state dict: model (the first of state_dict, model_state_dict, model, net, ema that holds tensors)\n"), training.stdout)
         XCTAssertTrue(training.stdout.contains("elsewhere in the file: 14 tensors"), training.stdout)
         XCTAssertTrue(training.stdout.contains("\nema.1.running_var "), training.stdout)
     }
@@ -51,7 +54,8 @@ final class InspectShapesTests: XCTestCase {
         XCTAssertTrue(legacy.stdout.contains("allowlist: PyTorch's own weights_only=True unpickler"), legacy.stdout)
         XCTAssertEqual(Self.uses(legacy.stdout, "FOREIGN", "torch.nn.modules.conv.Conv2d"), 1, legacy.stdout)
         XCTAssertEqual(Self.uses(legacy.stdout, "allowlisted", "__builtin__.set"), 7, legacy.stdout)
-        XCTAssertTrue(legacy.stdout.contains("module classes saved with their source (recorded, never run): torch.nn.modules.container.Sequential ("), legacy.stdout)
+        XCTAssertTrue(
+            legacy.stdout.contains("module classes saved with their source (recorded, never run): torch.nn.modules.container.Sequential ("), legacy.stdout)
         let script = try CommandLineRunner.run(["inspect", "--scan", CommandLineRunner.fixture("shapes/resnet18_scripted.pt")])
         XCTAssertEqual(script.status, 3)
         XCTAssertTrue(script.stdout.contains("its code/ is TorchScript, not Python"), script.stdout)

@@ -19,8 +19,10 @@ final class PreprocessCommandTests: XCTestCase {
     func testWritesTorchvisionTensor() throws {
         let output = temporaryPath("chelsea.npy")
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let result = try CommandLineRunner.run(["preprocess", CommandLineRunner.fixture("images/chelsea.png"),
-                                                "--model", "resnet50", "--output", output])
+        let result = try CommandLineRunner.run([
+            "preprocess", CommandLineRunner.fixture("images/chelsea.png"),
+            "--model", "resnet50", "--output", output,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let header = String(decoding: try Data(contentsOf: URL(fileURLWithPath: output)).prefix(128).dropFirst(10), as: UTF8.self)
         XCTAssertTrue(header.contains("'shape': (1, 3, 224, 224)"), header)
@@ -40,10 +42,13 @@ final class PreprocessCommandTests: XCTestCase {
     }
 
     func testUnknownModelIsRejected() throws {
-        let result = try CommandLineRunner.run(["preprocess", CommandLineRunner.fixture("images/chelsea.png"),
-                                                "--model", "resnet51", "--output", temporaryPath("x.npy")])
+        let result = try CommandLineRunner.run([
+            "preprocess", CommandLineRunner.fixture("images/chelsea.png"),
+            "--model", "resnet51", "--output", temporaryPath("x.npy"),
+        ])
         XCTAssertEqual(result.status, 64)
-        XCTAssertTrue(result.stderr.hasPrefix("error: --model resnet51: no torchvision preprocessing preset by that name (did you mean 'resnet50'?); known: "),
-                      result.stderr)
+        XCTAssertTrue(
+            result.stderr.hasPrefix("error: --model resnet51: no torchvision preprocessing preset by that name (did you mean 'resnet50'?); known: "),
+            result.stderr)
     }
 }

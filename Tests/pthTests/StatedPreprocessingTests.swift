@@ -24,8 +24,11 @@ final class StatedPreprocessingTests: XCTestCase {
         for (name, stated) in cases.sorted(by: { $0.key < $1.key }) {
             let output = temporaryPath("\(name).npy")
             defer { try? FileManager.default.removeItem(atPath: output) }
-            let result = try CommandLineRunner.run(["preprocess", CommandLineRunner.fixture(stated.image), "--model", stated.model,
-                                                    "--output", output] + stated.flags)
+            let result = try CommandLineRunner.run(
+                [
+                    "preprocess", CommandLineRunner.fixture(stated.image), "--model", stated.model,
+                    "--output", output,
+                ] + stated.flags)
             XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
             let ours = try NpyArray(contentsOf: output)
             let torchvision = try NpyArray(contentsOf: CommandLineRunner.fixture("finetuned/preprocess/\(name).npy"))

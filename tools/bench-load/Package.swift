@@ -8,11 +8,13 @@ let package = Package(
     name: "bench-load",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(name: "swift-pth", path: "../.."),
+        .package(name: "swift-pth", path: "../..")
     ],
     targets: [
-        .executableTarget(name: "bench-load", dependencies: [
-            .product(name: "PthCheckpoint", package: "swift-pth"),
-        ]),
+        .executableTarget(
+            name: "bench-load",
+            dependencies: [
+                .product(name: "PthCheckpoint", package: "swift-pth")
+            ])
     ]
 )

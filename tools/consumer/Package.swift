@@ -8,12 +8,14 @@ let package = Package(
     name: "consumer",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(url: "SWIFT_PTH_URL", from: "SWIFT_PTH_VERSION"),
+        .package(url: "SWIFT_PTH_URL", from: "SWIFT_PTH_VERSION")
     ],
     targets: [
-        .executableTarget(name: "consumer", dependencies: [
-            .product(name: "PthClassifier", package: "swift-pth"),
-            .product(name: "PthCheckpoint", package: "swift-pth"),
-        ]),
+        .executableTarget(
+            name: "consumer",
+            dependencies: [
+                .product(name: "PthClassifier", package: "swift-pth"),
+                .product(name: "PthCheckpoint", package: "swift-pth"),
+            ])
     ]
 )

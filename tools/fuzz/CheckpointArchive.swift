@@ -126,15 +126,18 @@ enum StoredZip {
             let name = Array(member.name.utf8)
             let crc = crc32(member.data)
             let offset = out.count
-            out += le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc)
+            out +=
+                le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc)
                 + le32(UInt32(member.data.count)) + le32(UInt32(member.data.count)) + le16(UInt16(name.count)) + le16(0) + name + member.data
-            directory += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc)
+            directory +=
+                le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21) + le32(crc)
                 + le32(UInt32(member.data.count)) + le32(UInt32(member.data.count)) + le16(UInt16(name.count))
                 + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(UInt32(offset)) + name
         }
         let directoryOffset = out.count
         out += directory
-        out += le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(members.count)) + le16(UInt16(members.count))
+        out +=
+            le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(members.count)) + le16(UInt16(members.count))
             + le32(UInt32(directory.count)) + le32(UInt32(directoryOffset)) + le16(0)
         return out
     }
@@ -181,4 +184,3 @@ enum TarWriter {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
-

@@ -9,8 +9,9 @@ public func fuzzImage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     do {
         let image = try ImageDecoder(maxPixels: 1 << 22).decode(bytes, path: "fuzz")
-        precondition(image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 3,
-                     "\(image.width)x\(image.height) image with \(image.pixels.count) bytes")
+        precondition(
+            image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 3,
+            "\(image.width)x\(image.height) image with \(image.pixels.count) bytes")
     } catch {
         precondition(!"\(error)".contains("\n"), "error over several lines: \(error)")
     }

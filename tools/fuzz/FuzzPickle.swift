@@ -1,8 +1,8 @@
 // Compiled into one module with the PthCheckpoint sources by tools/fuzz_loader.sh.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// libFuzzer entry point that reads its input as choices (`FuzzChoices`) and builds from them a

@@ -57,8 +57,10 @@ struct PickleProgram {
         ("torch._utils", "_rebuild_tensor_v3"), ("argparse", "Namespace"), ("os", "system"), ("torch.nn.modules.conv", "Conv2d"),
     ]
 
-    static let words = ["weight", "bias", "state_dict", "model", "module.conv1.weight", "net", "ema", "running_mean",
-                        "storage", "module", "cpu", "latin1", "utf-8", "f8", "<i4", "|b1", "<f2", ">u8", "", "0", "1"]
+    static let words = [
+        "weight", "bias", "state_dict", "model", "module.conv1.weight", "net", "ema", "running_mean",
+        "storage", "module", "cpu", "latin1", "utf-8", "f8", "<i4", "|b1", "<f2", ">u8", "", "0", "1",
+    ]
 
     init(format: Format, choices: FuzzChoices) {
         self.format = format
@@ -123,8 +125,11 @@ struct PickleProgram {
         case 0: op(choices.pick([0x4E, 0x88, 0x89]))
         case 1, 2: integer(choices.wideInteger())
         case 3:
-            if choices.bool() { op(0x47); littleEndian(UInt64(bitPattern: Int64(choices.wideInteger())), 8) }
-            else { op(0x46); line(choices.pick(["1.5", "-0.0", "nan", "inf", "1e400", "x"])) }
+            if choices.bool() {
+                op(0x47); littleEndian(UInt64(bitPattern: Int64(choices.wideInteger())), 8)
+            } else {
+                op(0x46); line(choices.pick(["1.5", "-0.0", "nan", "inf", "1e400", "x"]))
+            }
         case 4, 5: string(choices.pick(PickleProgram.words))
         default:
             let data = choices.bytes(upTo: 16)
@@ -474,7 +479,9 @@ struct PickleProgram {
             string("cpu"); push(.value)
             integer(kind == 6 && choices.bool() ? choices.wideInteger() : storage.count); push(.value)
             if format == .legacy {
-                if choices.chance(80) { op(0x4E); push(.value) } else {
+                if choices.chance(80) {
+                    op(0x4E); push(.value)
+                } else {
                     mark(); string(storage.key + "v"); push(.value); integer(choices.integer(in: -1...4)); push(.value)
                     integer(choices.integer(in: 0...4)); push(.value); op(0x74); pop(aboveMark); marks.removeLast(); push(.tuple)
                 }
@@ -510,9 +517,10 @@ struct PickleProgram {
     private mutating func tarTensorKey(count: Int) -> String {
         if !tarTensors.isEmpty && choices.chance(20) { return choices.pick(tarTensors).key }
         let storage = storage(count: count, damaged: false)
-        let tensor = TarTensor(key: "\(100 + tarTensors.count)", storageKey: storage.key,
-                               shape: choices.chance(90) ? [count] : [choices.wideInteger()], strides: [choices.chance(90) ? 1 : choices.wideInteger()],
-                               offset: choices.chance(90) ? 0 : choices.wideInteger())
+        let tensor = TarTensor(
+            key: "\(100 + tarTensors.count)", storageKey: storage.key,
+            shape: choices.chance(90) ? [count] : [choices.wideInteger()], strides: [choices.chance(90) ? 1 : choices.wideInteger()],
+            offset: choices.chance(90) ? 0 : choices.wideInteger())
         tarTensors.append(tensor)
         return tensor.key
     }

@@ -70,7 +70,8 @@ enum CentralDirectory {
                 extra = body + length
             }
             guard size <= UInt64(Int.max), compressed <= UInt64(bytes.count), header <= UInt64(bytes.count) else {
-                throw CheckpointError(name, "central directory sizes (\(compressed) compressed, \(size)) or offset \(header) exceed the \(bytes.count)-byte file")
+                throw CheckpointError(
+                    name, "central directory sizes (\(compressed) compressed, \(size)) or offset \(header) exceed the \(bytes.count)-byte file")
             }
             entries.append(ZipArchive.Entry(name: name, method: method, compressedSize: Int(compressed), size: Int(size), localHeaderOffset: Int(header)))
             offset = next

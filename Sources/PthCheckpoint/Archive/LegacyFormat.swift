@@ -65,8 +65,9 @@ enum LegacyFormat {
             guard size <= bytes.count - offset else {
                 throw CheckpointError("storage \(key) offset \(offset)", "\(size) bytes run past the end of the \(bytes.count)-byte file")
             }
-            storages[key] = StorageBytes.storage(dtype: root.dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]),
-                                                 in: file.memory, bigEndian: false)
+            storages[key] = StorageBytes.storage(
+                dtype: root.dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]),
+                in: file.memory, bigEndian: false)
             offset += size
         }
 

@@ -1,10 +1,11 @@
 import Dispatch
 import Foundation
 import PthFoundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The bytes of a checkpoint file: the whole file mapped read-only (storages borrow from it without

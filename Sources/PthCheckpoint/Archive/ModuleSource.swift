@@ -22,14 +22,21 @@ public struct ModuleSource: Sendable, Equatable {
             fields = tuple.items[...]
         }
         guard fields.count == 3, let start = fields.indices.first else {
-            throw CheckpointError("", "module persistent id has \(tuple.items.count) fields, expected \(tagged ? "('module', class, source_file, source)" : "(class, source_file, source)")")
+            throw CheckpointError(
+                "",
+                "module persistent id has \(tuple.items.count) fields, expected \(tagged ? "('module', class, source_file, source)" : "(class, source_file, source)")"
+            )
         }
         guard case .global(let cls) = fields[start] else {
             throw CheckpointError("", "module persistent id names a \(fields[start].kindName), expected a class")
         }
         // torch saves None for a class whose source it could not find.
-        return (fields[start], ModuleSource(className: cls.qualifiedName, file: text(fields[start + 1]) ?? "",
-                                            source: text(fields[start + 2]) ?? ""))
+        return (
+            fields[start],
+            ModuleSource(
+                className: cls.qualifiedName, file: text(fields[start + 1]) ?? "",
+                source: text(fields[start + 2]) ?? "")
+        )
     }
 
     private static func text(_ item: PickleItem) -> String? {

@@ -24,9 +24,11 @@ enum PersistentStorageID {
         var view: (key: String, offset: Int, count: Int)?
         if legacy, case .container(let metadata) = items[5] {
             guard metadata.items.count == 3 else { throw CheckpointError("", "storage view metadata has \(metadata.items.count) fields, expected 3") }
-            view = (try storageKey(metadata.items[0]),
-                    try PickleReductions.integer(metadata.items[1], "view offset"),
-                    try PickleReductions.integer(metadata.items[2], "view numel"))
+            view = (
+                try storageKey(metadata.items[0]),
+                try PickleReductions.integer(metadata.items[1], "view offset"),
+                try PickleReductions.integer(metadata.items[2], "view numel")
+            )
         }
         return .storage(StorageReference(key: key, dtype: dtype, count: count, view: view))
     }
@@ -37,7 +39,8 @@ enum PersistentStorageID {
             throw CheckpointError("", "storage type is a \(item.kindName), expected a torch.*Storage global")
         }
         guard case .storageType(let dtype) = global.kind else {
-            throw CheckpointError("", "storage type \(global.qualifiedName) is not supported (supported: \(PickleGlobal.storageTypes.keys.sorted().joined(separator: ", ")))")
+            throw CheckpointError(
+                "", "storage type \(global.qualifiedName) is not supported (supported: \(PickleGlobal.storageTypes.keys.sorted().joined(separator: ", ")))")
         }
         return dtype
     }

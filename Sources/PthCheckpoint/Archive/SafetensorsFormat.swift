@@ -38,7 +38,8 @@ enum SafetensorsFormat {
         var tensors: [(name: String, range: Range<Int>, dtype: DType, shape: [Int])] = []
         for (name, value) in fields where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtypeName = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
+            else {
                 throw CheckpointError("safetensors \(name)", "header entry lacks dtype (a string), shape or data_offsets [begin, end] (integers)")
             }
             guard let dtype = dtypes[dtypeName] else {
@@ -54,7 +55,8 @@ enum SafetensorsFormat {
                 elements = product
             }
             guard StorageBytes.byteCount(elements, dtype) == offsets[1] - offsets[0] else {
-                throw CheckpointError("safetensors \(name)", "shape \(shape) of \(dtypeName) does not fill data_offsets \(offsets) (\(offsets[1] - offsets[0]) bytes)")
+                throw CheckpointError(
+                    "safetensors \(name)", "shape \(shape) of \(dtypeName) does not fill data_offsets \(offsets) (\(offsets[1] - offsets[0]) bytes)")
             }
             tensors.append((name, offsets[0]..<offsets[1], dtype, shape))
         }
@@ -62,9 +64,11 @@ enum SafetensorsFormat {
         var end = 0
         for tensor in tensors {
             guard tensor.range.lowerBound == end else {
-                throw CheckpointError("safetensors \(tensor.name)", tensor.range.lowerBound < end
-                    ? "data_offsets [\(tensor.range.lowerBound), \(tensor.range.upperBound)] overlap the tensor before it"
-                    : "data_offsets start at \(tensor.range.lowerBound), leaving a gap after byte \(end)")
+                throw CheckpointError(
+                    "safetensors \(tensor.name)",
+                    tensor.range.lowerBound < end
+                        ? "data_offsets [\(tensor.range.lowerBound), \(tensor.range.upperBound)] overlap the tensor before it"
+                        : "data_offsets start at \(tensor.range.lowerBound), leaving a gap after byte \(end)")
             }
             end = tensor.range.upperBound
         }
@@ -73,7 +77,8 @@ enum SafetensorsFormat {
         }
         var entries: [(key: PickleValue, value: PickleValue)] = []
         for tensor in tensors {
-            let storage = StorageBytes.storage(dtype: tensor.dtype, bytes: UnsafeRawBufferPointer(rebasing: data[tensor.range]), in: file.memory, bigEndian: false)
+            let storage = StorageBytes.storage(
+                dtype: tensor.dtype, bytes: UnsafeRawBufferPointer(rebasing: data[tensor.range]), in: file.memory, bigEndian: false)
             let value = try Tensor(storage: storage, storageOffset: 0, shape: tensor.shape, strides: Tensor.contiguousStrides(for: tensor.shape))
             entries.append((.string(tensor.name), .tensor(value)))
         }

@@ -10,10 +10,12 @@ enum StorageBytes {
             return TensorStorage(dtype: dtype, memory: memory.slice(over: bytes))
         }
         precondition(bytes.count % dtype.byteSize == 0, "storage size is not a whole number of elements")
-        return TensorStorage(dtype: dtype, memory: OwnedMemory(byteCount: bytes.count) { copy in
-            if bytes.count > 0 { copy.copyMemory(from: bytes) }
-            if bigEndian && dtype.byteSize > 1 { swapEach(copy, width: dtype.byteSize) }
-        })
+        return TensorStorage(
+            dtype: dtype,
+            memory: OwnedMemory(byteCount: bytes.count) { copy in
+                if bytes.count > 0 { copy.copyMemory(from: bytes) }
+                if bigEndian && dtype.byteSize > 1 { swapEach(copy, width: dtype.byteSize) }
+            })
     }
 
     /// Reverses the bytes of each `width`-byte element.

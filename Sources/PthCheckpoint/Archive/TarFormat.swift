@@ -26,7 +26,7 @@ enum TarFormat {
         do {
             storages = try readStorages(try member("storages"), in: file.memory, globals: &headerGlobals)
             tensors = try readTensors(try member("tensors"), storages: storages, globals: &headerGlobals)
-        } catch where scanOnly && !headerGlobals.allSatisfy(\.global.isAllowlisted) {
+        } catch  where scanOnly && !headerGlobals.allSatisfy(\.global.isAllowlisted) {
             // A foreign storage or tensor type ends the walk (its element size is unknown), but it
             // is exactly what a scan is for: report it with the globals of the `pickle` member.
             let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
@@ -38,18 +38,21 @@ enum TarFormat {
 
         let machine = PickleMachine(bytes: try member("pickle"), source: "pickle")
         var sources = [ModuleSource]()
-        machine.persistentLoad = scanOnly ? { try scanPersistentLoad($0, &sources) } : { id in
-            if let module = try ModuleSource.parse(id, tagged: false) {
-                sources.append(module.source)
-                return module.cls
+        machine.persistentLoad =
+            scanOnly
+            ? { try scanPersistentLoad($0, &sources) }
+            : { id in
+                if let module = try ModuleSource.parse(id, tagged: false) {
+                    sources.append(module.source)
+                    return module.cls
+                }
+                let key = try PersistentStorageID.storageKey(id)
+                if let tensor = tensors[key] { return .tensor(tensor) }
+                if let storage = storages[key] {
+                    return .storage(StorageReference(key: key, dtype: storage.dtype, count: nil, view: nil))
+                }
+                throw CheckpointError("", "persistent id \(key) is neither a tensor nor a storage in the archive")
             }
-            let key = try PersistentStorageID.storageKey(id)
-            if let tensor = tensors[key] { return .tensor(tensor) }
-            if let storage = storages[key] {
-                return .storage(StorageReference(key: key, dtype: storage.dtype, count: nil, view: nil))
-            }
-            throw CheckpointError("", "persistent id \(key) is neither a tensor nor a storage in the archive")
-        }
         let item = try machine.load()
         if scanOnly { return ArchiveContents(root: .none, globals: headerGlobals + machine.globalUses, sources: sources) }
         var converter = PickleConverter(machine: machine) { reference in
@@ -77,11 +80,13 @@ enum TarFormat {
             let elements = Int(Int64(bitPattern: LittleEndian.uint64(bytes, offset)))
             offset += 8
             guard let size = StorageBytes.byteCount(elements, dtype), size <= bytes.count - offset else {
-                throw CheckpointError("storages offset \(offset)", "storage \(key) claims \(elements) \(dtype) elements, more than the \(bytes.count - offset) bytes left")
+                throw CheckpointError(
+                    "storages offset \(offset)", "storage \(key) claims \(elements) \(dtype) elements, more than the \(bytes.count - offset) bytes left")
             }
             guard storages[key] == nil else { throw CheckpointError("storages offset \(offset)", "storage \(key) appears twice") }
-            storages[key] = StorageBytes.storage(dtype: dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]),
-                                                 in: memory, bigEndian: false)
+            storages[key] = StorageBytes.storage(
+                dtype: dtype, bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)]),
+                in: memory, bigEndian: false)
             offset += size
         }
         let (viewList, _) = try PlainPickle.load(bytes, source: "storages", at: offset)
@@ -101,7 +106,9 @@ enum TarFormat {
         return storages
     }
 
-    private static func readTensors(_ bytes: UnsafeRawBufferPointer, storages: [String: TensorStorage], globals: inout [GlobalUse]) throws -> [String: PendingTensor] {
+    private static func readTensors(_ bytes: UnsafeRawBufferPointer, storages: [String: TensorStorage], globals: inout [GlobalUse]) throws -> [String:
+        PendingTensor]
+    {
         var tensors: [String: PendingTensor] = [:]
         var offset = 0
         for _ in 0..<(try recordCount(bytes, "tensors", &offset)) {
@@ -123,9 +130,10 @@ enum TarFormat {
                 metadata.append(Int(Int64(bitPattern: LittleEndian.uint64(bytes, offset + 8 * index))))
             }
             offset += 8 * (2 * ndim + 1)
-            tensors[key] = PendingTensor(storage: StorageReference(key: storageKey, dtype: storage.dtype, count: nil, view: nil),
-                                         storageOffset: metadata[2 * ndim], shape: Array(metadata[0..<ndim]),
-                                         strides: Array(metadata[ndim..<(2 * ndim)]))
+            tensors[key] = PendingTensor(
+                storage: StorageReference(key: storageKey, dtype: storage.dtype, count: nil, view: nil),
+                storageOffset: metadata[2 * ndim], shape: Array(metadata[0..<ndim]),
+                strides: Array(metadata[ndim..<(2 * ndim)]))
         }
         return tensors
     }
@@ -142,8 +150,10 @@ enum TarFormat {
 
     /// A pickled 3-tuple heading one record; its fields are keys and globals, which outlive the machine.
     /// The globals it references (storage and tensor types) are appended to `globals`.
-    private static func recordHeader(_ bytes: UnsafeRawBufferPointer, _ member: String, _ shape: String, _ offset: inout Int,
-                                     globals: inout [GlobalUse]) throws -> [PickleItem] {
+    private static func recordHeader(
+        _ bytes: UnsafeRawBufferPointer, _ member: String, _ shape: String, _ offset: inout Int,
+        globals: inout [GlobalUse]
+    ) throws -> [PickleItem] {
         let machine = PickleMachine(bytes: bytes, source: member, start: offset)
         defer { globals += machine.globalUses }
         // The items must be copied out before the machine (which empties its containers) is freed.

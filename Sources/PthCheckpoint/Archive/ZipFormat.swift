@@ -48,8 +48,9 @@ enum ZipFormat {
                 throw CheckpointError(name, "holds \(entry.size) bytes but the pickle says \(count) \(reference.dtype) elements")
             }
             let memory = try archive.contents(of: entry)
-            let storage = StorageBytes.storage(dtype: reference.dtype, bytes: UnsafeRawBufferPointer(rebasing: memory.bytes[0..<needed]),
-                                               in: memory, bigEndian: bigEndian)
+            let storage = StorageBytes.storage(
+                dtype: reference.dtype, bytes: UnsafeRawBufferPointer(rebasing: memory.bytes[0..<needed]),
+                in: memory, bigEndian: bigEndian)
             storages[reference.key] = storage
             return storage
         }

@@ -3,7 +3,8 @@
 enum NumpyScalar {
     static func decode(dtype: PickleItem, data: PickleItem) throws -> PickleItem {
         guard case .object(let box) = dtype, box.global.kind == .numpyDType,
-              case .string(let descriptor)? = box.arguments.first else {
+            case .string(let descriptor)? = box.arguments.first
+        else {
             throw PickleReductions.Failure("dtype is a \(dtype.kindName), expected numpy.dtype")
         }
         guard case .bytes(let bytes) = data else {
@@ -16,7 +17,8 @@ enum NumpyScalar {
         }
         let code = descriptor.drop { "<>|=".contains($0) }
         guard let kind = code.first, let width = Int(code.dropFirst()), width == bytes.count,
-              [1, 2, 4, 8].contains(width) else {
+            [1, 2, 4, 8].contains(width)
+        else {
             throw PickleReductions.Failure("numpy dtype \(descriptor) with \(bytes.count) data bytes is not a supported scalar")
         }
         let ordered = bigEndian ? Array(bytes.reversed()) : bytes

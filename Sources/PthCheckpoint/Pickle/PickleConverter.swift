@@ -51,8 +51,10 @@ struct PickleConverter {
             // Zero strides let a tiny storage describe an astronomically large (broadcast) tensor, whose
             // conversion would allocate what the file never held: allow that only within a fixed bound.
             guard tensor.count <= max(storage.count, PickleConverter.maximumBroadcastElements) else {
-                throw CheckpointError(location, "shape \(tensor.shape) strides \(tensor.strides) spread \(storage.count) stored elements over "
-                                      + "\(tensor.count); refusing more than \(PickleConverter.maximumBroadcastElements) elements the file does not hold")
+                throw CheckpointError(
+                    location,
+                    "shape \(tensor.shape) strides \(tensor.strides) spread \(storage.count) stored elements over "
+                        + "\(tensor.count); refusing more than \(PickleConverter.maximumBroadcastElements) elements the file does not hold")
             }
             return .tensor(tensor)
         case .container(let box):
@@ -69,12 +71,13 @@ struct PickleConverter {
                 if object.global.kind == .numpyDType, case .string(let descriptor)? = object.arguments.first {
                     return .string(descriptor)
                 }
-                return .opaque(OpaqueObject(
-                    name: object.global.qualifiedName,
-                    arguments: try converter.values(object.arguments),
-                    state: try object.state.map { try converter.value(of: $0) },
-                    listItems: try converter.values(object.listItems),
-                    dictItems: try converter.entries(object.dictItems)))
+                return .opaque(
+                    OpaqueObject(
+                        name: object.global.qualifiedName,
+                        arguments: try converter.values(object.arguments),
+                        state: try object.state.map { try converter.value(of: $0) },
+                        listItems: try converter.values(object.listItems),
+                        dictItems: try converter.entries(object.dictItems)))
             }
         }
     }

@@ -6,21 +6,21 @@
 struct PickleGlobal {
     enum Kind: Equatable {
         case orderedDict
-        case rebuildTensor          // torch._utils._rebuild_tensor(storage, offset, size, stride)
-        case rebuildTensorV2        // torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])
-        case rebuildParameter       // torch._utils._rebuild_parameter(data, requires_grad, hooks)
+        case rebuildTensor  // torch._utils._rebuild_tensor(storage, offset, size, stride)
+        case rebuildTensorV2  // torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])
+        case rebuildParameter  // torch._utils._rebuild_parameter(data, requires_grad, hooks)
         case rebuildParameterWithState
-        case rebuildFromTypeV2      // torch._tensor._rebuild_from_type_v2(func, new_type, args, state)
-        case parameter              // torch.nn.parameter.Parameter(data, requires_grad)
-        case tensorType             // torch.Tensor, torch.FloatTensor… (new_type / legacy tensor class)
-        case storageType(DType)     // torch.FloatStorage…
-        case unsupportedStorageType // torch.ComplexFloatStorage, quantized storages: recognised, refused when used
+        case rebuildFromTypeV2  // torch._tensor._rebuild_from_type_v2(func, new_type, args, state)
+        case parameter  // torch.nn.parameter.Parameter(data, requires_grad)
+        case tensorType  // torch.Tensor, torch.FloatTensor… (new_type / legacy tensor class)
+        case storageType(DType)  // torch.FloatStorage…
+        case unsupportedStorageType  // torch.ComplexFloatStorage, quantized storages: recognised, refused when used
         case torchSize
-        case codecsEncode           // _codecs.encode(str, 'latin1'): bytes under protocol 2
+        case codecsEncode  // _codecs.encode(str, 'latin1'): bytes under protocol 2
         case numpyScalar
         case numpyDType
         case builtinSet, builtinFrozenSet, builtinBytearray
-        case torchScriptValue       // torch.jit._pickle.build_intlist(list), restore_type_tag(value, type): the value itself
+        case torchScriptValue  // torch.jit._pickle.build_intlist(list), restore_type_tag(value, type): the value itself
         case foreign
     }
 

@@ -359,7 +359,7 @@ final class PickleMachine {
         case .build:
             let state = try pop(opcode)
             if case .object(let object) = try top(opcode) { object.state = state }
-            // BUILD on a dict, list or tensor sets Python attributes (OrderedDict._metadata): not data we keep.
+        // BUILD on a dict, list or tensor sets Python attributes (OrderedDict._metadata): not data we keep.
 
         case .persId:
             let id = try readLineString(for: opcode)
@@ -412,8 +412,9 @@ final class PickleMachine {
         }
         if !global.isAllowlisted { return newObject(global, arguments: arguments) }
         do {
-            return try PickleReductions.apply(global, arguments, container: { self.newContainer($0, items: $1) },
-                                              object: { self.newObject($0, arguments: $1) })
+            return try PickleReductions.apply(
+                global, arguments, container: { self.newContainer($0, items: $1) },
+                object: { self.newObject($0, arguments: $1) })
         } catch let failure as PickleReductions.Failure {
             throw error("\(opcode.name) \(global.qualifiedName): \(failure.message)")
         }

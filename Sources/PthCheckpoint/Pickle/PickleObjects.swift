@@ -72,7 +72,10 @@ final class ContainerBox {
 
 /// The keys torch checkpoints use (strings, ints, bytes), hashable for duplicate detection.
 enum DictKey: Hashable {
-    case string(String), int(Int), bytes([UInt8]), bool(Bool)
+    case string(String)
+    case int(Int)
+    case bytes([UInt8])
+    case bool(Bool)
 
     init?(_ item: PickleItem) {
         switch item {

@@ -9,8 +9,10 @@ enum PickleReductions {
     typealias MakeContainer = (ContainerBox.Kind, [PickleItem]) -> PickleItem
     typealias MakeObject = (PickleGlobal, [PickleItem]) -> PickleItem
 
-    static func apply(_ global: PickleGlobal, _ arguments: [PickleItem],
-                      container: MakeContainer, object: MakeObject) throws -> PickleItem {
+    static func apply(
+        _ global: PickleGlobal, _ arguments: [PickleItem],
+        container: MakeContainer, object: MakeObject
+    ) throws -> PickleItem {
         switch global.kind {
         case .orderedDict:
             let dict = container(.dict, [])

@@ -8,7 +8,8 @@ enum PickleText {
     /// with backslash escapes (`\\`, `\'`, `\n`, `\xhh`, octal …) decoded.
     static func unquote(_ line: [UInt8]) -> [UInt8]? {
         guard line.count >= 2, let quote = line.first, quote == UInt8(ascii: "'") || quote == UInt8(ascii: "\""),
-              line.last == quote else { return nil }
+            line.last == quote
+        else { return nil }
         let body = line[1..<(line.count - 1)]
         var out = [UInt8]()
         out.reserveCapacity(body.count)
@@ -55,8 +56,9 @@ enum PickleText {
             if line[i] == UInt8(ascii: "\\"), i + 1 < line.count, line[i + 1] == UInt8(ascii: "u") || line[i + 1] == UInt8(ascii: "U") {
                 let width = line[i + 1] == UInt8(ascii: "u") ? 4 : 8
                 guard i + 2 + width <= line.count,
-                      let code = UInt32(String(decoding: line[(i + 2)..<(i + 2 + width)], as: UTF8.self), radix: 16),
-                      let scalar = Unicode.Scalar(code) else { return nil }
+                    let code = UInt32(String(decoding: line[(i + 2)..<(i + 2 + width)], as: UTF8.self), radix: 16),
+                    let scalar = Unicode.Scalar(code)
+                else { return nil }
                 scalars.append(scalar)
                 i += 2 + width
             } else {

@@ -38,7 +38,8 @@ public struct Tensor: Sendable {
             }
         }
         if count > 0 && lastIndex >= storage.count {
-            throw CheckpointError("tensor", "shape \(shape) strides \(strides) offset \(storageOffset) reach element \(lastIndex) of a storage of \(storage.count)")
+            throw CheckpointError(
+                "tensor", "shape \(shape) strides \(strides) offset \(storageOffset) reach element \(lastIndex) of a storage of \(storage.count)")
         }
         self.storage = storage
         self.storageOffset = storageOffset

@@ -24,7 +24,8 @@ public struct FoldBatchNorm: GraphPass {
             guard case .batchNorm = node.op, node.inputs.count == 1 else { continue }
             let producer = node.inputs[0]
             if case .conv2d(let conv) = graph[producer].op, conv.activation == .identity,
-               graph.feedsOnly(producer, into: index, consumers: consumers, observed: observed) {
+                graph.feedsOnly(producer, into: index, consumers: consumers, observed: observed)
+            {
                 foldedInto[producer.index] = index
             }
         }

@@ -17,9 +17,10 @@ extension Architecture {
     public static func denseNet(name: String, growthRate: Int, blocks: [Int], initialFeatures: Int, bottleneckSize: Int = 4) -> Architecture {
         Architecture(name: name, inputSize: 224, canonicalKey: currentDenseLayerKey) { b in
             let (input, imageChannels) = try b.imageInput(stem: "features.conv0", channels: 3)
-            var x = try b.convNormActivation(conv: "features.conv0", norm: "features.norm0", input, in: imageChannels, out: initialFeatures,
-                                             kernel: .square(7), stride: .square(2), padding: Padding2d(3, 3),
-                                             activation: .relu, activationName: "features.relu0")
+            var x = try b.convNormActivation(
+                conv: "features.conv0", norm: "features.norm0", input, in: imageChannels, out: initialFeatures,
+                kernel: .square(7), stride: .square(2), padding: Padding2d(3, 3),
+                activation: .relu, activationName: "features.relu0")
             x = b.maxPool(x, kernel: 3, stride: 2, padding: 1, name: "features.pool0")
             b.tap(x, as: "features.pool0")
             var channels = initialFeatures
@@ -28,8 +29,10 @@ extension Architecture {
                 var pieces = [x]
                 for layer in 1...layers {
                     let layerInput = pieces.count == 1 ? x : b.concat(pieces, name: "\(block).denselayer\(layer).cat")
-                    pieces.append(try denseLayer(&b, "\(block).denselayer\(layer)", layerInput, in: channels + (layer - 1) * growthRate,
-                                                 growthRate: growthRate, bottleneckSize: bottleneckSize))
+                    pieces.append(
+                        try denseLayer(
+                            &b, "\(block).denselayer\(layer)", layerInput, in: channels + (layer - 1) * growthRate,
+                            growthRate: growthRate, bottleneckSize: bottleneckSize))
                 }
                 x = b.concat(pieces, name: block)
                 b.tap(x, as: block)
@@ -54,13 +57,16 @@ extension Architecture {
     }
 
     /// `_DenseLayer`: BN → ReLU → 1×1 conv → BN → ReLU → 3×3 conv, producing `growthRate` new channels.
-    private static func denseLayer(_ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in inChannels: Int,
-                                   growthRate: Int, bottleneckSize: Int) throws -> ValueID {
+    private static func denseLayer(
+        _ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in inChannels: Int,
+        growthRate: Int, bottleneckSize: Int
+    ) throws -> ValueID {
         let width = bottleneckSize * growthRate
         var y = try b.batchNorm("\(name).norm1", x, channels: inChannels)
         y = b.activation(.relu, y, name: "\(name).relu1")
-        y = try b.convNormActivation(conv: "\(name).conv1", norm: "\(name).norm2", y, in: inChannels, out: width, kernel: .square(1),
-                                     activation: .relu, activationName: "\(name).relu2")
+        y = try b.convNormActivation(
+            conv: "\(name).conv1", norm: "\(name).norm2", y, in: inChannels, out: width, kernel: .square(1),
+            activation: .relu, activationName: "\(name).relu2")
         return try b.conv2d("\(name).conv2", y, in: width, out: growthRate, kernel: .square(3), padding: Padding2d(1, 1))
     }
 
@@ -70,10 +76,11 @@ extension Architecture {
         var parts = key.split(separator: ".", omittingEmptySubsequences: false)
         let n = parts.count
         guard n >= 4, parts[n - 4].hasPrefix("denselayer"),
-              case let number = parts[n - 4].dropFirst("denselayer".count), !number.isEmpty,
-              number.allSatisfy({ $0.isASCII && $0.isNumber }),
-              ["norm", "relu", "conv"].contains(parts[n - 3]), ["1", "2"].contains(parts[n - 2]),
-              ["weight", "bias", "running_mean", "running_var"].contains(parts[n - 1]) else { return key }
+            case let number = parts[n - 4].dropFirst("denselayer".count), !number.isEmpty,
+            number.allSatisfy({ $0.isASCII && $0.isNumber }),
+            ["norm", "relu", "conv"].contains(parts[n - 3]), ["1", "2"].contains(parts[n - 2]),
+            ["weight", "bias", "running_mean", "running_var"].contains(parts[n - 1])
+        else { return key }
         parts[n - 3] += parts[n - 2]
         parts.remove(at: n - 2)
         return parts.joined(separator: ".")

@@ -21,14 +21,17 @@ extension Architecture {
                 var y = x
                 if stage.expandRatio != 1 {
                     var unchanged = side
-                    y = try liteConv(&b, conv: "\(name)._expand_conv", norm: "\(name)._bn0", y, in: inChannels, out: expanded,
-                                     kernel: 1, stride: 1, side: &unchanged)
+                    y = try liteConv(
+                        &b, conv: "\(name)._expand_conv", norm: "\(name)._bn0", y, in: inChannels, out: expanded,
+                        kernel: 1, stride: 1, side: &unchanged)
                 }
-                y = try liteConv(&b, conv: "\(name)._depthwise_conv", norm: "\(name)._bn1", y, in: expanded, out: expanded,
-                                 kernel: stage.kernel, stride: stride, groups: expanded, side: &side)
+                y = try liteConv(
+                    &b, conv: "\(name)._depthwise_conv", norm: "\(name)._bn1", y, in: expanded, out: expanded,
+                    kernel: stage.kernel, stride: stride, groups: expanded, side: &side)
                 var unchanged = side
-                y = try liteConv(&b, conv: "\(name)._project_conv", norm: "\(name)._bn2", y, in: expanded, out: stage.outChannels,
-                                 kernel: 1, stride: 1, activation: .identity, side: &unchanged)
+                y = try liteConv(
+                    &b, conv: "\(name)._project_conv", norm: "\(name)._bn2", y, in: expanded, out: stage.outChannels,
+                    kernel: 1, stride: 1, activation: .identity, side: &unchanged)
                 x = stride == 1 && inChannels == stage.outChannels ? b.add(y, x, name: name) : y
                 inChannels = stage.outChannels
                 index += 1
@@ -45,14 +48,17 @@ extension Architecture {
     /// `Conv2dStaticSamePadding` (no bias) → BatchNorm (eps 0.001) → activation, for an input `side` pixels
     /// square; `side` becomes the output's. TensorFlow "same" pads `max((⌈s/stride⌉−1)·stride + k − s, 0)` in total,
     /// the odd pixel at the bottom/right.
-    private static func liteConv(_ b: inout ModuleBuilder, conv: String, norm: String, _ x: ValueID, in inChannels: Int, out: Int,
-                                 kernel: Int, stride: Int, groups: Int = 1, activation: Activation = .relu6, side: inout Int) throws -> ValueID {
+    private static func liteConv(
+        _ b: inout ModuleBuilder, conv: String, norm: String, _ x: ValueID, in inChannels: Int, out: Int,
+        kernel: Int, stride: Int, groups: Int = 1, activation: Activation = .relu6, side: inout Int
+    ) throws -> ValueID {
         let outSide = (side + stride - 1) / stride
         let total = max((outSide - 1) * stride + kernel - side, 0)
         side = outSide
         let padding = Padding2d(top: total / 2, bottom: total - total / 2, left: total / 2, right: total - total / 2)
-        return try b.convNormActivation(conv: conv, norm: norm, x, in: inChannels, out: out, kernel: .square(kernel),
-                                        stride: .square(stride), padding: padding, groups: groups, eps: 0.001,
-                                        activation: activation, activationName: "\(norm).relu6")
+        return try b.convNormActivation(
+            conv: conv, norm: norm, x, in: inChannels, out: out, kernel: .square(kernel),
+            stride: .square(stride), padding: padding, groups: groups, eps: 0.001,
+            activation: activation, activationName: "\(norm).relu6")
     }
 }

@@ -5,7 +5,8 @@ extension Architecture {
     /// classifiers `aux1.*` and `aux2.*` are accepted and ignored. `transformInput` as in `inceptionV3`,
     /// on by default because torchvision's pretrained GoogLeNet weights turn it on.
     public static func googLeNet(transformInput: Bool = true) -> Architecture {
-        Architecture(name: "googlenet", inputSize: 224, ignoring: { $0.hasPrefix("aux1.") || $0.hasPrefix("aux2.") }) { b in
+        let isAuxiliary: @Sendable (String) -> Bool = { $0.hasPrefix("aux1.") || $0.hasPrefix("aux2.") }
+        return Architecture(name: "googlenet", inputSize: 224, ignoring: isAuxiliary) { b in
             var (x, channels) = try b.imageInput(stem: "conv1.conv", channels: 3)
             if transformInput { x = try imageNetToUnitRange(&b, x, channels: channels, stem: "conv1.conv.weight") }
             x = try basicConv(&b, "conv1", x, in: channels, out: 64, kernel: .square(7), stride: 2, padding: Padding2d(3, 3))
@@ -33,8 +34,10 @@ extension Architecture {
 
     /// torchvision's `Inception` block: 1×1 | 1×1 → 3×3 | 1×1 → "5×5" | 3×3 max-pool (stride 1, ceil mode) → 1×1,
     /// concatenated. The "5×5" branch is a 3×3 conv in torchvision (a bug kept for its weights' sake).
-    private static func inception(_ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in c: Int, _ ch1x1: Int,
-                                  _ ch3x3red: Int, _ ch3x3: Int, _ ch5x5red: Int, _ ch5x5: Int, _ poolProj: Int) throws -> ValueID {
+    private static func inception(
+        _ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in c: Int, _ ch1x1: Int,
+        _ ch3x3red: Int, _ ch3x3: Int, _ ch5x5red: Int, _ ch5x5: Int, _ poolProj: Int
+    ) throws -> ValueID {
         let branch1 = try basicConv(&b, "\(name).branch1", x, in: c, out: ch1x1, kernel: .square(1))
         var branch2 = try basicConv(&b, "\(name).branch2.0", x, in: c, out: ch3x3red, kernel: .square(1))
         branch2 = try basicConv(&b, "\(name).branch2.1", branch2, in: ch3x3red, out: ch3x3, kernel: .square(3), padding: Padding2d(1, 1))

@@ -6,7 +6,8 @@ extension Architecture {
     /// range the original weights were trained on; torchvision turns it on for its pretrained weights,
     /// hence the default.
     public static func inceptionV3(transformInput: Bool = true) -> Architecture {
-        Architecture(name: "inception_v3", inputSize: 299, ignoring: { $0.hasPrefix("AuxLogits.") }) { b in
+        let isAuxiliary: @Sendable (String) -> Bool = { $0.hasPrefix("AuxLogits.") }
+        return Architecture(name: "inception_v3", inputSize: 299, ignoring: isAuxiliary) { b in
             var (x, channels) = try b.imageInput(stem: "Conv2d_1a_3x3.conv", channels: 3)
             if transformInput { x = try imageNetToUnitRange(&b, x, channels: channels, stem: "Conv2d_1a_3x3.conv.weight") }
             x = try basicConv(&b, "Conv2d_1a_3x3", x, in: channels, out: 32, kernel: .square(3), stride: 2)
@@ -38,8 +39,10 @@ extension Architecture {
     /// [-1, 1] range Google's original weights were trained on.
     static func imageNetToUnitRange(_ b: inout ModuleBuilder, _ x: ValueID, channels: Int, stem: String) throws -> ValueID {
         guard channels == 3 else {
-            throw ModelError(stem, "takes \(channels) input channels, but transform_input re-normalises 3 (RGB) channels; "
-                             + "build the network with transformInput: false")
+            throw ModelError(
+                stem,
+                "takes \(channels) input channels, but transform_input re-normalises 3 (RGB) channels; "
+                    + "build the network with transformInput: false")
         }
         // x[:, c] * (std[c] / 0.5) + (mean[c] - 0.5) / 0.5
         let mean: [Double] = [0.485, 0.456, 0.406], std: [Double] = [0.229, 0.224, 0.225]
@@ -47,10 +50,13 @@ extension Architecture {
     }
 
     /// `BasicConv2d` (Inception v3 and GoogLeNet): conv without bias, BatchNorm with eps 0.001, ReLU.
-    static func basicConv(_ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in inChannels: Int, out outChannels: Int,
-                                  kernel: Size2d, stride: Int = 1, padding: Padding2d = .zero) throws -> ValueID {
-        try b.convNormActivation(conv: "\(name).conv", norm: "\(name).bn", x, in: inChannels, out: outChannels, kernel: kernel,
-                                 stride: .square(stride), padding: padding, eps: 0.001, activation: .relu, activationName: name)
+    static func basicConv(
+        _ b: inout ModuleBuilder, _ name: String, _ x: ValueID, in inChannels: Int, out outChannels: Int,
+        kernel: Size2d, stride: Int = 1, padding: Padding2d = .zero
+    ) throws -> ValueID {
+        try b.convNormActivation(
+            conv: "\(name).conv", norm: "\(name).bn", x, in: inChannels, out: outChannels, kernel: kernel,
+            stride: .square(stride), padding: padding, eps: 0.001, activation: .relu, activationName: name)
     }
 
     /// `avg_pool2d(x, 3, stride=1, padding=1)` (padding counted in the divisor) then a 1×1 `branch_pool`.

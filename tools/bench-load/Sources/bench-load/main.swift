@@ -28,5 +28,6 @@ let end = clock()
 // Both walks must have reached the same elements, or the two times measure different work.
 precondition(inPlace == copied, "in place \(inPlace) elements, copied \(copied)")
 let seconds = { (nanoseconds: UInt64) in String(format: "%.6f", Double(nanoseconds) / 1e9) }
-print("tensors \(stateDict.count) float32_elements \(copied) open \(seconds(opened - start)) "
-      + "open_and_view \(seconds(viewed - start)) open_and_copy \(seconds(end - viewed + opened - start))")
+print(
+    "tensors \(stateDict.count) float32_elements \(copied) open \(seconds(opened - start)) "
+        + "open_and_view \(seconds(viewed - start)) open_and_copy \(seconds(end - viewed + opened - start))")
