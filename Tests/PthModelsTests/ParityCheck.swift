@@ -12,8 +12,9 @@ extension XCTestCase {
         let model = fixture.model
         // The whole batch in one group on one core (small pointwise convs then run as one GEMM over its
         // images); the first image alone on two cores, every kernel split between them.
-        let network = try Network(contentsOf: fixture.weightsPath, architecture: model, threads: 1)
-        let split = try Network(contentsOf: fixture.weightsPath, architecture: model, threads: 2)
+        let networks = try fixture.networks(threads: [1, 2])
+        let (network, split) = (networks[0], networks[1])
+        XCTAssertEqual(network.architecture.name, model, file: file, line: line)
         XCTAssertEqual(network.classes, try fixture.logits(fixture.inputs.keys.sorted()[0]).shape[1])
         for name in fixture.inputs.keys.sorted() {
             let input = try fixture.input(name)
