@@ -44,7 +44,9 @@ extension XCTestCase {
             XCTAssertLessThanOrEqual(aloneError, 1e-4, "\(model) \(name)[0] alone", file: file, line: line)
             XCTAssertEqual(topIndices(alone.values, 1), topIndices(Array(reference.values[0..<classes]), 1),
                            "\(model) \(name)[0] alone: top-1", file: file, line: line)
-            XCTAssertLessThanOrEqual(relativeError(alone.values, Array(result.output.values[0..<classes])), 1e-5,
+            // Two summation orders of our own may differ as much as PyTorch's float32 may differ from float64 on a
+            // fixture (models.py's float32_error accepts up to 3e-5: vgg16_bn at 32×32 is 2.6e-5 off, its two runs here 1.6e-5).
+            XCTAssertLessThanOrEqual(relativeError(alone.values, Array(result.output.values[0..<classes])), 3e-5,
                                      "\(model) \(name)[0] alone against the same image in the batch", file: file, line: line)
             // Stage outputs are checked on every run, so the localisation a failure relies on is itself tested.
             let divergence = try firstDivergingTap(fixture, input: name, taps: result.taps)
