@@ -9,7 +9,7 @@ import XCTest
 /// big ones (ResNet101/152, ResNeXt, Wide ResNet, DenseNet161/201, AlexNet, VGG, EfficientNet-B2…B7), whose
 /// periodic weights DEFLATE cannot shrink enough to commit, are rebuilt in memory from their `ZooRecipe`
 /// and run on the photos and a random batch at the smallest side at which every convolution uses every tap of
-/// its kernel (`tools/fixtures/zoo.py`'s `SMALLEST_SIDE`: 32 for VGG, 63 for AlexNet, 64 for the ResNets and
+/// its kernel (`tools/fixtures/zoo.py`'s `SMALLEST_SIDE`: 32 for VGG (224 for vgg19_bn, better conditioned there), 63 for AlexNet, 64 for the ResNets and
 /// DenseNets, 96 for the EfficientNets).
 final class ZooParityTests: XCTestCase {
     func testLeNet5() throws { try checkParity(ModelFixture("lenet5")) }
