@@ -1,11 +1,17 @@
 import Foundation
+import PthCheckpoint
+import PthModels
 import PthNumpy
 
-/// One model under `fixtures/models/` as `tools/fixtures/models.py` wrote it: checkpoint, inputs,
-/// PyTorch's logits, and per-channel means of each stage output.
+/// One model under `fixtures/models/` as `tools/fixtures/models.py` or `zoo.py` wrote it: its weights (a
+/// checkpoint, or for the networks too big to commit a `ZooRecipe`), inputs, PyTorch's logits, and per-channel
+/// means of each stage output.
 struct ModelFixture: Decodable {
     let model: String
-    let weights: String
+    /// The checkpoint, relative to `directory`; nil when the weights come from `recipe`.
+    let weights: String?
+    /// The `ZooRecipe` the state dict is rebuilt from, relative to `directory`, for a network without a checkpoint.
+    let recipe: String?
     let dtype: String
     /// Input name (`random`, `photos`) → path under `fixtures/models/`.
     let inputs: [String: String]
@@ -16,36 +22,36 @@ struct ModelFixture: Decodable {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fixtures/models")
 
-    /// Where the manifest was found: `directory`, or the full zoo's fixture folder.
-    private(set) var root = Self.directory
-
-    /// The fixtures `tools/fixtures/zoo.py` writes outside the repository for the big networks
-    /// (`PTH_FULL_ZOO=1`): `$PTH_ZOO_FIXTURES`, or `~/.cache/swift-pth/zoo-fixtures`.
-    static var fullZooDirectory: URL {
-        if let path = ProcessInfo.processInfo.environment["PTH_ZOO_FIXTURES"] { return URL(fileURLWithPath: path) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/swift-pth/zoo-fixtures")
-    }
-
-    private enum CodingKeys: String, CodingKey { case model, weights, dtype, inputs, taps }
-
-    init(_ model: String, in root: URL = directory) throws {
-        let data = try Data(contentsOf: root.appendingPathComponent("\(model)/manifest.json"))
+    init(_ model: String) throws {
+        let data = try Data(contentsOf: Self.directory.appendingPathComponent("\(model)/manifest.json"))
         self = try JSONDecoder().decode(ModelFixture.self, from: data)
-        self.root = root
     }
 
-    var weightsPath: String { root.appendingPathComponent(weights).path }
+    /// The checkpoint's path (the fixture must have one).
+    var weightsPath: String { Self.directory.appendingPathComponent(weights!).path }
+
+    /// The network built once per entry of `threads`: from the checkpoint as `Network(contentsOf:)` reads it as
+    /// `model`, or from the state dict the recipe rebuilds (once, shared by all) as whichever architecture its keys
+    /// and shapes are detected as, so a rebuilt network's test also checks that a user's checkpoint of it is detected.
+    func networks(threads: [Int]) throws -> [Network] {
+        guard let recipe else {
+            return try threads.map { try Network(contentsOf: weightsPath, architecture: model, threads: $0) }
+        }
+        let stateDict = try ZooRecipe(recipe, in: Self.directory).stateDict(in: Self.directory)
+        let architecture = try Architecture.detect(in: stateDict).0
+        return try threads.map { try Network(stateDict: stateDict, architecture: architecture, threads: $0) }
+    }
 
     func input(_ name: String) throws -> NpyArray {
-        try NpyArray(contentsOf: root.appendingPathComponent(inputs[name]!).path)
+        try NpyArray(contentsOf: Self.directory.appendingPathComponent(inputs[name]!).path)
     }
 
     func logits(_ input: String) throws -> NpyArray {
-        try NpyArray(contentsOf: root.appendingPathComponent("\(model)/logits_\(input).npy").path)
+        try NpyArray(contentsOf: Self.directory.appendingPathComponent("\(model)/logits_\(input).npy").path)
     }
 
     /// `[N, C]` spatial means of tap `tap`'s output on `input`.
     func tapMeans(_ tap: String, input: String) throws -> NpyArray {
-        try NpyArray(contentsOf: root.appendingPathComponent("\(model)/taps_\(input)/\(tap).npy").path)
+        try NpyArray(contentsOf: Self.directory.appendingPathComponent("\(model)/taps_\(input)/\(tap).npy").path)
     }
 }

@@ -12,8 +12,9 @@ extension XCTestCase {
         let model = fixture.model
         // The whole batch in one group on one core (small pointwise convs then run as one GEMM over its
         // images); the first image alone on two cores, every kernel split between them.
-        let network = try Network(contentsOf: fixture.weightsPath, architecture: model, threads: 1)
-        let split = try Network(contentsOf: fixture.weightsPath, architecture: model, threads: 2)
+        let networks = try fixture.networks(threads: [1, 2])
+        let (network, split) = (networks[0], networks[1])
+        XCTAssertEqual(network.architecture.name, model, file: file, line: line)
         XCTAssertEqual(network.classes, try fixture.logits(fixture.inputs.keys.sorted()[0]).shape[1])
         for name in fixture.inputs.keys.sorted() {
             let input = try fixture.input(name)
@@ -44,8 +45,10 @@ extension XCTestCase {
             XCTAssertEqual(
                 topIndices(alone.values, 1), topIndices(Array(reference.values[0..<classes]), 1),
                 "\(model) \(name)[0] alone: top-1", file: file, line: line)
+            // Two summation orders of our own may differ as much as PyTorch's float32 may differ from float64 on a
+            // fixture (models.py's float32_error accepts up to 3e-5: vgg16_bn at 32×32 is 2.6e-5 off, its two runs here 1.6e-5).
             XCTAssertLessThanOrEqual(
-                relativeError(alone.values, Array(result.output.values[0..<classes])), 1e-5,
+                relativeError(alone.values, Array(result.output.values[0..<classes])), 3e-5,
                 "\(model) \(name)[0] alone against the same image in the batch", file: file, line: line)
             // Stage outputs are checked on every run, so the localisation a failure relies on is itself tested.
             let divergence = try firstDivergingTap(fixture, input: name, taps: result.taps)
