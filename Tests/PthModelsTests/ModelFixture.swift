@@ -13,6 +13,10 @@ struct ModelFixture: Decodable {
     /// The `ZooRecipe` the state dict is rebuilt from, relative to `directory`, for a network without a checkpoint.
     let recipe: String?
     let dtype: String
+    /// The precision of PyTorch's forward pass that gave the reference logits and taps: `float64` for a network
+    /// whose float32 logits PyTorch itself computes too far from float64 to test against (zoo.py's
+    /// `FLOAT64_REFERENCE`), float32 when absent.
+    let reference: String?
     /// Input name (`random`, `photos`) → path under `fixtures/models/`.
     let inputs: [String: String]
     /// Tap names in execution order.
