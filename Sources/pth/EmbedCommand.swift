@@ -87,17 +87,10 @@ struct EmbedCommand: ParsableCommand {
 
     /// Embeds a preprocessed batch.
     private func embedBatch(_ input: String) throws {
-        let batch = try NpyArray(contentsOf: input)
-        let network = try Network(
-            contentsOf: weights, stateDictKey: stateDict, architecture: model.flatMap { PreprocessingPreset.named($0)?.model ?? $0 }, threads: threads)
-        guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
-            throw ModelError(input, "expected a float32 array of shape [N, \(network.inputChannels), H, W], found \(batch.shape)")
-        }
-        RunDescription(
-            architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
-            classes: network.classes, inputChannels: network.inputChannels, threads: network.threads
-        ).announce()
-        let features = try network.embed(FeatureMap(shape: batch.shape, values: batch.values))
+        let batch = try PreprocessedBatch(
+            npy: input, weights: weights, stateDict: stateDict, architecture: model.flatMap { PreprocessingPreset.named($0)?.model ?? $0 },
+            detected: model == nil, threads: threads)
+        let features = try batch.network.embed(batch.input)
         try NpyArray(shape: features.shape, values: features.values).write(to: output!)
     }
 

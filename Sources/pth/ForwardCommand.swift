@@ -45,16 +45,9 @@ struct ForwardCommand: ParsableCommand {
 
     func run() throws {
         try NpyOutput.check(output)
-        let batch = try NpyArray(contentsOf: input)
-        let network = try Network(contentsOf: weights, stateDictKey: stateDict, architecture: model, threads: threads)
-        guard batch.shape.count == 4, batch.shape[1] == network.inputChannels else {
-            throw ModelError(input, "expected a float32 array of shape [N, \(network.inputChannels), H, W], found \(batch.shape)")
-        }
-        RunDescription(
-            architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
-            classes: network.classes, inputChannels: network.inputChannels, threads: network.threads
-        ).announce()
-        let logits = try network.run(FeatureMap(shape: batch.shape, values: batch.values))
+        let batch = try PreprocessedBatch(
+            npy: input, weights: weights, stateDict: stateDict, architecture: model, detected: model == nil, threads: threads)
+        let logits = try batch.network.run(batch.input)
         try NpyOutput.write(NpyArray(shape: logits.shape, values: logits.values), to: output)
     }
 }
