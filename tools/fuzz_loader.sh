@@ -6,6 +6,11 @@
 #
 #   tools/fuzz_loader.sh [TARGET] [RUNS] [extra libFuzzer flags…]
 #
+# PTH_FUZZ_ASAN=0 builds without AddressSanitizer (into .build-fuzz/TARGET-noasan, sharing TARGET's
+# corpus): about 3× the executions per second. Swift's own bounds and overflow checks still trap, but
+# an out-of-bounds access through an unsafe pointer or inside a C library goes unseen, so spend most
+# of the machine's time under ASan and use this only to add executions.
+#
 # TARGET (default loader):
 #   loader  mutates checkpoint bytes through the whole PthCheckpoint loader (tools/fuzz/FuzzLoader.swift)
 #   pickle  structure-aware: the input is a stream of choices that builds a well-formed pickle program
@@ -55,19 +60,22 @@ case "$target" in
         seeds=(fixtures/images fixtures/broken) ;;
 esac
 
-out=".build-fuzz/$target"
-mkdir -p "$out/corpus"
+sanitizers=fuzzer,address corpus=corpus out=".build-fuzz/$target"
+if [[ "${PTH_FUZZ_ASAN:-1}" == 0 ]]; then
+    sanitizers=fuzzer corpus="../$target/corpus" out=".build-fuzz/$target-noasan"
+fi
+mkdir -p "$out" ".build-fuzz/$target/corpus"
 for seed in "${seeds[@]}"; do mkdir -p "$seed"; done
 cflags=() ldflags=()
 if ((${#libs[@]})); then
     cflags=($(pkg-config --cflags-only-I "${libs[@]}" | sed 's/-I/-Xcc -I/g'))
     ldflags=($(pkg-config --libs "${libs[@]}"))
 fi
-swiftc -O -wmo -parse-as-library -sanitize=fuzzer,address -module-name PthFoundation Sources/PthFoundation/*.swift \
+swiftc -O -wmo -parse-as-library -sanitize=$sanitizers -module-name PthFoundation Sources/PthFoundation/*.swift \
     -emit-module -emit-module-path "$out/PthFoundation.swiftmodule" -emit-object -o "$out/PthFoundation.o" 2>&1 | grep -v "warning:" || true
-swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name "Fuzz_$target" -I "$out" "$out/PthFoundation.o" \
+swiftc -O -parse-as-library -sanitize=$sanitizers -module-name "Fuzz_$target" -I "$out" "$out/PthFoundation.o" \
     "${flags[@]}" "${cflags[@]}" "${sources[@]}" "${ldflags[@]}" -o "$out/fuzz-$target" 2>&1 | grep -v "warning:" || true
 test -x "$out/fuzz-$target"
 cd "$out"
 exec "./fuzz-$target" -runs="$runs" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    "$@" corpus "${seeds[@]/#/../../}"
+    "$@" "$corpus" "${seeds[@]/#/../../}"
