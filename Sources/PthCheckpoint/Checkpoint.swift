@@ -1,3 +1,5 @@
+import PthFoundation
+
 /// A PyTorch checkpoint read from disk: which format it is in and the object tree it holds.
 ///
 /// Reading executes nothing: the pickle is interpreted by `PickleMachine` against an allowlist
@@ -42,6 +44,17 @@ public struct Checkpoint: Sendable {
     /// For a TorchScript archive: the parameter and buffer names each module class of `code/` declares.
     public let scriptClasses: [String: ScriptClass]
 
+    /// The file's bytes: mapped, or read into memory with `inMemory`.
+    private let file: OwnedMemory
+
+    /// Gives back the memory of the file's pages this process has read so far when the file is mapped
+    /// (nothing otherwise): a page read again later comes back from the page cache. For a caller that
+    /// has copied what it needs out of the tensors — a network packs every weight — and keeps them only
+    /// for reference.
+    public func releaseResidentPages() {
+        file.releaseResidentPages()
+    }
+
     /// `module.name` of every foreign global (not on the allowlist), each kept as an inert opaque value.
     public var opaqueObjects: [String] { globals.filter { !$0.isAllowlisted }.map(\.name) }
 
@@ -63,6 +76,7 @@ public struct Checkpoint: Sendable {
 
     private init(file: MappedFile) throws {
         let (format, contents) = try Checkpoint.load(file, scanOnly: false)
+        self.file = file.memory
         self.format = format
         root = contents.root
         globals = Checkpoint.references(contents.globals)

@@ -51,8 +51,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
 
     /// Most floats an im2col matrix may take: larger ones (a stem conv over a big image) are
     /// unfolded and multiplied a band of output rows at a time, which bounds the scratch memory
-    /// while each band still gives the GEMM thousands of columns.
-    static let im2colBudget = 1 << 20
+    /// while each band still gives the GEMM thousands of columns (2 MiB: ResNet50's stem runs in bands
+    /// of 31 of its 112 output rows, 3,472 columns each).
+    static let im2colBudget = 1 << 19
 
     /// Convs of a batch whose output planes are smaller than this may run as one GEMM over the whole
     /// batch (the images' pixels side by side as columns): OpenBLAS then packs the weights once per

@@ -124,7 +124,8 @@ final class WinogradConvolution: Sendable {
         var blockPlane: Int { paddedHeight * paddedWidth * 8 }
     }
 
-    /// Floats of scratch `run` needs: the padded batch, then the transformed input and the GEMM results.
+    /// Floats of scratch `run` needs: the transformed input, then the padded batch, whose place the GEMM
+    /// results take once the input transform has read it.
     func scratchCount(batch: Int, height: Int, width: Int) -> Int {
         Self.scratchCount(
             batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
@@ -144,7 +145,7 @@ final class WinogradConvolution: Sendable {
     ) -> Int {
         let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth)
         let inBlocks = (inChannels + 7) / 8, outBlocks = (outChannels + 7) / 8
-        return batch * inBlocks * t.blockPlane + positions * t.tiles * 8 * (inBlocks + outBlocks)
+        return positions * t.tiles * 8 * inBlocks + max(batch * inBlocks * t.blockPlane, positions * t.tiles * 8 * outBlocks)
     }
 
     /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding the bias and
@@ -156,9 +157,10 @@ final class WinogradConvolution: Sendable {
         activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
     ) {
         let t = Tiling(batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight)
-        let padded = scratch
-        let v = padded + batch * inBlocks * t.blockPlane
-        let m = v + Self.positions * t.tiles * 8 * inBlocks
+        let v = scratch
+        let padded = v + Self.positions * t.tiles * 8 * inBlocks
+        // The padded copy is dead once transformed: the GEMM results overwrite it.
+        let m = padded
 
         split.forEachRange(batch * inBlocks) { blocks in
             for nb in blocks {

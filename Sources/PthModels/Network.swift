@@ -59,6 +59,9 @@ public final class Network: @unchecked Sendable {
         let architecture = try architectureName.map(Architecture.named)
         let (chosen, graph) = try architecture.map { ($0, try $0.graph(from: selection.stateDict)) } ?? Architecture.detect(in: selection.stateDict)
         try self.init(architecture: chosen, graph: graph, threads: threads, stateDictChoice: selection.choice)
+        // Every kernel now holds its own copy of what it reads: the pages of the file that are still
+        // resident (the pickle, BatchNorm statistics, biases) are only needed again if `graph` is read.
+        checkpoint.releaseResidentPages()
     }
 
     /// Reads the checkpoint at `path` the way a network needs it: mapped, not read into memory, since
