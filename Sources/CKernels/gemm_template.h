@@ -53,13 +53,11 @@ static inline __attribute__((always_inline)) void gemm_finish_row(float *sums, f
     out_of_place(e->activation, sums, out, count, scale, bias);
 }
 
-/// One GEMM_MR × GEMM_NR tile over `kc` steps of K: `a` the packed panel's rows at this K block,
-/// `b` the packed column panel. Only `rows × columns` of the tile are stored (the rest are zero
-/// padding of A or B). `first`: C holds nothing yet; `last`: this is the final K block.
-static inline __attribute__((always_inline)) void gemm_tile(long kc, const float *restrict a, const float *restrict b,
-                                                            float *c, long ldc, long rows, long columns, int first,
-                                                            int last, long row, long column, const pth_gemm_epilogue *e) {
-    gemm_vec low[GEMM_MR], high[GEMM_MR];
+/// Sums one GEMM_MR × GEMM_NR tile over `kc` steps of K into `low` (columns 0..<GEMM_LANES) and
+/// `high` (the rest): `a` the packed panel's rows at this K block, `b` the packed column panel.
+static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const float *restrict a, const float *restrict b,
+                                                                  long columns, gemm_vec low[GEMM_MR],
+                                                                  gemm_vec high[GEMM_MR]) {
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) low[r] = high[r] = (gemm_vec){0};
     if (columns <= GEMM_LANES) {
@@ -80,6 +78,16 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
             }
         }
     }
+}
+
+/// One GEMM_MR × GEMM_NR tile over `kc` steps of K (see `gemm_accumulate`). Only `rows × columns`
+/// of the tile are stored (the rest are zero padding of A or B). `first`: C holds nothing yet;
+/// `last`: this is the final K block.
+static inline __attribute__((always_inline)) void gemm_tile(long kc, const float *restrict a, const float *restrict b,
+                                                            float *c, long ldc, long rows, long columns, int first,
+                                                            int last, long row, long column, const pth_gemm_epilogue *e) {
+    gemm_vec low[GEMM_MR], high[GEMM_MR];
+    gemm_accumulate(kc, a, b, columns, low, high);
     if (!last && rows == GEMM_MR && columns == GEMM_NR) {
 #pragma clang loop unroll(full)
         for (int r = 0; r < GEMM_MR; r++) {
@@ -154,28 +162,102 @@ static void gemm_packed_vector(long m, long k, const float *packed, const float 
     }
 }
 
-static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
-                               const pth_gemm_epilogue *e, float *scratch) {
-    if (n == 1) {
-        gemm_packed_vector(m, k, packed, b, ldb, c, ldc, e);
-        return;
+/// Copies `kc × nc` of B given as its transpose (`bt` holds B's columns as rows, `ldbt` apart) into
+/// the column panels `gemm_pack_b` makes. Each panel row is written whole from one element of each
+/// column's run of K: loads from GEMM_NR sequential streams are cheaper than stores GEMM_NR apart.
+static void gemm_pack_b_transposed(const float *bt, long ldbt, long kc, long nc, float *packed) {
+    for (long j = 0; j < nc; j += GEMM_NR) {
+        long columns = nc - j < GEMM_NR ? nc - j : GEMM_NR;
+        float *panel = packed + j * kc;
+        const float *source = bt + j * ldbt;
+        if (columns == GEMM_NR) {
+            for (long k = 0; k < kc; k++) {
+                float row[GEMM_NR];
+#pragma clang loop unroll(full)
+                for (int column = 0; column < GEMM_NR; column++) row[column] = source[column * ldbt + k];
+                memcpy(panel + k * GEMM_NR, row, sizeof row);
+            }
+        } else {
+            for (long k = 0; k < kc; k++) {
+                for (long column = 0; column < GEMM_NR; column++) {
+                    panel[k * GEMM_NR + column] = column < columns ? source[column * ldbt + k] : 0;
+                }
+            }
+        }
     }
+}
+
+/// One GEMM_MR × GEMM_NR tile of the transposed product (see `gemm_packed_transposed_kernel`): each
+/// of its `columns` columns is stored as one run of `rows` at `ct`, rows `ldct` apart.
+static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, const float *restrict a,
+                                                                       const float *restrict b, float *ct, long ldct,
+                                                                       long rows, long columns, int first) {
+    gemm_vec low[GEMM_MR], high[GEMM_MR];
+    gemm_accumulate(kc, a, b, columns, low, high);
+    float tile[GEMM_MR][GEMM_NR];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < GEMM_MR; r++) {
+        gemm_store(tile[r], low[r]);
+        gemm_store(tile[r] + GEMM_LANES, high[r]);
+    }
+    for (long j = 0; j < columns; j++) {
+        float *p = ct + j * ldct;
+        if (first) {
+            for (long r = 0; r < rows; r++) p[r] = tile[r][j];
+        } else {
+            for (long r = 0; r < rows; r++) p[r] += tile[r][j];
+        }
+    }
+}
+
+/// The blocked loops around the micro-kernel (BLIS order, see the top of this file), for C = A·B
+/// (`transposed` 0: B `k × n` and C `m × n`, rows `ldb` and `ldc` apart) or, with `transposed` 1,
+/// for B and C both given as their transposes (`n × k` and `n × m`).
+static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, long k, const float *packed,
+                                                               const float *b, long ldb, float *c, long ldc,
+                                                               const pth_gemm_epilogue *e, float *scratch,
+                                                               int transposed) {
     for (long jc = 0; jc < n; jc += GEMM_NC) {
         long nc = n - jc < GEMM_NC ? n - jc : GEMM_NC;
         for (long pc = 0; pc < k; pc += GEMM_KC) {
             long kc = k - pc < GEMM_KC ? k - pc : GEMM_KC;
-            gemm_pack_b(b + pc * ldb + jc, ldb, kc, nc, scratch);
+            if (transposed) {
+                gemm_pack_b_transposed(b + jc * ldb + pc, ldb, kc, nc, scratch);
+            } else {
+                gemm_pack_b(b + pc * ldb + jc, ldb, kc, nc, scratch);
+            }
             for (long ic = 0; ic < m; ic += GEMM_MC) {
                 long mc = m - ic < GEMM_MC ? m - ic : GEMM_MC;
                 for (long jr = 0; jr < nc; jr += GEMM_NR) {
                     long columns = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
                     for (long ir = 0; ir < mc; ir += GEMM_MR) {
                         long row = ic + ir, rows = m - row < GEMM_MR ? m - row : GEMM_MR;
-                        gemm_tile(kc, packed + row * k + pc * GEMM_MR, scratch + jr * kc, c + row * ldc + jc + jr, ldc,
-                                  rows, columns, pc == 0, pc + kc == k, row, jc + jr, e);
+                        const float *a = packed + row * k + pc * GEMM_MR, *panel = scratch + jr * kc;
+                        if (transposed) {
+                            gemm_tile_transposed(kc, a, panel, c + (jc + jr) * ldc + row, ldc, rows, columns, pc == 0);
+                        } else {
+                            gemm_tile(kc, a, panel, c + row * ldc + jc + jr, ldc, rows, columns, pc == 0, pc + kc == k,
+                                      row, jc + jr, e);
+                        }
                     }
                 }
             }
         }
     }
+}
+
+static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
+                               const pth_gemm_epilogue *e, float *scratch) {
+    if (n == 1) {
+        gemm_packed_vector(m, k, packed, b, ldb, c, ldc, e);
+        return;
+    }
+    gemm_blocked(m, n, k, packed, b, ldb, c, ldc, e, scratch, 0);
+}
+
+/// The plain product `A · B` with B given transposed and C written transposed (`ct` holds C's
+/// columns as rows, `ldct` apart). No epilogue; partial sums of K blocks before the last are kept in C.
+static void gemm_packed_transposed_kernel(long m, long n, long k, const float *packed, const float *bt, long ldbt,
+                                          float *ct, long ldct, float *scratch) {
+    gemm_blocked(m, n, k, packed, bt, ldbt, ct, ldct, 0, scratch, 1);
 }

@@ -15,6 +15,8 @@ typedef struct {
                       float *scratch);
     void (*gemm_packed)(long m, long n, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
                         const pth_gemm_epilogue *epilogue, float *scratch);
+    void (*gemm_packed_transposed)(long m, long n, long k, const float *packed, const float *bt, long ldbt, float *ct,
+                                   long ldct, float *scratch);
     /// Rows of A per packed panel and columns of C per micro-kernel call.
     long gemm_rows, gemm_columns;
 } pth_kernel_table;

@@ -75,3 +75,8 @@ void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, c
                      long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
     pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, c, ldc, epilogue, scratch);
 }
+
+void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *bt, long ldbt,
+                                float *ct, long ldct, float *scratch) {
+    pth_kernels_for(isa)->gemm_packed_transposed(m, n, k, packed, bt, ldbt, ct, ldct, scratch);
+}

@@ -43,10 +43,11 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// columns to run well and the transformed weights cost more memory than the time they save.
     static let winogradMinimumPixels = 400
 
-    /// Smaller planes still go through Winograd when the transformed weights (36·out·in floats,
-    /// repacked by OpenBLAS on every call) are at most this many times the transformed input
-    /// (36·in·tiles): DenseNet's 128 → 32 convs on 14×14 and 7×7 maps (time −36% and −41% measured),
-    /// not ResNet's 256 → 256 on 14×14 (no faster) nor Inception's 448 → 384 on 8×8 (60% slower).
+    /// Smaller planes still go through Winograd when the transformed weights (36·out·in floats) are
+    /// at most this many times the transformed input (36·in·tiles): DenseNet's 128 → 32 convs on 14×14
+    /// and 7×7 maps (time −36% and −41% measured), not ResNet's 256 → 256 on 14×14 (no faster) nor
+    /// Inception's 448 → 384 on 8×8 (60% slower with OpenBLAS's GEMMs; with the packed micro-kernel's,
+    /// sending every such conv through Winograd leaves all three networks' times unchanged).
     static let winogradWeightsPerInput = 8
 
     /// Most floats an im2col matrix may take: larger ones (a stem conv over a big image) are
@@ -148,7 +149,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
     public func prepare(height: Int, width: Int, split: WorkSplit = .serial) {
         guard winograd == nil, usesWinograd(height: height, width: width) else { return }
         let make = { (w: UnsafeBufferPointer<Float>) in
-            WinogradConvolution(weights: w.baseAddress!, scale: self.scale, bias: self.bias, geometry: self.geometry, split: split)
+            WinogradConvolution(
+                weights: w.baseAddress!, scale: self.scale, bias: self.bias, geometry: self.geometry, split: split,
+                instructionSet: self.instructionSet)
         }
         winograd =
             switch weights {
@@ -161,7 +164,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
     public func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let g = geometry
         if usesWinograd(height: height, width: width) {
-            return WinogradConvolution.scratchCount(g, batch: batch, height: height, width: width)
+            return WinogradConvolution.scratchCount(g, batch: batch, height: height, width: width, split: split)
         }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return matricesCount(batch: batch, height: height, width: width) + productScratchCount(split: split)

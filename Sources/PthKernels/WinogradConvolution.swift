@@ -1,3 +1,5 @@
+import CKernels
+
 /// A stride-1 3×3 convolution by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray 2015):
 /// each 6×6 input tile becomes a 4×4 output tile with 36 multiplies per channel pair instead of
 /// 144, so the GEMM work of the conv drops 4× at the price of transforms on input and output.
@@ -12,13 +14,18 @@
 /// (`[tile][position][channel]`, each GEMM striding over tiles), so a transform reads and writes one
 /// compact run of memory per tile rather than 36 far-apart ones.
 ///
+/// The 36 GEMMs are the packed micro-kernel's (`PackedMatrix.multiplyTransposed`): each position's
+/// transformed filters `U[e]` are packed once, when the kernel is made, as the product's A, so
+/// `M[e]ᵀ = U[e]·V[e]ᵀ` reads `V[e]` as a transposed B and writes `M[e]` as a transposed C, in the
+/// layouts the transforms use.
+///
 /// Numerics: the transforms use the points 0, ±1, ±2, whose coefficients (≤ 8, 1/24) keep float32
 /// error near 1e-6 of the output's magnitude; the weight transform is done in Double.
 final class WinogradConvolution: Sendable {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
-    /// `[36][out][in]`: `G·g·Gᵀ` for every filter, position-major so each GEMM's B is contiguous.
-    private let transformed: [Float]
+    /// Per position `e`, the `out × in` matrix of `(G·g·Gᵀ)[e]` over every filter, packed for the micro-kernel.
+    private let filters: [PackedMatrix]
     /// The bias, zero-extended to whole 8-channel blocks.
     private let blockBias: [Float]
 
@@ -30,17 +37,18 @@ final class WinogradConvolution: Sendable {
 
     /// `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s transformed
     /// filters, in Double with the transform, so it costs nothing per run. `split` cuts the filters
-    /// over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568).
+    /// over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568). The GEMMs run
+    /// `instructionSet`'s micro-kernel.
     init(
         weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
-        split: WorkSplit = .serial
+        split: WorkSplit = .serial, instructionSet: InstructionSet = .active
     ) {
         precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
         let pairs = g.outChannels * g.inChannels
-        // Every element is written below.
-        transformed = [Float](unsafeUninitializedCapacity: Self.positions * pairs) { u, count in
+        // `[36][out][in]`, every element written below, then packed position by position.
+        let transformed = [Float](unsafeUninitializedCapacity: Self.positions * pairs) { u, count in
             let u = u.baseAddress!
             scale.withUnsafeBufferPointer { scale in
                 split.forEachRange((pairs + 3) / 4, minimum: 256) { groups in
@@ -50,6 +58,11 @@ final class WinogradConvolution: Sendable {
                 }
             }
             count = Self.positions * pairs
+        }
+        filters = transformed.withUnsafeBufferPointer { u in
+            (0..<Self.positions).map { e in
+                PackedMatrix(u.baseAddress! + e * pairs, rows: g.outChannels, columns: g.inChannels, instructionSet: instructionSet)
+            }
         }
         blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
     }
@@ -124,24 +137,33 @@ final class WinogradConvolution: Sendable {
         var blockPlane: Int { paddedHeight * paddedWidth * 8 }
     }
 
-    /// Floats of scratch `run` needs: the transformed input, then the padded batch, whose place the GEMM
-    /// results take once the input transform has read it.
-    func scratchCount(batch: Int, height: Int, width: Int) -> Int {
+    /// Floats of scratch `run` needs when cut as `split` cuts it: the transformed input; then the padded
+    /// batch, whose place the GEMM results take once the input transform has read it; then each part's
+    /// panels of the GEMMs' B.
+    func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         Self.scratchCount(
             batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-            padHeight: padTop + padBottom, padWidth: padLeft + padRight)
+            padHeight: padTop + padBottom, padWidth: padLeft + padRight, split: split)
     }
 
     /// Floats of scratch the kernel for `g` needs, known before its weights are transformed.
-    static func scratchCount(_ g: ConvolutionGeometry, batch: Int, height: Int, width: Int) -> Int {
+    static func scratchCount(_ g: ConvolutionGeometry, batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         scratchCount(
             batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
-            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight)
+            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, split: split)
     }
 
     private static func scratchCount(
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        padHeight: Int, padWidth: Int
+        padHeight: Int, padWidth: Int, split: WorkSplit
+    ) -> Int {
+        transformsCount(batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels, padHeight: padHeight, padWidth: padWidth)
+            + min(split.threads, positions) * Int(pth_gemm_scratch_count(InstructionSet.active.isa))
+    }
+
+    /// Floats of the transformed input and the shared padded copy and GEMM results.
+    private static func transformsCount(
+        batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int, padHeight: Int, padWidth: Int
     ) -> Int {
         let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth)
         let inBlocks = (inChannels + 7) / 8, outBlocks = (outChannels + 7) / 8
@@ -172,16 +194,17 @@ final class WinogradConvolution: Sendable {
         }
         split.forEachRange(t.tiles) { tiles in transformInput(padded, t, tiles: tiles, into: v) }
         let inStride = 8 * inBlocks, outStride = 8 * outBlocks
-        transformed.withUnsafeBufferPointer { u in
-            let u = u.baseAddress!
-            split.forEachRange(Self.positions) { positions in
-                for e in positions {
-                    Kernels.gemm(
-                        m: t.tiles, n: outChannels, k: inChannels,
-                        a: v + e * inStride, lda: Self.positions * inStride,
-                        b: u + e * outChannels * inChannels, ldb: inChannels, transposeB: true,
-                        c: m + e * outStride, ldc: Self.positions * outStride)
-                }
+        let panels =
+            scratch
+            + Self.transformsCount(
+                batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+                padHeight: padTop + padBottom, padWidth: padLeft + padRight)
+        let perPart = filters[0].transposedScratchCount
+        split.forEachPart(Self.positions) { part, positions in
+            for e in positions {
+                filters[e].multiplyTransposed(
+                    n: t.tiles, bt: v + e * inStride, ldbt: Self.positions * inStride,
+                    ct: m + e * outStride, ldct: Self.positions * outStride, scratch: panels + part * perPart)
             }
         }
         split.forEachRange(t.tiles) { tiles in

@@ -39,36 +39,52 @@ public final class ExecutionPlan {
         self.graph = graph
         self.output = output
         self.threads = max(1, threads ?? Kernels.processorCount)
-        self.compiled = try graph.nodes.map(CompiledNode.init)
-        Self.prepareWeights(graph: graph, compiled: compiled, threads: self.threads)
+        self.compiled = try Self.compile(graph, threads: self.threads)
         Self.prepareThreads()
     }
 
-    /// Every kernel takes its own copy of its weights (GEMM convs' packed once for the micro-kernel,
-    /// linear layers' when made) and lets go of the checkpoint's pages as soon as it has: a mapped
-    /// file's weights are then resident once, in their packed form. With more than one thread the
-    /// convolutions are prepared on every core, each taking the next unprepared one: a ResNet50 packs
-    /// ~94 MB, and the page faults that read it from the file and the packing both scale with cores.
-    private static func prepareWeights(graph: Graph, compiled: [CompiledNode], threads: Int) {
-        var convolutions: [(kernel: ConvolutionKernel, weights: OwnedMemory?)] = []
-        for (node, kernel) in zip(graph.nodes, compiled) {
-            switch (node.op, kernel) {
-            case (.conv2d(let conv), .convolution(let kernel)): convolutions.append((kernel, conv.weight.borrowed))
-            case (.linear(let linear), .linear): linear.weight.borrowed?.releaseResidentPages()
+    /// Compiles every node. Each kernel takes its own copy of its weights (GEMM convs' packed for the
+    /// micro-kernel, linear layers' copied) and lets go of the checkpoint's pages as soon as it has: a
+    /// mapped file's weights are then resident once, in their own form. With more than one thread the
+    /// nodes are compiled on every core, largest weights first, each thread taking the next node: a
+    /// ResNet50 copies ~100 MB, and the page faults that read it from the file, the packing and the
+    /// copies all scale with cores. A node that cannot be compiled throws the error of the first such
+    /// node in graph order, as a serial pass would.
+    private static func compile(_ graph: Graph, threads: Int) throws -> [CompiledNode] {
+        let nodes = graph.nodes
+        @Sendable func compile(_ node: Node) throws -> CompiledNode {
+            let compiled = try CompiledNode(node)
+            switch (node.op, compiled) {
+            case (.conv2d(let conv), .convolution(let kernel)):
+                kernel.prepare()
+                conv.weight.borrowed?.releaseResidentPages()
+            case (.linear(let linear), .linear):
+                linear.weight.borrowed?.releaseResidentPages()
             default: break
             }
+            return compiled
         }
-        // Dispatch hands each index to exactly one of its threads, so each kernel is prepared once;
-        // the list itself is only read.
-        let work = UncheckedSendable(convolutions)
-        @Sendable func prepare(_ index: Int) {
-            work.value[index].kernel.prepare()
-            work.value[index].weights?.releaseResidentPages()
+        guard threads > 1 else { return try nodes.map(compile) }
+        let order = nodes.indices.sorted { weightCount(nodes[$0]) > weightCount(nodes[$1]) }
+        var results = [Result<CompiledNode, any Error>?](repeating: nil, count: nodes.count)
+        results.withUnsafeMutableBufferPointer { results in
+            // Dispatch hands each iteration to exactly one thread, and iteration `i` writes only slot
+            // `order[i]`, a permutation: no two threads write the same slot.
+            let slots = UncheckedSendable(results)
+            DispatchQueue.concurrentPerform(iterations: order.count) { i in
+                let index = order[i]
+                slots.value[index] = Result { try compile(nodes[index]) }
+            }
         }
-        if threads > 1 {
-            DispatchQueue.concurrentPerform(iterations: convolutions.count) { prepare($0) }
-        } else {
-            for index in convolutions.indices { prepare(index) }
+        return try results.map { try $0!.get() }
+    }
+
+    /// Floats of weights a node's kernel copies when compiled.
+    private static func weightCount(_ node: Node) -> Int {
+        switch node.op {
+        case .conv2d(let conv): conv.weight.shape.reduce(1, *)
+        case .linear(let linear): linear.weight.shape.reduce(1, *)
+        default: 0
         }
     }
 

@@ -25,6 +25,42 @@ final class PackedMatrixTests: XCTestCase {
         }
     }
 
+    /// The transposed product (B read as its transpose, C written as its transpose, as Winograd's
+    /// GEMMs use it) of every instruction set this CPU runs, on the same shapes, against the Double
+    /// product; the padding between the transposed rows of C is never written.
+    func testTransposedProductMatchesDoubleProduct() throws {
+        for isa in InstructionSet.supported {
+            for (m, n, k) in Self.shapes {
+                let lda = k + 1, ldbt = k + 2, ldct = m + 3
+                let a = pseudoRandom(count: m * lda, seed: 7), bt = pseudoRandom(count: n * ldbt, seed: 8)
+                let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, leadingDimension: lda, instructionSet: isa) }
+                var ct = [Float](repeating: .nan, count: n * ldct)
+                var scratch = [Float](repeating: .nan, count: packed.transposedScratchCount)
+                bt.withUnsafeBufferPointer { bt in
+                    ct.withUnsafeMutableBufferPointer { ct in
+                        scratch.withUnsafeMutableBufferPointer { scratch in
+                            packed.multiplyTransposed(
+                                n: n, bt: bt.baseAddress!, ldbt: ldbt, ct: ct.baseAddress!, ldct: ldct, scratch: scratch.baseAddress!)
+                        }
+                    }
+                }
+                for j in 0..<n {
+                    for i in 0..<m {
+                        var sum = 0.0, magnitude = 0.0
+                        for p in 0..<k {
+                            let product = Double(a[i * lda + p]) * Double(bt[j * ldbt + p])
+                            sum += product
+                            magnitude += abs(product)
+                        }
+                        let tolerance = 1e-6 * (Double(k).squareRoot() * magnitude + abs(sum) + 1)
+                        XCTAssertEqual(Double(ct[j * ldct + i]), sum, accuracy: tolerance, "\(isa) \(m)×\(n)×\(k) at \(i),\(j)")
+                    }
+                    for i in m..<ldct { XCTAssertTrue(ct[j * ldct + i].isNaN, "\(isa) \(m)×\(n)×\(k) wrote past column \(j)") }
+                }
+            }
+        }
+    }
+
     /// (m, n, k): ragged everywhere, the degenerate sizes, K past the 256-deep cache block (twice),
     /// M past the 120-row block and N past the 512-column block.
     static let shapes = [

@@ -5,7 +5,8 @@ import XCTest
 /// Winograd F(4×4, 3×3) against a direct convolution summed in Double, and against the im2col path.
 final class WinogradTests: XCTestCase {
     /// Partial edge tiles, asymmetric padding, a batch whose tiles do not fill whole lanes, strided
-    /// images and a fused activation.
+    /// images and a fused activation; the GEMMs of every instruction set this CPU runs, serial and
+    /// cut over two cores.
     func testMatchesDirectConvolution() throws {
         // 11 input channels fill one 8-channel block and part of another, 37 four whole blocks and part of a fifth.
         for (height, width, pads, inChannels) in [
@@ -28,32 +29,37 @@ final class WinogradTests: XCTestCase {
                 input, inputStride: inputStride, height: height, width: width, batch: batch,
                 weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
 
-            let kernel = weights.withUnsafeBufferPointer { w in
-                WinogradConvolution(weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g)
-            }
-            var scratch = [Float](repeating: .nan, count: kernel.scratchCount(batch: batch, height: height, width: width))
-            var output = [Float](repeating: 0, count: batch * outputStride)
-            input.withUnsafeBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { y in
-                    scratch.withUnsafeMutableBufferPointer { s in
-                        kernel.run(
-                            input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
-                            output: y.baseAddress!, outputStride: outputStride, batch: batch,
-                            activation: .relu, scratch: s.baseAddress!)
+            for isa in InstructionSet.supported {
+                for split in [WorkSplit.serial, WorkSplit(threads: 2, splitsSmallWork: true)] {
+                    let kernel = weights.withUnsafeBufferPointer { w in
+                        WinogradConvolution(weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g, instructionSet: isa)
                     }
+                    var scratch = [Float](repeating: .nan, count: kernel.scratchCount(batch: batch, height: height, width: width, split: split))
+                    var output = [Float](repeating: 0, count: batch * outputStride)
+                    input.withUnsafeBufferPointer { x in
+                        output.withUnsafeMutableBufferPointer { y in
+                            scratch.withUnsafeMutableBufferPointer { s in
+                                kernel.run(
+                                    input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
+                                    output: y.baseAddress!, outputStride: outputStride, batch: batch,
+                                    activation: .relu, scratch: s.baseAddress!, split: split)
+                            }
+                        }
+                    }
+                    let relu = expected.map { max($0, 0) }
+                    var worst: Float = 0, scale: Float = 0
+                    for n in 0..<batch {
+                        for i in 0..<9 * outH * outW {
+                            worst = max(worst, abs(output[n * outputStride + i] - relu[n * outputStride + i]))
+                            scale = max(scale, abs(relu[n * outputStride + i]))
+                        }
+                        // Padding between images is never written.
+                        XCTAssertEqual(output[n * outputStride + 9 * outH * outW], 0)
+                    }
+                    let context = "\(isa) threads \(split.threads), \(inChannels) channels, \(height)×\(width) pads \(pads)"
+                    XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(context): rel. L∞ \(worst / scale)")
                 }
             }
-            let relu = expected.map { max($0, 0) }
-            var worst: Float = 0, scale: Float = 0
-            for n in 0..<batch {
-                for i in 0..<9 * outH * outW {
-                    worst = max(worst, abs(output[n * outputStride + i] - relu[n * outputStride + i]))
-                    scale = max(scale, abs(relu[n * outputStride + i]))
-                }
-                // Padding between images is never written.
-                XCTAssertEqual(output[n * outputStride + 9 * outH * outW], 0)
-            }
-            XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(inChannels) channels, \(height)×\(width) pads \(pads): rel. L∞ \(worst / scale)")
         }
     }
 

@@ -46,4 +46,12 @@ long pth_gemm_scratch_count(pth_isa isa);
 void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb, float *c,
                      long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
 
+/// The plain product (no epilogue) with both B and C transposed: `Cᵀ[n × m] = (A · B)ᵀ` with A
+/// packed for `isa`, B given as `bt`, its `n × k` transpose (rows `ldbt` apart), and C written as
+/// `ct`, its `n × m` transpose (rows `ldct` apart). For a product whose operands are stored the other
+/// way round (Winograd's transform-domain GEMMs keep each tile's channels together); only the
+/// packing of B and the store of each tile differ from `pth_gemm_packed`. `k` ≥ 1.
+void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *bt, long ldbt,
+                                float *ct, long ldct, float *scratch);
+
 #endif
