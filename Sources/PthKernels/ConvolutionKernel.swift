@@ -28,7 +28,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
     private var weights: Weights
     private enum Weights {
         case plain(KernelWeights)
-        case packed(PackedMatrix)
+        /// One matrix per group: group `g`'s output channels against its input channels.
+        case packed([PackedMatrix])
     }
     /// Per output channel: `y = scale·(w ⋆ x) + bias` (scale from a folded BatchNorm, else 1).
     private let scale: [Float]
@@ -119,9 +120,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
             && (outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles)
     }
 
-    /// Whether `prepare` packs the weights: every conv whose GEMMs take whole output channels (not
-    /// depthwise, not grouped).
-    public var packs: Bool { geometry.groups == 1 }
+    /// Whether `prepare` packs the weights: every conv that runs as GEMMs (a grouped one as one GEMM
+    /// per group, each group's weights packed on their own), not a depthwise one.
+    public var packs: Bool { !geometry.isDepthwise }
 
     /// The planning step, run once before the first `run` (not concurrently with one): replaces the
     /// weights by the kernel's own copy — packed for `instructionSet`'s micro-kernel when `packs`,
@@ -134,12 +135,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
             weights = .plain(plain.owned())
             return
         }
-        let g = geometry
+        let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
         weights = .packed(
             plain.withUnsafeBufferPointer { w in
-                PackedMatrix(
-                    w.baseAddress!, rows: g.outChannels, columns: g.inChannels * g.kernelHeight * g.kernelWidth,
-                    instructionSet: instructionSet)
+                (0..<g.groups).map { group in
+                    PackedMatrix(w.baseAddress! + group * rows * depth, rows: rows, columns: depth, instructionSet: instructionSet)
+                }
             })
     }
 
@@ -156,7 +157,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         winograd =
             switch weights {
             case .plain(let plain): plain.withUnsafeBufferPointer(make)
-            case .packed(let packed): packed.unpacked().withUnsafeBufferPointer(make)
+            case .packed(let packed): packed[0].unpacked().withUnsafeBufferPointer(make)
             }
     }
 
@@ -182,7 +183,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
 
     /// Floats of scratch the GEMM itself takes (the packed kernel's panels of B; OpenBLAS takes none).
     private func productScratchCount(split: WorkSplit) -> Int {
-        if case .packed(let packed) = weights { return packed.scratchCount(split: split) }
+        if case .packed(let packed) = weights { return packed[0].scratchCount(split: split) }
         return 0
     }
 
@@ -242,7 +243,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
             bias.withUnsafeBufferPointer { t in
                 let s = s.baseAddress! + group * rows, t = t.baseAddress! + group * rows
                 switch weights {
-                case .packed(let packed):
+                case .packed(let groups):
+                    let packed = groups[group]
                     if finish {
                         packed.multiply(
                             n: n, b: b, ldb: ldb, c: c, ldc: ldc, scale: s, bias: t, activation: activation,
