@@ -3,10 +3,10 @@
 // (GCC/Clang vector extensions): one zmm register with AVX-512, two ymm with AVX2, four xmm on the
 // x86-64 baseline.
 //
-// Two layouts of the same arithmetic. Rows of at least 16 output pixels are vectorised along the
-// row: tiles of 4 rows × 32 (or 16) pixels read a zero-padded copy of the channel. Narrower rows
-// (7×7 and 14×14 maps, where a row would fill half a vector) are vectorised across 16 channels at a
-// time: the channels are interleaved into a zero-padded [h][w][16] copy and each vector holds one
+// Two layouts of the same arithmetic. Rows of at least 8 output pixels are vectorised along the
+// row: tiles of 4 rows × 16 pixels (× 32 with AVX-512) read a zero-padded copy of the channel, a
+// row's last vector partly past its end (14×14 maps fill 14 of 16 lanes). Narrower rows (7×7 maps,
+// where a row would fill under half a vector) are vectorised across 16 channels at a time: the channels are interleaved into a zero-padded [h][w][16] copy and each vector holds one
 // pixel of 16 channels, 8 pixels in flight (both ways between NCHW planes and pixel vectors by
 // 16×16 transposes in registers). Either way each output is the bias plus the taps, in
 // row-major tap order, as one fused multiply-add each (with the tap pre-multiplied by the channel's
@@ -72,7 +72,9 @@ static inline __attribute__((always_inline)) void channel_by_rows(const float *s
         const float *top = source + oh * row_stride;
         for (long ow = 0; ow < out_width;) {
             vec16 a0 = b, a1 = b, a2 = b, a3 = b, b0 = b, b1 = b, b2 = b, b3 = b;
-            const int wide = ow + LANES < out_width;
+            // A second 16-pixel column of the tile where the registers hold 8 accumulators
+            // (`DEPTHWISE_WIDE`: AVX-512's 32 zmm); AVX2's 16 ymm would spill them on every tap.
+            const int wide = DEPTHWISE_WIDE && ow + LANES < out_width;
             for (long i = 0; i < kh; i++) {
                 const float *line = top + i * line_stride + ow * sw;
                 for (long j = 0; j < kw; j++) {

@@ -3,7 +3,7 @@ import XCTest
 @testable import PthKernels
 
 /// The depthwise paths (row tiles of 32 and 16 pixels with partial vectors and row groups; 16-channel
-/// blocks for rows under 16 pixels, whole and partial; the scalar loop for strides over 2)
+/// blocks for rows under 8 pixels, whole and partial; the scalar loop for strides over 2)
 /// against a direct convolution summed in Double.
 final class DepthwiseTests: XCTestCase {
     func testMatchesDirectConvolutionAtEveryRowWidth() throws {
