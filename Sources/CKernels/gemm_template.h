@@ -115,33 +115,36 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
 }
 
 /// Copies `kc × nc` of B (rows `ldb` apart) into column panels of GEMM_NR, each stored row by row,
-/// the last panel padded with zero columns.
-static void gemm_pack_b(const float *b, long ldb, long kc, long nc, float *packed) {
+/// the last panel padded with zero columns; with `scale`, row `k` times `scale[k]`.
+static void gemm_pack_b(const float *b, long ldb, const float *scale, long kc, long nc, float *packed) {
     for (long j = 0; j < nc; j += GEMM_NR) {
         long columns = nc - j < GEMM_NR ? nc - j : GEMM_NR;
         float *panel = packed + j * kc;
         for (long k = 0; k < kc; k++) {
             const float *source = b + k * ldb + j;
             float *target = panel + k * GEMM_NR;
-            if (columns == GEMM_NR) {
+            if (scale) {
+                const float factor = scale[k];
+                for (long c = 0; c < columns; c++) target[c] = source[c] * factor;
+            } else if (columns == GEMM_NR) {
                 memcpy(target, source, sizeof(float) * GEMM_NR);
             } else {
                 memcpy(target, source, sizeof(float) * columns);
-                memset(target + columns, 0, sizeof(float) * (GEMM_NR - columns));
             }
+            if (columns < GEMM_NR) memset(target + columns, 0, sizeof(float) * (GEMM_NR - columns));
         }
     }
 }
 
 /// The product with one column (squeeze-excitation convs on a 1×1 map): a tile would spend
 /// GEMM_NR − 1 of its columns on padding, so each panel of A is summed against B directly.
-static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
-                               const pth_gemm_epilogue *e) {
+static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb, const float *b_scale,
+                               float *c, long ldc, const pth_gemm_epilogue *e) {
     for (long row = 0; row < m; row += GEMM_MR) {
         const float *panel = packed + row * k;
         float sums[GEMM_MR] = {0};
         for (long kk = 0; kk < k; kk++) {
-            const float x = b[kk * ldb];
+            const float x = b_scale ? b[kk * ldb] * b_scale[kk] : b[kk * ldb];
 #pragma clang loop unroll(full)
             for (int r = 0; r < GEMM_MR; r++) {
 #if GEMM_FMA
@@ -157,17 +160,17 @@ static void gemm_packed_vector(long m, long k, const float *packed, const float 
     }
 }
 
-static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
-                               const pth_gemm_epilogue *e, float *scratch) {
+static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, const float *b_scale,
+                               float *c, long ldc, const pth_gemm_epilogue *e, float *scratch) {
     if (n == 1) {
-        gemm_packed_vector(m, k, packed, b, ldb, c, ldc, e);
+        gemm_packed_vector(m, k, packed, b, ldb, b_scale, c, ldc, e);
         return;
     }
     for (long jc = 0; jc < n; jc += GEMM_NC) {
         long nc = n - jc < GEMM_NC ? n - jc : GEMM_NC;
         for (long pc = 0; pc < k; pc += GEMM_KC) {
             long kc = k - pc < GEMM_KC ? k - pc : GEMM_KC;
-            gemm_pack_b(b + pc * ldb + jc, ldb, kc, nc, scratch);
+            gemm_pack_b(b + pc * ldb + jc, ldb, b_scale ? b_scale + pc : NULL, kc, nc, scratch);
             for (long ic = 0; ic < m; ic += GEMM_MC) {
                 long mc = m - ic < GEMM_MC ? m - ic : GEMM_MC;
                 for (long jr = 0; jr < nc; jr += GEMM_NR) {
