@@ -41,8 +41,11 @@ static inline __attribute__((always_inline)) float exp_approx(float x) {
 // One loop per function, so the hot loop carries no dispatch. `SOURCE` and `TARGET` name the
 // pointers the loop reads and writes: one pointer for in place, two `restrict` ones otherwise (with
 // two pointers that might overlap the compiler would guard its vector loop with an overlap test and
-// take the scalar loop for every in-place call).
+// take the scalar loop for every in-place call). Four vectors per iteration: SiLU's and sigmoid's
+// chains of some twenty dependent operations otherwise leave the FMA units waiting (a quarter less
+// time per float over a plane; the compiler adds a one-vector loop for what remains).
 #define PTH_LOOP(SOURCE, TARGET, expression) \
+    _Pragma("clang loop interleave_count(4)") \
     for (long i = 0; i < count; i++) { float x = fmaf(SOURCE[i], scale, bias); TARGET[i] = (expression); }
 
 #define PTH_ACTIVATIONS(SOURCE, TARGET) \

@@ -14,7 +14,9 @@ static inline long padded_width(const pth_depthwise_geometry *g, long width) { r
 static inline long out_width_of(const pth_depthwise_geometry *g, long width) {
     return (padded_width(g, width) - g->dilation_width * (g->kernel_width - 1) - 1) / g->stride_width + 1;
 }
-static inline int uses_channel_blocks(const pth_depthwise_geometry *g, long width) { return out_width_of(g, width) < LANES; }
+/// Rows under 8 output pixels (7×7 maps) would fill under half of a row tile's vectors; 14-pixel
+/// rows fill 14 of 16 lanes, which costs less than interleaving 16 channels and transposing back.
+static inline int uses_channel_blocks(const pth_depthwise_geometry *g, long width) { return out_width_of(g, width) < 8; }
 
 /// Floats of scratch `pth_depthwise` needs (see depthwise.h).
 static inline long depthwise_scratch_count(const pth_depthwise_geometry *g, long height, long width) {

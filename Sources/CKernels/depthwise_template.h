@@ -3,10 +3,10 @@
 // (GCC/Clang vector extensions): one zmm register with AVX-512, two ymm with AVX2, four xmm on the
 // x86-64 baseline.
 //
-// Two layouts of the same arithmetic. Rows of at least 16 output pixels are vectorised along the
-// row: tiles of 4 rows × 32 (or 16) pixels read a zero-padded copy of the channel. Narrower rows
-// (7×7 and 14×14 maps, where a row would fill half a vector) are vectorised across 16 channels at a
-// time: the channels are interleaved into a zero-padded [h][w][16] copy and each vector holds one
+// Two layouts of the same arithmetic. Rows of at least 8 output pixels are vectorised along the
+// row: tiles of 4 rows × 16 pixels (× 32 with AVX-512) read a zero-padded copy of the channel, a
+// row's last vector partly past its end (14×14 maps fill 14 of 16 lanes). Narrower rows (7×7 maps,
+// where a row would fill under half a vector) are vectorised across 16 channels at a time: the channels are interleaved into a zero-padded [h][w][16] copy and each vector holds one
 // pixel of 16 channels, 8 pixels in flight (both ways between NCHW planes and pixel vectors by
 // 16×16 transposes in registers). Either way each output is the bias plus the taps, in
 // row-major tap order, as one fused multiply-add each (with the tap pre-multiplied by the channel's
@@ -61,18 +61,21 @@ static inline __attribute__((always_inline)) void store_row(float *out, long out
     }
 }
 
-/// One channel by row tiles: `source` is its zero-padded plane, `filter` its scaled taps.
-static inline __attribute__((always_inline)) void channel_by_rows(const float *source, long paddedw, const float *filter, float bias,
-                                   const pth_depthwise_geometry *g, float *out, long out_height, long out_width) {
-    const long kh = g->kernel_height, kw = g->kernel_width, sw = g->stride_width;
-    const long tap_stride = g->dilation_width, line_stride = g->dilation_height * paddedw;
+/// One channel by row tiles: `source` is its zero-padded plane, `filter` its scaled taps; the window
+/// is `kh × kw` taps `dh` rows and `dw` columns apart, `sw` columns between outputs.
+static inline __attribute__((always_inline)) void tiles_by_rows(const float *source, long paddedw, const float *filter, float bias,
+                                   const pth_depthwise_geometry *g, float *out, long out_height, long out_width,
+                                   const long kh, const long kw, const long sw, const long dh, const long dw) {
+    const long tap_stride = dw, line_stride = dh * paddedw;
     const long row_stride = g->stride_height * paddedw, second = LANES * sw;
     const vec16 b = splat(bias);
     for (long oh = 0; oh < out_height; oh += TILE_ROWS) {
         const float *top = source + oh * row_stride;
         for (long ow = 0; ow < out_width;) {
             vec16 a0 = b, a1 = b, a2 = b, a3 = b, b0 = b, b1 = b, b2 = b, b3 = b;
-            const int wide = ow + LANES < out_width;
+            // A second 16-pixel column of the tile where the registers hold 8 accumulators
+            // (`DEPTHWISE_WIDE`: AVX-512's 32 zmm); AVX2's 16 ymm would spill them on every tap.
+            const int wide = DEPTHWISE_WIDE && ow + LANES < out_width;
             for (long i = 0; i < kh; i++) {
                 const float *line = top + i * line_stride + ow * sw;
                 for (long j = 0; j < kw; j++) {
@@ -102,11 +105,33 @@ static inline __attribute__((always_inline)) void channel_by_rows(const float *s
     }
 }
 
-/// Channels `first ..< first + count` (count ≤ 16) across the lanes of each vector.
+/// `tiles_by_rows` for the window in `g`: efficientnet's and mobilenet's windows (3×3 and 5×5,
+/// stride 1 or 2, undilated) with their sizes known to the compiler, which unrolls the taps and
+/// picks the stride's load once; any other window with its sizes read at run time.
+static void channel_by_rows(const float *source, long paddedw, const float *filter, float bias,
+                            const pth_depthwise_geometry *g, float *out, long out_height, long out_width) {
+    const long kh = g->kernel_height, kw = g->kernel_width, sw = g->stride_width;
+    if (g->dilation_height == 1 && g->dilation_width == 1 && kh == kw && (kh == 3 || kh == 5) && (sw == 1 || sw == 2)) {
+#define WINDOW(k, s) tiles_by_rows(source, paddedw, filter, bias, g, out, out_height, out_width, k, k, s, 1, 1)
+        if (kh == 3) {
+            if (sw == 1) WINDOW(3, 1); else WINDOW(3, 2);
+        } else {
+            if (sw == 1) WINDOW(5, 1); else WINDOW(5, 2);
+        }
+#undef WINDOW
+        return;
+    }
+    tiles_by_rows(source, paddedw, filter, bias, g, out, out_height, out_width, kh, kw, sw, g->dilation_height,
+                  g->dilation_width);
+}
+
+/// Channels `first ..< first + count` (count ≤ 16) across the lanes of each vector; the window is
+/// `kh × kw` taps `dh` rows and `dw` columns apart.
 static inline __attribute__((always_inline)) void channel_block(const float *input, long height, long width, const float *weights, const float *scale,
                                  const float *bias, const pth_depthwise_geometry *g, long first, long count,
-                                 long out_height, long out_width, float *output, float *scratch) {
-    const long kh = g->kernel_height, kw = g->kernel_width, taps = kh * kw;
+                                 long out_height, long out_width, float *output, float *scratch,
+                                 const long kh, const long kw, const long dh, const long dw) {
+    const long taps = kh * kw;
     const long paddedw = padded_width(g, width), plane = padded_height(g, height) * paddedw;
     float *interleaved = scratch, *filters = scratch + plane * LANES;
     // The block's channels interleaved into the padded plane (padding was zeroed by the caller;
@@ -134,7 +159,7 @@ static inline __attribute__((always_inline)) void channel_block(const float *inp
         b[c] = c < count ? bias[first + c] : 0;
     }
     const long pixels = out_height * out_width, out_plane = out_height * out_width;
-    const long line_stride = g->dilation_height * paddedw * LANES, tap_stride = g->dilation_width * LANES;
+    const long line_stride = dh * paddedw * LANES, tap_stride = dw * LANES;
     for (long p = 0; p < pixels; p += BLOCK_PIXELS) {
         long base[BLOCK_PIXELS];
         for (long k = 0; k < BLOCK_PIXELS; k++) {
@@ -172,9 +197,20 @@ static void depthwise_kernel(const float *input, long height, long width, const 
     const long paddedw = padded_width(g, width), out_plane = out_height * out_width;
     memset(scratch, 0, sizeof(float) * depthwise_scratch_count(g, height, width));
     if (uses_channel_blocks(g, width)) {
+        // 3×3 and 5×5 undilated windows with their sizes known to the compiler (taps unrolled).
+        const int common = g->dilation_height == 1 && g->dilation_width == 1 && kh == kw && (kh == 3 || kh == 5);
         for (long first = first_channel; first < end_channel; first += LANES) {
             long count = end_channel - first < LANES ? end_channel - first : LANES;
-            channel_block(input, height, width, weights, scale, bias, g, first, count, out_height, out_width, output, scratch);
+#define BLOCK(kh, kw, dh, dw) \
+    channel_block(input, height, width, weights, scale, bias, g, first, count, out_height, out_width, output, scratch, kh, kw, dh, dw)
+            if (common && kh == 3) {
+                BLOCK(3, 3, 1, 1);
+            } else if (common) {
+                BLOCK(5, 5, 1, 1);
+            } else {
+                BLOCK(kh, kw, g->dilation_height, g->dilation_width);
+            }
+#undef BLOCK
             for (long c = first; c < first + count; c++) activation_kernel(activation, output + c * out_plane, output + c * out_plane, out_plane, 1, 0);
         }
         return;

@@ -39,18 +39,24 @@ static inline __attribute__((always_inline)) gemm_vec gemm_multiply_add(float a,
 #endif
 }
 
-/// Finishes row `row` of a tile: `count` sums at `sums` (the tile's row, overwritten) become
-/// `f(scale·s + bias + residual)` at `out`.
-static inline __attribute__((always_inline)) void gemm_finish_row(float *sums, float *out, long count, long row, long column,
-                                                                  const pth_gemm_epilogue *e) {
-    float scale = e->scale ? e->scale[row] : 1, bias = e->bias ? e->bias[row] : 0;
-    if (e->residual) {
-        const float *residual = e->residual + row * e->residual_stride + column;
-        for (long j = 0; j < count; j++) sums[j] = fmaf(sums[j], scale, bias) + residual[j];
-        scale = 1;
-        bias = 0;
+/// Finishes a block of sums in place: `rows` rows of `columns` sums, `stride` floats apart, C's rows
+/// from `row` and its columns from `column`, become `f(scale·s + bias + residual)`. The activation
+/// runs in one pass over the whole block (`rows · stride` floats, the rows' spare columns too): a
+/// long loop keeps several vectors of its long dependency chain (SiLU's exponential) in flight,
+/// where a loop per row of 16 would not.
+static inline __attribute__((always_inline)) void gemm_finish(float *sums, long stride, long rows, long columns, long row,
+                                                              long column, const pth_gemm_epilogue *e) {
+    for (long r = 0; r < rows; r++) {
+        const float scale = e->scale ? e->scale[row + r] : 1, bias = e->bias ? e->bias[row + r] : 0;
+        float *line = sums + r * stride;
+        if (e->residual) {
+            const float *residual = e->residual + (row + r) * e->residual_stride + column;
+            for (long j = 0; j < columns; j++) line[j] = fmaf(line[j], scale, bias) + residual[j];
+        } else {
+            for (long j = 0; j < columns; j++) line[j] = fmaf(line[j], scale, bias);
+        }
     }
-    out_of_place(e->activation, sums, out, count, scale, bias);
+    if (e->activation != pth_identity) in_place(e->activation, sums, rows * stride, 1, 0);
 }
 
 /// Sums one GEMM_MR × GEMM_NR tile over `kc` steps of K into `low` (columns 0..<GEMM_LANES) and
@@ -107,47 +113,46 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
         gemm_store(tile[r], low[r]);
         gemm_store(tile[r] + GEMM_LANES, high[r]);
     }
-    for (long r = 0; r < rows; r++) {
-        float *p = c + r * ldc;
-        if (!first) {
-            for (long j = 0; j < columns; j++) tile[r][j] += p[j];
-        }
-        if (last) {
-            gemm_finish_row(tile[r], p, columns, row + r, column, e);
-        } else {
-            memcpy(p, tile[r], sizeof(float) * columns);
+    if (!first) {
+        for (long r = 0; r < rows; r++) {
+            for (long j = 0; j < columns; j++) tile[r][j] += c[r * ldc + j];
         }
     }
+    if (last) gemm_finish(tile[0], GEMM_NR, rows, columns, row, column, e);
+    for (long r = 0; r < rows; r++) memcpy(c + r * ldc, tile[r], sizeof(float) * columns);
 }
 
 /// Copies `kc × nc` of B (rows `ldb` apart) into column panels of GEMM_NR, each stored row by row,
-/// the last panel padded with zero columns.
-static void gemm_pack_b(const float *b, long ldb, long kc, long nc, float *packed) {
+/// the last panel padded with zero columns; with `scale`, row `k` times `scale[k]`.
+static void gemm_pack_b(const float *b, long ldb, const float *scale, long kc, long nc, float *packed) {
     for (long j = 0; j < nc; j += GEMM_NR) {
         long columns = nc - j < GEMM_NR ? nc - j : GEMM_NR;
         float *panel = packed + j * kc;
         for (long k = 0; k < kc; k++) {
             const float *source = b + k * ldb + j;
             float *target = panel + k * GEMM_NR;
-            if (columns == GEMM_NR) {
+            if (scale) {
+                const float factor = scale[k];
+                for (long c = 0; c < columns; c++) target[c] = source[c] * factor;
+            } else if (columns == GEMM_NR) {
                 memcpy(target, source, sizeof(float) * GEMM_NR);
             } else {
                 memcpy(target, source, sizeof(float) * columns);
-                memset(target + columns, 0, sizeof(float) * (GEMM_NR - columns));
             }
+            if (columns < GEMM_NR) memset(target + columns, 0, sizeof(float) * (GEMM_NR - columns));
         }
     }
 }
 
 /// The product with one column (squeeze-excitation convs on a 1×1 map): a tile would spend
 /// GEMM_NR − 1 of its columns on padding, so each panel of A is summed against B directly.
-static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
-                               const pth_gemm_epilogue *e) {
+static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb, const float *b_scale,
+                               float *c, long ldc, const pth_gemm_epilogue *e) {
     for (long row = 0; row < m; row += GEMM_MR) {
         const float *panel = packed + row * k;
         float sums[GEMM_MR] = {0};
         for (long kk = 0; kk < k; kk++) {
-            const float x = b[kk * ldb];
+            const float x = b_scale ? b[kk * ldb] * b_scale[kk] : b[kk * ldb];
 #pragma clang loop unroll(full)
             for (int r = 0; r < GEMM_MR; r++) {
 #if GEMM_FMA
@@ -158,7 +163,8 @@ static void gemm_packed_vector(long m, long k, const float *packed, const float 
             }
         }
         long rows = m - row < GEMM_MR ? m - row : GEMM_MR;
-        for (long r = 0; r < rows; r++) gemm_finish_row(&sums[r], c + (row + r) * ldc, 1, row + r, 0, e);
+        gemm_finish(sums, 1, rows, 1, row, 0, e);
+        for (long r = 0; r < rows; r++) c[(row + r) * ldc] = sums[r];
     }
 }
 
@@ -211,12 +217,13 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, 
 }
 
 /// The blocked loops around the micro-kernel (BLIS order, see the top of this file), for C = A·B
-/// (`transposed` 0: B `k × n` and C `m × n`, rows `ldb` and `ldc` apart) or, with `transposed` 1,
-/// for B and C both given as their transposes (`n × k` and `n × m`).
+/// (`transposed` 0: B `k × n` and C `m × n`, rows `ldb` and `ldc` apart, B's rows scaled by
+/// `b_scale` when given) or, with `transposed` 1, for B and C both given as their transposes
+/// (`n × k` and `n × m`).
 static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, long k, const float *packed,
-                                                               const float *b, long ldb, float *c, long ldc,
-                                                               const pth_gemm_epilogue *e, float *scratch,
-                                                               int transposed) {
+                                                               const float *b, long ldb, const float *b_scale,
+                                                               float *c, long ldc, const pth_gemm_epilogue *e,
+                                                               float *scratch, int transposed) {
     for (long jc = 0; jc < n; jc += GEMM_NC) {
         long nc = n - jc < GEMM_NC ? n - jc : GEMM_NC;
         for (long pc = 0; pc < k; pc += GEMM_KC) {
@@ -224,7 +231,7 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
             if (transposed) {
                 gemm_pack_b_transposed(b + jc * ldb + pc, ldb, kc, nc, scratch);
             } else {
-                gemm_pack_b(b + pc * ldb + jc, ldb, kc, nc, scratch);
+                gemm_pack_b(b + pc * ldb + jc, ldb, b_scale ? b_scale + pc : NULL, kc, nc, scratch);
             }
             for (long ic = 0; ic < m; ic += GEMM_MC) {
                 long mc = m - ic < GEMM_MC ? m - ic : GEMM_MC;
@@ -246,18 +253,18 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
     }
 }
 
-static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, float *c, long ldc,
-                               const pth_gemm_epilogue *e, float *scratch) {
+static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, const float *b_scale,
+                               float *c, long ldc, const pth_gemm_epilogue *e, float *scratch) {
     if (n == 1) {
-        gemm_packed_vector(m, k, packed, b, ldb, c, ldc, e);
+        gemm_packed_vector(m, k, packed, b, ldb, b_scale, c, ldc, e);
         return;
     }
-    gemm_blocked(m, n, k, packed, b, ldb, c, ldc, e, scratch, 0);
+    gemm_blocked(m, n, k, packed, b, ldb, b_scale, c, ldc, e, scratch, 0);
 }
 
 /// The plain product `A · B` with B given transposed and C written transposed (`ct` holds C's
 /// columns as rows, `ldct` apart). No epilogue; partial sums of K blocks before the last are kept in C.
 static void gemm_packed_transposed_kernel(long m, long n, long k, const float *packed, const float *bt, long ldbt,
                                           float *ct, long ldct, float *scratch) {
-    gemm_blocked(m, n, k, packed, bt, ldbt, ct, ldct, 0, scratch, 1);
+    gemm_blocked(m, n, k, packed, bt, ldbt, 0, ct, ldct, 0, scratch, 1);
 }

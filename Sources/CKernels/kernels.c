@@ -71,9 +71,9 @@ long pth_gemm_scratch_count(pth_isa isa) {
     return GEMM_KC * GEMM_NC;
 }
 
-void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb, float *c,
-                     long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
-    pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, c, ldc, epilogue, scratch);
+void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb,
+                     const float *b_scale, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
+    pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, b_scale, c, ldc, epilogue, scratch);
 }
 
 void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *bt, long ldbt,

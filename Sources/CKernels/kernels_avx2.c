@@ -6,6 +6,7 @@
 #define GEMM_LANES 8
 #define GEMM_MR 6
 #define GEMM_FMA 1
+#define DEPTHWISE_WIDE 0
 #define KERNEL_TABLE pth_kernels_avx2
 #include "kernels_template.h"
 #pragma clang attribute pop

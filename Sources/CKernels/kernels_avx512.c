@@ -6,6 +6,7 @@
 #define GEMM_LANES 16
 #define GEMM_MR 8
 #define GEMM_FMA 1
+#define DEPTHWISE_WIDE 1
 #define KERNEL_TABLE pth_kernels_avx512
 #include "kernels_template.h"
 #pragma clang attribute pop

@@ -5,5 +5,6 @@
 #define GEMM_LANES 4
 #define GEMM_MR 4
 #define GEMM_FMA 0
+#define DEPTHWISE_WIDE 0
 #define KERNEL_TABLE pth_kernels_baseline
 #include "kernels_template.h"

@@ -57,14 +57,20 @@ public struct Conv2d: Sendable, Equatable {
     public var groups: Int
     /// Applied to each output after the bias; `.identity` until the fusion pass sets it.
     public var activation: Activation
+    /// Whether the node takes a second input, `[N, inChannels, 1, 1]` factors its input channels
+    /// are multiplied by before the convolution (a squeeze-excitation gate moved into the 1×1 conv
+    /// after it by `FuseChannelScale`); false as built.
+    public var scalesInputChannels: Bool
 
     /// A convolution with PyTorch's defaults for every argument not given.
     public init(
         weight: Constant, bias: Constant?, outputScale: Constant? = nil, stride: Size2d = .square(1),
-        padding: Padding2d = .zero, dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity
+        padding: Padding2d = .zero, dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity,
+        scalesInputChannels: Bool = false
     ) {
         self.weight = weight; self.bias = bias; self.outputScale = outputScale; self.stride = stride; self.padding = padding
         self.dilation = dilation; self.groups = groups; self.activation = activation
+        self.scalesInputChannels = scalesInputChannels
     }
 
     /// Output channels: the weight's first dimension.
@@ -73,6 +79,11 @@ public struct Conv2d: Sendable, Equatable {
     public var inChannels: Int { weight.shape[1] * groups }
     /// Kernel height and width: the weight's last two dimensions.
     public var kernel: Size2d { Size2d(weight.shape[2], weight.shape[3]) }
+    /// Whether each output pixel reads only the same input pixel: a 1×1 kernel, stride 1, no
+    /// padding, one group (a matrix product over the channels).
+    public var isPointwise: Bool {
+        kernel == .square(1) && stride == .square(1) && padding == .zero && groups == 1
+    }
 }
 
 /// `nn.BatchNorm2d` in eval mode: `(x - mean) / sqrt(var + eps) * weight + bias`.

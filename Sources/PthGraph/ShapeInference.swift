@@ -36,8 +36,8 @@ extension Graph {
         func expectInputs(_ count: Int) throws {
             guard inputs.count == count else { throw fail("takes \(count) input(s), given \(inputs.count)") }
         }
-        func featureMap() throws -> (n: Int, c: Int, h: Int, w: Int) {
-            try expectInputs(1)
+        func featureMap(inputs count: Int = 1) throws -> (n: Int, c: Int, h: Int, w: Int) {
+            try expectInputs(count)
             let s = inputs[0]
             guard s.count == 4 else { throw fail("expects an [N, C, H, W] feature map, given \(s)") }
             return (s[0], s[1], s[2], s[3])
@@ -51,7 +51,7 @@ extension Graph {
             return graphInput
 
         case .conv2d(let conv):
-            let x = try featureMap()
+            let x = try featureMap(inputs: conv.scalesInputChannels ? 2 : 1)
             guard conv.weight.shape.count == 4, conv.groups >= 1, conv.outChannels % conv.groups == 0 else {
                 throw fail("conv weight \(conv.weight.shape) does not split into \(conv.groups) groups")
             }
@@ -63,6 +63,10 @@ extension Graph {
             }
             if let scale = conv.outputScale, scale.count != conv.outChannels {
                 throw fail("conv output scale has \(scale.count) values for \(conv.outChannels) output channels")
+            }
+            if conv.scalesInputChannels {
+                guard conv.isPointwise else { throw fail("conv scales its input channels but is not a 1×1, stride 1, unpadded, ungrouped conv") }
+                guard inputs[1] == [x.n, x.c, 1, 1] else { throw fail("conv input channel scale must be [\(x.n), \(x.c), 1, 1], given \(inputs[1])") }
             }
             let h = WindowArithmetic.convolutionOutput(
                 input: x.h, kernel: conv.kernel.height, stride: conv.stride.height,

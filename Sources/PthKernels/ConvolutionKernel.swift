@@ -181,6 +181,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
     }
 
+    /// Whether `prepare` has replaced the weights by their packed form.
+    private var isPacked: Bool {
+        if case .packed = weights { return true }
+        return false
+    }
+
     /// Floats of scratch the GEMM itself takes (the packed kernel's panels of B; OpenBLAS takes none).
     private func productScratchCount(split: WorkSplit) -> Int {
         if case .packed(let packed) = weights { return packed[0].scratchCount(split: split) }
@@ -191,12 +197,21 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// of `height × width`) and written at `output + n·outputStride`, so either side may be a
     /// channel slice of a larger buffer. `split` spreads each image's work over cores: output
     /// channels or pixels of the GEMMs, Winograd tiles and positions, depthwise channels.
+    ///
+    /// `inputScale`, nil for none, gates the input channels (a squeeze-excitation's output fused
+    /// into the conv after it): image `n`'s input channel `c` is multiplied by
+    /// `inputScale[n·inputScaleStride + c]` as the GEMM reads it, with the rounding of a separate
+    /// product. Only a pointwise conv whose weights `prepare()` packed takes one.
     public func run(
         input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+        inputScale: UnsafePointer<Float>? = nil, inputScaleStride: Int = 0,
         scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
     ) {
         let g = geometry
+        precondition(
+            inputScale == nil || (g.isPointwise && isPacked),
+            "\(g): an input scale needs a pointwise conv with packed weights (prepare() first)")
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         if usesWinograd(height: height, width: width) {
@@ -211,7 +226,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
         if runsAsOneGEMM(batch: batch, height: height, width: width) {
             convolveBatch(
                 input, inputStride: inputStride, height: height, width: width, output: output,
-                outputStride: outputStride, batch: batch, scratch: matrices, productScratch: productScratch, split: split)
+                outputStride: outputStride, batch: batch, inputScale: inputScale, inputScaleStride: inputScaleStride,
+                scratch: matrices, productScratch: productScratch, split: split)
             return
         }
         for n in 0..<batch {
@@ -221,8 +237,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 convolveDepthwise(x, height: height, width: width, output: y, scratch: scratch, split: split)
             } else if g.isPointwise {
                 multiply(
-                    rowsOf: 0, n: pixels, b: x, ldb: pixels, c: y, ldc: pixels, finish: true,
-                    scratch: productScratch, split: split)
+                    rowsOf: 0, n: pixels, b: x, ldb: pixels, bScale: inputScale.map { $0 + n * inputScaleStride },
+                    c: y, ldc: pixels, finish: true, scratch: productScratch, split: split)
             } else {
                 convolveUnfolded(
                     x, height: height, width: width, output: y, scratch: matrices,
@@ -232,11 +248,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
     }
 
     /// `C = W·B` for the output channels of `group` (W's rows `group·out/groups ..<`), B `k × n` with
-    /// rows `ldb` apart, C rows `ldc` apart; with `finish`, each output channel's row then gets its
-    /// scale, bias and activation (fused into the packed kernel's store).
+    /// rows `ldb` apart (each times its `bScale` factor when given: packed weights only), C rows
+    /// `ldc` apart; with `finish`, each output channel's row then gets its scale, bias and activation
+    /// (fused into the packed kernel's store).
     private func multiply(
-        rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>,
-        ldc: Int, finish: Bool, scratch: UnsafeMutablePointer<Float>, split: WorkSplit
+        rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, bScale: UnsafePointer<Float>? = nil,
+        c: UnsafeMutablePointer<Float>, ldc: Int, finish: Bool, scratch: UnsafeMutablePointer<Float>, split: WorkSplit
     ) {
         let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
         scale.withUnsafeBufferPointer { s in
@@ -247,10 +264,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     let packed = groups[group]
                     if finish {
                         packed.multiply(
-                            n: n, b: b, ldb: ldb, c: c, ldc: ldc, scale: s, bias: t, activation: activation,
-                            scratch: scratch, split: split)
+                            n: n, b: b, ldb: ldb, bScale: bScale, c: c, ldc: ldc, scale: s, bias: t,
+                            activation: activation, scratch: scratch, split: split)
                     } else {
-                        packed.multiply(n: n, b: b, ldb: ldb, c: c, ldc: ldc, scratch: scratch, split: split)
+                        packed.multiply(n: n, b: b, ldb: ldb, bScale: bScale, c: c, ldc: ldc, scratch: scratch, split: split)
                     }
                 case .plain(let plain):
                     plain.withUnsafeBufferPointer { w in
@@ -297,6 +314,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
     private func convolveBatch(
         _ input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
+        inputScale: UnsafePointer<Float>?, inputScaleStride: Int,
         scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
         split: WorkSplit
     ) {
@@ -307,7 +325,14 @@ public final class ConvolutionKernel: @unchecked Sendable {
             for n in 0..<batch {
                 let x = input + n * inputStride + channels.lowerBound * height * width
                 let into = unfolded + channels.lowerBound * window * columns + n * pixels
-                if g.isPointwise {
+                if let inputScale {
+                    // Each image has its own gate, so it is applied while the planes are gathered.
+                    let factors = inputScale + n * inputScaleStride + channels.lowerBound
+                    for c in 0..<channels.count {
+                        let from = x + c * pixels, to = into + c * columns, factor = factors[c]
+                        for i in 0..<pixels { to[i] = from[i] * factor }
+                    }
+                } else if g.isPointwise {
                     for c in 0..<channels.count { (into + c * columns).update(from: x + c * pixels, count: pixels) }
                 } else {
                     Kernels.im2col(

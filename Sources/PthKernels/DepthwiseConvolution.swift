@@ -11,7 +11,7 @@ extension Kernels {
     /// output scale, bias and activation fused, so parts of one image can run on different cores.
     /// The loops are C compiled for AVX-512, AVX2 and the baseline (`CKernels/depthwise_template.h`), the copy
     /// for `instructionSet` run:
-    /// rows of 16 or more output pixels are vectorised along the row, narrower ones across 16
+    /// rows of 8 or more output pixels are vectorised along the row, narrower ones across 16
     /// channels, with the same arithmetic per output either way.
     static func depthwiseConvolution(
         _ input: UnsafePointer<Float>, height: Int, width: Int,

@@ -42,14 +42,16 @@ public struct PackedMatrix: Sendable {
     public func scratchCount(split: WorkSplit) -> Int { split.threads * pth_gemm_scratch_count(instructionSet.isa) }
 
     /// `C[rows × n] = f(scale[i]·(A·B)[i][j] + bias[i] + residual[i][j])`: B row-major `columns × n`
-    /// (rows `ldb` apart), C rows `ldc` apart, so either may be a slice of a larger buffer. `scale`
-    /// and `bias` hold one value per row (nil: 1 and 0); `residual`, nil for none, is a matrix the
-    /// size of C (rows `residualStride` apart) that must not overlap it. `split` cuts C into blocks
+    /// (rows `ldb` apart), C rows `ldc` apart, so either may be a slice of a larger buffer. `bScale`,
+    /// nil for none, holds one factor per row of B, applied as B is packed (B's row `r` times
+    /// `bScale[r]`, rounded once). `scale` and `bias` hold one value per row (nil: 1 and 0);
+    /// `residual`, nil for none, is a matrix the size of C (rows `residualStride` apart) that must not
+    /// overlap it. `split` cuts C into blocks
     /// of rows (when `rows ≥ n`) or of columns at the micro-kernel's panel boundaries, each block on
     /// its own core with its own part of `scratch` (`scratchCount`).
     public func multiply(
-        n: Int, b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-        scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil,
+        n: Int, b: UnsafePointer<Float>, ldb: Int, bScale: UnsafePointer<Float>? = nil,
+        c: UnsafeMutablePointer<Float>, ldc: Int, scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil,
         residual: UnsafePointer<Float>? = nil, residualStride: Int = 0,
         activation: ActivationFunction = .identity,
         scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
@@ -68,8 +70,8 @@ public struct PackedMatrix: Sendable {
                         residual: residual.map { $0 + first * residualStride },
                         residual_stride: residualStride, activation: activation.kind)
                     pth_gemm_packed(
-                        isa, range.count, n, columns, packed + first * columns, b, ldb, c + first * ldc, ldc,
-                        &epilogue, scratch + part * perPart)
+                        isa, range.count, n, columns, packed + first * columns, b, ldb, bScale, c + first * ldc,
+                        ldc, &epilogue, scratch + part * perPart)
                 }
             } else {
                 split.forEachPart(n, alignment: Int(pth_gemm_panel_columns(isa)), minimum: minimum) { part, range in
@@ -78,7 +80,7 @@ public struct PackedMatrix: Sendable {
                         scale: scale, bias: bias, residual: residual.map { $0 + first },
                         residual_stride: residualStride, activation: activation.kind)
                     pth_gemm_packed(
-                        isa, rows, range.count, columns, packed, b + first, ldb, c + first, ldc,
+                        isa, rows, range.count, columns, packed, b + first, ldb, bScale, c + first, ldc,
                         &epilogue, scratch + part * perPart)
                 }
             }

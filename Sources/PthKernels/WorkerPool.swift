@@ -47,11 +47,14 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// How long an idle worker keeps spinning for the next job before it sleeps: longer than the
-    /// serial stretches between two split kernels of a forward pass (small unsplit layers, the
-    /// caller's bookkeeping), so a worker is rarely asleep when the next job comes; short enough that
-    /// an idle process stops using the cores at once.
-    static let spinNanoseconds: UInt64 = 500_000
+    /// How long an idle worker keeps spinning for the next job before it sleeps (and a caller for
+    /// its stragglers before it yields): longer than the serial stretches between two split kernels
+    /// of a forward pass (a squeeze-excitation's two tiny convs, small unsplit adds, the caller's
+    /// bookkeeping: 5–30 µs), so a worker is rarely asleep when the next job comes; no longer, because
+    /// on a shared machine the time a worker spins with nothing to do comes out of the CPU share the
+    /// scheduler then denies it when its part is waiting (efficientnet_b0, one image on 2 threads at
+    /// a load average of 5: 62 ms with 500 µs, 53 ms with 50 µs).
+    static let spinNanoseconds: UInt64 = 50_000
 
     /// Spins while `waiting()` holds, at most `spinNanoseconds`; returns whether it still holds.
     @inline(__always)

@@ -270,9 +270,13 @@ public final class ExecutionPlan {
             }
         case .convolution(let kernel):
             let x = memory.shapes[inputs[0]]
+            // A second input gates the input channels (`Conv2d.scalesInputChannels`).
+            let gated = inputs.count > 1
             kernel.run(
                 input: source(0), inputStride: sourceStride(0), height: x[2], width: x[3],
-                output: out, outputStride: outStride, batch: batch, scratch: scratch, split: split)
+                output: out, outputStride: outStride, batch: batch,
+                inputScale: gated ? UnsafePointer(source(1)) : nil, inputScaleStride: gated ? sourceStride(1) : 0,
+                scratch: scratch, split: split)
         case .linear(let kernel):
             kernel.run(input: source(0), inputStride: sourceStride(0), output: out, outputStride: outStride, batch: batch, split: split)
         case .activation(let function):

@@ -5,8 +5,9 @@ import XCTest
 /// The packed GEMM micro-kernel of every instruction set this CPU runs, against the product summed in
 /// Double with the epilogue applied in Double (PyTorch's formulas), and against OpenBLAS: shapes
 /// whose M, N and K are not multiples of any register block, K = 1, N = 1, K over several cache
-/// blocks, M and N over several blocks; every epilogue; serial and cut over two cores; B and C as
-/// slices of wider buffers, which must not be written outside the slice.
+/// blocks, M and N over several blocks; every epilogue; B's rows scaled as they are packed or not;
+/// serial and cut over two cores; B and C as slices of wider buffers, which must not be written
+/// outside the slice.
 final class PackedMatrixTests: XCTestCase {
     func testBaselineMatchesDoubleProductAndOpenBLAS() throws { try check(.baseline) }
 
@@ -68,17 +69,20 @@ final class PackedMatrixTests: XCTestCase {
         (130, 21, 40), (11, 530, 19), (24, 49, 257),
     ]
 
-    static let epilogues: [(name: String, activation: ActivationFunction, scaled: Bool, residual: Bool, f: @Sendable (Double) -> Double)] = [
-        ("plain", .identity, false, false, { $0 }),
-        ("scaled", .identity, true, false, { $0 }),
-        ("relu", .relu, true, false, { max($0, 0) }),
-        ("relu6", .relu6, true, false, { min(max($0, 0), 6) }),
-        ("silu", .silu, true, false, { $0 / (1 + Foundation.exp(-$0)) }),
-        ("sigmoid", .sigmoid, true, false, { 1 / (1 + Foundation.exp(-$0)) }),
-        ("hardswish", .hardswish, true, false, { $0 * min(max($0 + 3, 0), 6) / 6 }),
-        ("hardsigmoid", .hardsigmoid, true, false, { min(max($0 + 3, 0), 6) / 6 }),
-        ("residual+relu", .relu, true, true, { max($0, 0) }),
-        ("residual", .identity, false, true, { $0 }),
+    /// `gated`: B's rows multiplied by one factor each as they are packed (a squeeze-excitation gate).
+    static let epilogues: [(name: String, activation: ActivationFunction, scaled: Bool, residual: Bool, gated: Bool, f: @Sendable (Double) -> Double)] = [
+        ("plain", .identity, false, false, false, { $0 }),
+        ("scaled", .identity, true, false, false, { $0 }),
+        ("relu", .relu, true, false, false, { max($0, 0) }),
+        ("relu6", .relu6, true, false, false, { min(max($0, 0), 6) }),
+        ("silu", .silu, true, false, false, { $0 / (1 + Foundation.exp(-$0)) }),
+        ("sigmoid", .sigmoid, true, false, false, { 1 / (1 + Foundation.exp(-$0)) }),
+        ("hardswish", .hardswish, true, false, false, { $0 * min(max($0 + 3, 0), 6) / 6 }),
+        ("hardsigmoid", .hardsigmoid, true, false, false, { min(max($0 + 3, 0), 6) / 6 }),
+        ("residual+relu", .relu, true, true, false, { max($0, 0) }),
+        ("residual", .identity, false, true, false, { $0 }),
+        ("gated", .identity, false, false, true, { $0 }),
+        ("gated+scaled+residual", .identity, true, true, true, { $0 }),
     ]
 
     private func check(_ isa: InstructionSet) throws {
@@ -88,14 +92,18 @@ final class PackedMatrixTests: XCTestCase {
             let a = pseudoRandom(count: m * lda, seed: 1), b = pseudoRandom(count: k * ldb, seed: 2)
             let scale = pseudoRandom(count: m, seed: 3).map { 0.5 + abs($0) }, bias = pseudoRandom(count: m, seed: 4)
             let residual = pseudoRandom(count: m * ldc, seed: 6)
+            let gate = pseudoRandom(count: k, seed: 7).map { 2 * $0 }
             let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, leadingDimension: lda, instructionSet: isa) }
-            var sums = [Double](repeating: 0, count: m * n), magnitudes = sums
+            // [plain, gated] sums and sums of magnitudes
+            var sums = [[Double]](repeating: [Double](repeating: 0, count: m * n), count: 2), magnitudes = sums
             for i in 0..<m {
                 for j in 0..<n {
                     for p in 0..<k {
                         let product = Double(a[i * lda + p]) * Double(b[p * ldb + j])
-                        sums[i * n + j] += product
-                        magnitudes[i * n + j] += abs(product)
+                        sums[0][i * n + j] += product
+                        magnitudes[0][i * n + j] += abs(product)
+                        sums[1][i * n + j] += product * Double(gate[p])
+                        magnitudes[1][i * n + j] += abs(product * Double(gate[p]))
                     }
                 }
             }
@@ -103,19 +111,20 @@ final class PackedMatrixTests: XCTestCase {
             for split in [WorkSplit.serial, WorkSplit(threads: 2, splitsSmallWork: true)] {
                 for epilogue in Self.epilogues {
                     let c = multiply(
-                        packed, n: n, b: b, ldb: ldb, ldc: ldc, scale: epilogue.scaled ? scale : nil,
+                        packed, n: n, b: b, ldb: ldb, bScale: epilogue.gated ? gate : nil, ldc: ldc, scale: epilogue.scaled ? scale : nil,
                         bias: epilogue.scaled ? bias : nil, residual: epilogue.residual ? residual : nil,
                         activation: epilogue.activation, split: split)
                     let context = "\(isa) \(m)×\(n)×\(k) \(epilogue.name) threads \(split.threads)"
                     for i in 0..<m {
                         for j in 0..<n {
-                            var x = sums[i * n + j]
+                            let gated = epilogue.gated ? 1 : 0
+                            var x = sums[gated][i * n + j]
                             if epilogue.scaled { x = x * Double(scale[i]) + Double(bias[i]) }
                             if epilogue.residual { x += Double(residual[i * ldc + j]) }
                             let expected = epilogue.f(x)
                             // Float32 rounding of each product and partial sum (a random walk over K
                             // steps), scaled like the sum's terms; then the epilogue's few roundings.
-                            let terms = magnitudes[i * n + j] * Double(epilogue.scaled ? scale[i] : 1)
+                            let terms = magnitudes[gated][i * n + j] * Double(epilogue.scaled ? scale[i] : 1)
                             let tolerance = 1e-6 * (Double(k).squareRoot() * terms + abs(x) + 1)
                             XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: tolerance, "\(context) at \(i),\(j)")
                             if epilogue.name == "plain" {
@@ -130,7 +139,7 @@ final class PackedMatrixTests: XCTestCase {
     }
 
     private func multiply(
-        _ packed: PackedMatrix, n: Int, b: [Float], ldb: Int, ldc: Int, scale: [Float]?, bias: [Float]?,
+        _ packed: PackedMatrix, n: Int, b: [Float], ldb: Int, bScale: [Float]?, ldc: Int, scale: [Float]?, bias: [Float]?,
         residual: [Float]?, activation: ActivationFunction, split: WorkSplit
     ) -> [Float] {
         var c = [Float](repeating: .nan, count: packed.rows * ldc)
@@ -141,10 +150,12 @@ final class PackedMatrixTests: XCTestCase {
                     withOptionalPointer(scale) { scale in
                         withOptionalPointer(bias) { bias in
                             withOptionalPointer(residual) { residual in
-                                packed.multiply(
-                                    n: n, b: b.baseAddress!, ldb: ldb, c: c.baseAddress!, ldc: ldc, scale: scale, bias: bias,
-                                    residual: residual, residualStride: ldc, activation: activation,
-                                    scratch: scratch.baseAddress!, split: split)
+                                withOptionalPointer(bScale) { bScale in
+                                    packed.multiply(
+                                        n: n, b: b.baseAddress!, ldb: ldb, bScale: bScale, c: c.baseAddress!, ldc: ldc,
+                                        scale: scale, bias: bias, residual: residual, residualStride: ldc,
+                                        activation: activation, scratch: scratch.baseAddress!, split: split)
+                                }
                             }
                         }
                     }

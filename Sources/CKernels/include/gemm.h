@@ -43,8 +43,12 @@ long pth_gemm_scratch_count(pth_isa isa);
 /// panel boundary inside a larger packed matrix of the same `k`), B row-major `k × n` with rows `ldb`
 /// apart, C rows `ldc` apart (a slice of a larger buffer: a channel range of a concatenation). C's
 /// previous contents are never read. `k` ≥ 1. `isa` must be one the CPU supports.
-void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb, float *c,
-                     long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
+///
+/// `b_scale`, NULL for none, holds `k` factors: row `r` of B is multiplied by `b_scale[r]` as it is
+/// packed (a squeeze-excitation gate on the input channels of a 1×1 convolution), each product
+/// rounded once, as a separate scaling pass would round it.
+void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb,
+                     const float *b_scale, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
 
 /// The plain product (no epilogue) with both B and C transposed: `Cᵀ[n × m] = (A · B)ᵀ` with A
 /// packed for `isa`, B given as `bt`, its `n × k` transpose (rows `ldbt` apart), and C written as

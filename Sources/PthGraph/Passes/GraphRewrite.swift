@@ -20,10 +20,11 @@ struct GraphRewrite {
         return new
     }
 
-    /// Emits `old`'s node, with `op` replacing its op when given.
-    mutating func emit(_ old: ValueID, op: Op? = nil) {
+    /// Emits `old`'s node, with `op` replacing its op and `inputs` (values of the source graph) its
+    /// inputs when given.
+    mutating func emit(_ old: ValueID, op: Op? = nil, inputs: [ValueID]? = nil) {
         let node = source[old]
-        mapping[old.index] = result.add(op ?? node.op, node.inputs.map(mapped), name: node.name)
+        mapping[old.index] = result.add(op ?? node.op, (inputs ?? node.inputs).map(mapped), name: node.name)
     }
 
     /// Makes `old` stand for the value already emitted for `target`.
