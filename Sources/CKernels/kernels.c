@@ -71,6 +71,11 @@ long pth_gemm_scratch_count(pth_isa isa) {
     return GEMM_KC * GEMM_NC;
 }
 
+long pth_gemm_scratch_count_for(pth_isa isa, long n, long k) {
+    const long columns = pth_gemm_panel_columns(isa), panels = (n + columns - 1) / columns * columns;
+    return (k < GEMM_KC ? k : GEMM_KC) * (panels < GEMM_NC ? panels : GEMM_NC);
+}
+
 void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb,
                      const float *b_scale, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
     pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, b_scale, c, ldc, epilogue, scratch);

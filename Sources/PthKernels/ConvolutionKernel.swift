@@ -165,7 +165,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
     public func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let g = geometry
         if usesWinograd(height: height, width: width) {
-            return WinogradConvolution.scratchCount(g, batch: batch, height: height, width: width, split: split)
+            return WinogradConvolution.scratchCount(
+                g, batch: batch, height: height, width: width, split: split, instructionSet: instructionSet)
         }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return matricesCount(batch: batch, height: height, width: width) + productScratchCount(split: split)

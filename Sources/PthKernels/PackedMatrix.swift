@@ -86,20 +86,4 @@ public struct PackedMatrix: Sendable {
             }
         }
     }
-
-    /// The plain product written transposed, `Cᵀ[n × rows] = (A·B)ᵀ`, with B given transposed: `bt`
-    /// holds B's `n` columns as rows `ldbt` floats apart, `ct` receives C's columns as rows `ldct` apart.
-    /// One call on the calling thread, with `pth_gemm_scratch_count` floats of `scratch`.
-    public func multiplyTransposed(
-        n: Int, bt: UnsafePointer<Float>, ldbt: Int, ct: UnsafeMutablePointer<Float>, ldct: Int,
-        scratch: UnsafeMutablePointer<Float>
-    ) {
-        guard n > 0 else { return }
-        values.withUnsafeBufferPointer { packed in
-            pth_gemm_packed_transposed(instructionSet.isa, rows, n, columns, packed.baseAddress!, bt, ldbt, ct, ldct, scratch)
-        }
-    }
-
-    /// Floats of scratch one `multiplyTransposed` call needs.
-    public var transposedScratchCount: Int { pth_gemm_scratch_count(instructionSet.isa) }
 }

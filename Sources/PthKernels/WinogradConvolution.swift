@@ -1,4 +1,5 @@
 import CKernels
+import PthFoundation
 
 /// A stride-1 3×3 convolution by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray 2015):
 /// each 6×6 input tile becomes a 4×4 output tile with 36 multiplies per channel pair instead of
@@ -14,7 +15,7 @@ import CKernels
 /// (`[tile][position][channel]`, each GEMM striding over tiles), so a transform reads and writes one
 /// compact run of memory per tile rather than 36 far-apart ones.
 ///
-/// The 36 GEMMs are the packed micro-kernel's (`PackedMatrix.multiplyTransposed`): each position's
+/// The 36 GEMMs are the packed micro-kernel's (`pth_gemm_packed_transposed`): each position's
 /// transformed filters `U[e]` are packed once, when the kernel is made, as the product's A, so
 /// `M[e]ᵀ = U[e]·V[e]ᵀ` reads `V[e]` as a transposed B and writes `M[e]` as a transposed C, in the
 /// layouts the transforms use.
@@ -24,8 +25,12 @@ import CKernels
 final class WinogradConvolution: Sendable {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
-    /// Per position `e`, the `out × in` matrix of `(G·g·Gᵀ)[e]` over every filter, packed for the micro-kernel.
-    private let filters: [PackedMatrix]
+    /// Per position `e`, the `out × in` matrix of `(G·g·Gᵀ)[e]` over every filter, packed for the
+    /// micro-kernel (`pth_gemm_pack`'s layout), the 36 matrices `filterStride` floats apart in one buffer.
+    private let filters: [Float]
+    private let filterStride: Int
+    /// The micro-kernel the filters are packed for.
+    private let instructionSet: InstructionSet
     /// The bias, zero-extended to whole 8-channel blocks.
     private let blockBias: [Float]
 
@@ -46,32 +51,44 @@ final class WinogradConvolution: Sendable {
         precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
+        self.instructionSet = instructionSet
         let pairs = g.outChannels * g.inChannels
-        // `[36][out][in]`, every element written below, then packed position by position.
-        let transformed = [Float](unsafeUninitializedCapacity: Self.positions * pairs) { u, count in
-            let u = u.baseAddress!
+        let layout = PanelLayout(
+            rows: Int(pth_gemm_panel_rows(instructionSet.isa)), columns: g.inChannels,
+            stride: Int(pth_gemm_packed_count(instructionSet.isa, g.outChannels, g.inChannels)))
+        filterStride = layout.stride
+        // Written straight in packed form (the padding rows of the last panel stay zero): a
+        // `[36][out][in]` staging copy would be 4× the conv's weights, allocated and freed per conv.
+        var packed = [Float](repeating: 0, count: Self.positions * layout.stride)
+        packed.withUnsafeMutableBufferPointer { u in
+            // Each range of groups writes only its own filter pairs' elements.
+            let u = UncheckedSendable(u.baseAddress!)
             scale.withUnsafeBufferPointer { scale in
                 split.forEachRange((pairs + 3) / 4, minimum: 256) { groups in
                     Self.transformFilters(
                         weights, scale: scale.baseAddress!, inChannels: g.inChannels, pairs: pairs,
-                        groups: groups, into: u)
+                        groups: groups, layout: layout, into: u.value)
                 }
             }
-            count = Self.positions * pairs
         }
-        filters = transformed.withUnsafeBufferPointer { u in
-            (0..<Self.positions).map { e in
-                PackedMatrix(u.baseAddress! + e * pairs, rows: g.outChannels, columns: g.inChannels, instructionSet: instructionSet)
-            }
-        }
+        filters = packed
         blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
     }
 
-    /// `U[e][pair] = (G·g·Gᵀ)[e]·scale[out]` for the filter pairs `4·groups` (pair = out·in + in), four
-    /// pairs at a time, one per lane, each lane summing in the order of the matrix products.
+    /// Where the packed micro-kernel's layout keeps element `(row, column)` of one matrix: panels of
+    /// `rows` rows, each stored column by column; matrices `stride` floats apart.
+    private struct PanelLayout {
+        let rows: Int, columns: Int, stride: Int
+
+        func offset(row: Int, column: Int) -> Int { row / rows * rows * columns + column * rows + row % rows }
+    }
+
+    /// `U[e][out][in] = (G·g·Gᵀ)[e]·scale[out]` for the filter pairs `4·groups` (pair = out·in + in),
+    /// four pairs at a time, one per lane, each lane summing in the order of the matrix products;
+    /// each matrix `U[e]` stored packed at `u + e·layout.stride`.
     private static func transformFilters(
         _ weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, inChannels: Int,
-        pairs: Int, groups: Range<Int>, into u: UnsafeMutablePointer<Float>
+        pairs: Int, groups: Range<Int>, layout: PanelLayout, into u: UnsafeMutablePointer<Float>
     ) {
         // G, row-major 6×3.
         let gMatrix: [Double] = [
@@ -102,8 +119,11 @@ final class WinogradConvolution: Sendable {
                     for b in 0..<6 {
                         var value = Lanes(repeating: 0)
                         for j in 0..<3 { value = value + left[a * 3 + j] * gMatrix[b * 3 + j] }
-                        let out = u + (a * 6 + b) * pairs + group
-                        for lane in 0..<lanes { out[lane] = Float(value[lane]) }
+                        let matrix = u + (a * 6 + b) * layout.stride
+                        for lane in 0..<lanes {
+                            let pair = group + lane
+                            matrix[layout.offset(row: pair / inChannels, column: pair % inChannels)] = Float(value[lane])
+                        }
                     }
                 }
             }
@@ -139,26 +159,34 @@ final class WinogradConvolution: Sendable {
 
     /// Floats of scratch `run` needs when cut as `split` cuts it: the transformed input; then the padded
     /// batch, whose place the GEMM results take once the input transform has read it; then each part's
-    /// panels of the GEMMs' B.
+    /// panels of the GEMMs' B (one product's worth: `in` rows of the batch's tiles, at most the
+    /// micro-kernel's cache block).
     func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         Self.scratchCount(
             batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-            padHeight: padTop + padBottom, padWidth: padLeft + padRight, split: split)
+            padHeight: padTop + padBottom, padWidth: padLeft + padRight, split: split, instructionSet: instructionSet)
     }
 
-    /// Floats of scratch the kernel for `g` needs, known before its weights are transformed.
-    static func scratchCount(_ g: ConvolutionGeometry, batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
+    /// Floats of scratch the kernel for `g` running `instructionSet`'s micro-kernel needs, known before
+    /// its weights are transformed.
+    static func scratchCount(
+        _ g: ConvolutionGeometry, batch: Int, height: Int, width: Int, split: WorkSplit = .serial,
+        instructionSet: InstructionSet = .active
+    ) -> Int {
         scratchCount(
             batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
-            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, split: split)
+            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, split: split, instructionSet: instructionSet)
     }
 
     private static func scratchCount(
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        padHeight: Int, padWidth: Int, split: WorkSplit
+        padHeight: Int, padWidth: Int, split: WorkSplit, instructionSet: InstructionSet
     ) -> Int {
-        transformsCount(batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels, padHeight: padHeight, padWidth: padWidth)
-            + min(split.threads, positions) * Int(pth_gemm_scratch_count(InstructionSet.active.isa))
+        let tiles = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth).tiles
+        let panels = Int(pth_gemm_scratch_count_for(instructionSet.isa, tiles, inChannels))
+        return transformsCount(
+            batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+            padHeight: padHeight, padWidth: padWidth) + min(split.threads, positions) * panels
     }
 
     /// Floats of the transformed input and the shared padded copy and GEMM results.
@@ -199,12 +227,15 @@ final class WinogradConvolution: Sendable {
             + Self.transformsCount(
                 batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
                 padHeight: padTop + padBottom, padWidth: padLeft + padRight)
-        let perPart = filters[0].transposedScratchCount
-        split.forEachPart(Self.positions) { part, positions in
-            for e in positions {
-                filters[e].multiplyTransposed(
-                    n: t.tiles, bt: v + e * inStride, ldbt: Self.positions * inStride,
-                    ct: m + e * outStride, ldct: Self.positions * outStride, scratch: panels + part * perPart)
+        let isa = instructionSet.isa, perPart = Int(pth_gemm_scratch_count_for(isa, t.tiles, inChannels))
+        filters.withUnsafeBufferPointer { u in
+            let u = u.baseAddress!
+            split.forEachPart(Self.positions) { part, positions in
+                for e in positions {
+                    pth_gemm_packed_transposed(
+                        isa, outChannels, t.tiles, inChannels, u + e * filterStride, v + e * inStride,
+                        Self.positions * inStride, m + e * outStride, Self.positions * outStride, panels + part * perPart)
+                }
             }
         }
         split.forEachRange(t.tiles) { tiles in

@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 
 @testable import PthKernels
@@ -34,14 +35,20 @@ final class PackedMatrixTests: XCTestCase {
             for (m, n, k) in Self.shapes {
                 let lda = k + 1, ldbt = k + 2, ldct = m + 3
                 let a = pseudoRandom(count: m * lda, seed: 7), bt = pseudoRandom(count: n * ldbt, seed: 8)
-                let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, leadingDimension: lda, instructionSet: isa) }
+                var packed = [Float](repeating: .nan, count: pth_gemm_packed_count(isa.isa, m, k))
                 var ct = [Float](repeating: .nan, count: n * ldct)
-                var scratch = [Float](repeating: .nan, count: packed.transposedScratchCount)
-                bt.withUnsafeBufferPointer { bt in
-                    ct.withUnsafeMutableBufferPointer { ct in
-                        scratch.withUnsafeMutableBufferPointer { scratch in
-                            packed.multiplyTransposed(
-                                n: n, bt: bt.baseAddress!, ldbt: ldbt, ct: ct.baseAddress!, ldct: ldct, scratch: scratch.baseAddress!)
+                var scratch = [Float](repeating: .nan, count: pth_gemm_scratch_count_for(isa.isa, n, k))
+                a.withUnsafeBufferPointer { a in
+                    packed.withUnsafeMutableBufferPointer { pth_gemm_pack(isa.isa, a.baseAddress!, lda, m, k, $0.baseAddress!) }
+                }
+                packed.withUnsafeBufferPointer { packed in
+                    bt.withUnsafeBufferPointer { bt in
+                        ct.withUnsafeMutableBufferPointer { ct in
+                            scratch.withUnsafeMutableBufferPointer { scratch in
+                                pth_gemm_packed_transposed(
+                                    isa.isa, m, n, k, packed.baseAddress!, bt.baseAddress!, ldbt, ct.baseAddress!, ldct,
+                                    scratch.baseAddress!)
+                            }
                         }
                     }
                 }

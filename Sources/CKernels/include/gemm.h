@@ -39,6 +39,10 @@ void pth_gemm_unpack(pth_isa isa, const float *packed, long m, long k, float *a)
 /// Floats of scratch one `pth_gemm_packed` call needs (the panels of B it packs, a block at a time).
 long pth_gemm_scratch_count(pth_isa isa);
 
+/// Floats of scratch one product of `n` columns and depth `k` needs: its panels of B, at most
+/// `pth_gemm_scratch_count` (less for a small product, such as one of Winograd's 36).
+long pth_gemm_scratch_count_for(pth_isa isa, long n, long k);
+
 /// `C[m × n] = epilogue(A · B)` with A packed for `isa` by `pth_gemm_pack` (`packed` may point at a
 /// panel boundary inside a larger packed matrix of the same `k`), B row-major `k × n` with rows `ldb`
 /// apart, C rows `ldc` apart (a slice of a larger buffer: a channel range of a concatenation). C's
