@@ -48,21 +48,26 @@ long pth_gemm_packed_count(pth_isa isa, long m, long k) {
     return (m + rows - 1) / rows * rows * k;
 }
 
+/// Element (`row`, `column`) of a `k`-deep matrix packed in panels of `rows` rows, each column by column.
+static inline long packed_index(long rows, long row, long column, long k) {
+    return row / rows * rows * k + column * rows + row % rows;
+}
+
+long pth_gemm_packed_index(pth_isa isa, long row, long column, long k) {
+    return packed_index(pth_gemm_panel_rows(isa), row, column, k);
+}
+
 void pth_gemm_pack(pth_isa isa, const float *a, long lda, long m, long k, float *packed) {
-    const long rows = pth_gemm_panel_rows(isa);
-    for (long first = 0; first < m; first += rows) {
-        float *panel = packed + first * k;
-        for (long kk = 0; kk < k; kk++) {
-            for (long r = 0; r < rows; r++) panel[kk * rows + r] = first + r < m ? a[(first + r) * lda + kk] : 0;
-        }
+    const long rows = pth_gemm_panel_rows(isa), padded = (m + rows - 1) / rows * rows;
+    for (long i = 0; i < padded; i++) {
+        for (long kk = 0; kk < k; kk++) packed[packed_index(rows, i, kk, k)] = i < m ? a[i * lda + kk] : 0;
     }
 }
 
 void pth_gemm_unpack(pth_isa isa, const float *packed, long m, long k, float *a) {
     const long rows = pth_gemm_panel_rows(isa);
     for (long i = 0; i < m; i++) {
-        const float *panel = packed + i / rows * rows * k;
-        for (long kk = 0; kk < k; kk++) a[i * k + kk] = panel[kk * rows + i % rows];
+        for (long kk = 0; kk < k; kk++) a[i * k + kk] = packed[packed_index(rows, i, kk, k)];
     }
 }
 

@@ -54,7 +54,7 @@ final class WinogradConvolution: Sendable {
         self.instructionSet = instructionSet
         let pairs = g.outChannels * g.inChannels
         let layout = PanelLayout(
-            rows: Int(pth_gemm_panel_rows(instructionSet.isa)), columns: g.inChannels,
+            isa: instructionSet.isa, columns: g.inChannels,
             stride: Int(pth_gemm_packed_count(instructionSet.isa, g.outChannels, g.inChannels)))
         filterStride = layout.stride
         // Written straight in packed form (the padding rows of the last panel stay zero): a
@@ -75,12 +75,12 @@ final class WinogradConvolution: Sendable {
         blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
     }
 
-    /// Where the packed micro-kernel's layout keeps element `(row, column)` of one matrix: panels of
-    /// `rows` rows, each stored column by column; matrices `stride` floats apart.
+    /// One `out × in` matrix of filters in the packed micro-kernel's layout (`pth_gemm_packed_index`),
+    /// matrices `stride` floats apart.
     private struct PanelLayout {
-        let rows: Int, columns: Int, stride: Int
+        let isa: pth_isa, columns: Int, stride: Int
 
-        func offset(row: Int, column: Int) -> Int { row / rows * rows * columns + column * rows + row % rows }
+        func offset(row: Int, column: Int) -> Int { pth_gemm_packed_index(isa, row, column, columns) }
     }
 
     /// `U[e][out][in] = (G·g·Gᵀ)[e]·scale[out]` for the filter pairs `4·groups` (pair = out·in + in),

@@ -28,6 +28,10 @@ long pth_gemm_panel_columns(pth_isa isa);
 /// Floats the packed form of an `m × k` matrix takes for `isa` (its rows padded to whole panels).
 long pth_gemm_packed_count(pth_isa isa, long m, long k);
 
+/// Where the packed form of an `m × k` matrix for `isa` keeps element (`row`, `column`): the one
+/// definition of the layout `pth_gemm_pack` writes and the micro-kernel reads.
+long pth_gemm_packed_index(pth_isa isa, long row, long column, long k);
+
 /// Packs the row-major `m × k` matrix `a` (rows `lda` floats apart) into `packed` for `isa`'s
 /// micro-kernel: panels of `pth_gemm_panel_rows` rows, each stored column by column, the last panel
 /// padded with zero rows. Rows from a multiple `r` of the panel height start at `packed + r·k`.
