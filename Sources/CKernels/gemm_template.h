@@ -59,6 +59,32 @@ static inline __attribute__((always_inline)) void gemm_finish(float *sums, long 
     if (e->activation != pth_identity) in_place(e->activation, sums, rows * stride, 1, 0);
 }
 
+typedef int gemm_mask __attribute__((vector_size(GEMM_LANES * sizeof(int))));
+
+/// Whether `gemm_activate` computes `activation` in registers (the others go through a tile in memory
+/// and the activation loops).
+static inline __attribute__((always_inline)) int gemm_activates_in_registers(pth_activation_kind activation) {
+    return activation == pth_identity || activation == pth_relu || activation == pth_relu6;
+}
+
+/// `activation` (identity, ReLU or ReLU6) of a vector with the activation loops' rounding: they
+/// first compute `x·1 + 0`, which turns −0 into +0, then `x < 0 ? 0 : x` (NaN stays NaN), ReLU6
+/// then `x > 6 ? 6 : x`. Comparisons and masks, not max/min, whose NaN and ±0 rules differ.
+static inline __attribute__((always_inline)) gemm_vec gemm_activate(pth_activation_kind activation, gemm_vec x) {
+    if (activation == pth_identity) return x;
+    const gemm_vec zero = {0};
+    x = x + zero;
+    gemm_mask bits = (gemm_mask)x & ~(x < zero);
+    if (activation == pth_relu6) {
+        gemm_vec six;
+#pragma clang loop unroll(full)
+        for (int lane = 0; lane < GEMM_LANES; lane++) six[lane] = 6;
+        const gemm_mask above = (gemm_vec)bits > six;
+        bits = (bits & ~above) | ((gemm_mask)six & above);
+    }
+    return (gemm_vec)bits;
+}
+
 /// Sums one GEMM_MR × GEMM_NR tile over `kc` steps of K into `low` (columns 0..<GEMM_LANES) and
 /// `high` (the rest): `a` the packed panel's rows at this K block, `b` the packed column panel.
 static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const float *restrict a, const float *restrict b,
@@ -94,13 +120,33 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
                                                             int last, long row, long column, const pth_gemm_epilogue *e) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
     gemm_accumulate(kc, a, b, columns, low, high);
-    if (!last && rows == GEMM_MR && columns == GEMM_NR) {
+    if (rows == GEMM_MR && columns == GEMM_NR && (!last || (GEMM_FMA && gemm_activates_in_registers(e->activation)))) {
+        // A whole tile stays in registers: partial sums added to C's, and after the last K block
+        // the epilogue, each step rounded as `gemm_finish` and the activation loops round it.
 #pragma clang loop unroll(full)
         for (int r = 0; r < GEMM_MR; r++) {
             float *p = c + r * ldc;
             if (!first) {
                 low[r] += gemm_load(p);
                 high[r] += gemm_load(p + GEMM_LANES);
+            }
+            if (last) {
+                gemm_vec scale, bias;
+                const float s = e->scale ? e->scale[row + r] : 1, t = e->bias ? e->bias[row + r] : 0;
+#pragma clang loop unroll(full)
+                for (int lane = 0; lane < GEMM_LANES; lane++) {
+                    scale[lane] = s;
+                    bias[lane] = t;
+                }
+                low[r] = __builtin_elementwise_fma(low[r], scale, bias);
+                high[r] = __builtin_elementwise_fma(high[r], scale, bias);
+                if (e->residual) {
+                    const float *residual = e->residual + (row + r) * e->residual_stride + column;
+                    low[r] += gemm_load(residual);
+                    high[r] += gemm_load(residual + GEMM_LANES);
+                }
+                low[r] = gemm_activate(e->activation, low[r]);
+                high[r] = gemm_activate(e->activation, high[r]);
             }
             gemm_store(p, low[r]);
             gemm_store(p + GEMM_LANES, high[r]);

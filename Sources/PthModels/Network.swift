@@ -139,4 +139,19 @@ public final class Network: @unchecked Sendable {
         defer { lock.unlock() }
         return try plan.run(batch, capturing: taps)
     }
+
+    /// Starts timing every node of `graph` in the runs that follow (see `nodeMilliseconds()`), from zero.
+    public func startTimingNodes() {
+        lock.lock()
+        defer { lock.unlock() }
+        plan.timesNodes = true
+    }
+
+    /// Milliseconds per run each node of `graph` took, averaged over the runs since
+    /// `startTimingNodes()` (all zero before it); a batch's image groups running side by side count once.
+    public func nodeMilliseconds() -> [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        return plan.nodeMilliseconds()
+    }
 }

@@ -27,6 +27,18 @@ public final class ExecutionPlan {
     private let output: ValueID
     /// The buffers of the last input shape, one workspace per group of images.
     private var workspaces: (shape: [Int], groups: [Workspace])?
+    /// Whether `run` times each node (see `nodeMilliseconds`); off by default, since reading the
+    /// clock twice per node costs a little at batch 1.
+    public var timesNodes = false {
+        didSet {
+            nodeNanoseconds = [UInt64](repeating: 0, count: compiled.count)
+            timedRuns = 0
+        }
+    }
+    /// Nanoseconds spent in each node over the runs timed so far, summed over image groups.
+    private var nodeNanoseconds: [UInt64] = []
+    /// Runs timed since `timesNodes` was last set.
+    public private(set) var timedRuns = 0
 
     /// Compiles `graph`, which must already be frozen (no BatchNorm nodes; see `Freezing.freeze`).
     /// `threads` defaults to the processors OpenBLAS detects.
@@ -148,11 +160,26 @@ public final class ExecutionPlan {
                 }
             }
         }
+        if timesNodes {
+            for lane in lanes {
+                for index in nodeNanoseconds.indices { nodeNanoseconds[index] += lane.nodeNanoseconds[index] }
+            }
+            timedRuns += 1
+        }
         let parts = results.map { $0! }
         if parts.count == 1 { return parts[0] }
         var captured: [String: FeatureMap] = [:]
         for name in taps { captured[name] = Self.concatenate(parts.map { $0.taps[name]! }) }
         return ExecutionResult(output: Self.concatenate(parts.map(\.output)), taps: captured)
+    }
+
+    /// Milliseconds per run spent in each node (indexed like `graph.nodes`), averaged over the runs
+    /// since `timesNodes` was set. With a batch split over threads, image groups run side by side
+    /// and their times are averaged too, so the figures add up to about the wall time of a run.
+    public func nodeMilliseconds() -> [Double] {
+        guard timesNodes else { return [Double](repeating: 0, count: compiled.count) }
+        let groups = Double(max(1, workspaces?.groups.count ?? 1))
+        return nodeNanoseconds.map { Double($0) / 1e6 / Double(max(1, timedRuns)) / groups }
     }
 
     /// Consecutive image ranges, as even as possible, one per thread (fewer when there are fewer images).
@@ -182,8 +209,12 @@ public final class ExecutionPlan {
     ) -> ExecutionResult {
         let memory = workspace.memory
         var captured: [String: FeatureMap] = [:]
+        let timed = timesNodes
+        if timed { workspace.nodeNanoseconds = [UInt64](repeating: 0, count: compiled.count) }
         for index in compiled.indices {
+            let start = timed ? DispatchTime.now().uptimeNanoseconds : 0
             execute(index, memory: memory, arena: workspace.arena, scratch: workspace.scratch, input: input, split: split)
+            if timed { workspace.nodeNanoseconds[index] = DispatchTime.now().uptimeNanoseconds - start }
             for name in tapsAt[index] ?? [] {
                 captured[name] = read(index, memory: memory, arena: workspace.arena)
             }
@@ -350,6 +381,8 @@ private final class Workspace {
     let memory: MemoryPlan
     let arena: UnsafeMutablePointer<Float>
     let scratch: UnsafeMutablePointer<Float>
+    /// Each node's time in the last run, when the plan times nodes.
+    var nodeNanoseconds: [UInt64] = []
 
     init(shape: [Int], memory: MemoryPlan, scratchCount: Int) {
         self.shape = shape

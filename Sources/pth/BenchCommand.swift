@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed runs; the median is reported.")
     var runs = 20
 
+    @Flag(help: "Also print each node's time per run (mean over the timed runs), slowest first, with conv and linear layers' GFLOP/s.")
+    var profile = false
+
     func validate() throws {
         if model == nil && weights == nil { throw ValidationError("give --model, --weights, or both") }
         if batch < 1 { throw ValidationError("--batch must be at least 1, given \(batch)") }
@@ -62,6 +65,7 @@ struct BenchCommand: ParsableCommand {
         // Any fixed image-like input will do: the cost does not depend on the values.
         let input = FeatureMap(shape: [batch, channels, side, side], values: (0..<count).map { Float($0 % 251) / 125 - 1 })
         for _ in 0..<warmup { _ = try network.run(input) }
+        if profile { network.startTimingNodes() }
         var milliseconds: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -73,5 +77,6 @@ struct BenchCommand: ParsableCommand {
         print(
             "\(network.architecture.name) batch \(batch) threads \(network.threads): \(String(format: "%.2f", median)) ms/batch "
                 + "(median of \(runs) runs after \(warmup) warm-up, swift-pth, \(InstructionSet.active) kernels)")
+        if profile { print(NodeProfile(network: network, batch: batch).table(), terminator: "") }
     }
 }

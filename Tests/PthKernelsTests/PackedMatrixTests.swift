@@ -145,6 +145,43 @@ final class PackedMatrixTests: XCTestCase {
         }
     }
 
+    /// ReLU and ReLU6 are applied in the micro-kernel's registers on whole tiles and by the activation
+    /// loops elsewhere; both must give the bits the activation kernel gives on the finished sums, −0
+    /// (which it makes +0) and NaN (which it keeps) included, with and without a residual and a K
+    /// longer than one cache block.
+    func testFusedReLUIsBitIdenticalToTheActivationKernel() throws {
+        for isa in InstructionSet.allCases where isa.isSupported {
+            for (m, n, k) in [(12, 32, 8), (13, 37, 300), (6, 16, 1)] {
+                var a = pseudoRandom(count: m * k, seed: 11), b = pseudoRandom(count: k * n, seed: 12)
+                // A zero row of A sums to +0, which a negative scale and a −0 bias make −0; a NaN
+                // in B poisons one column.
+                for p in 0..<k { a[p] = 0 }
+                b[3] = .nan
+                var scale = pseudoRandom(count: m, seed: 13).map { 0.5 + abs($0) }
+                var bias = pseudoRandom(count: m, seed: 14).map { 8 * $0 }
+                scale[0] = -1.5
+                bias[0] = -0.0
+                let residual = pseudoRandom(count: m * n, seed: 15).map { 4 * $0 }
+                let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, instructionSet: isa) }
+                for withResidual in [false, true] {
+                    let plain = multiply(
+                        packed, n: n, b: b, ldb: n, bScale: nil, ldc: n, scale: scale, bias: bias,
+                        residual: withResidual ? residual : nil, activation: .identity, split: .serial)
+                    for activation in [ActivationFunction.relu, .relu6] {
+                        let fused = multiply(
+                            packed, n: n, b: b, ldb: n, bScale: nil, ldc: n, scale: scale, bias: bias,
+                            residual: withResidual ? residual : nil, activation: activation, split: .serial)
+                        var separate = plain
+                        separate.withUnsafeMutableBufferPointer { activation.apply($0.baseAddress!, count: m * n, scale: 1, bias: 0) }
+                        XCTAssertEqual(
+                            fused.map(\.bitPattern), separate.map(\.bitPattern),
+                            "\(isa) \(m)×\(n)×\(k) \(activation) residual \(withResidual)")
+                    }
+                }
+            }
+        }
+    }
+
     private func multiply(
         _ packed: PackedMatrix, n: Int, b: [Float], ldb: Int, bScale: [Float]?, ldc: Int, scale: [Float]?, bias: [Float]?,
         residual: [Float]?, activation: ActivationFunction, split: WorkSplit

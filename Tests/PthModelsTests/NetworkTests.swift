@@ -29,6 +29,25 @@ final class NetworkTests: XCTestCase {
         XCTAssertLessThanOrEqual(relativeError(single.values, Array(pair.values.prefix(1000))), 1e-6)
     }
 
+    /// `pth bench --profile`'s figures: one time per graph node, zero before timing starts, and
+    /// together no more than the runs took.
+    func testTimesEachNode() throws {
+        let network = try Network(architecture: .resnet50, graph: Architecture.resnet50.syntheticGraph(), threads: 1)
+        let input = FeatureMap(shape: [1, 3, 64, 64], values: (0..<(3 * 64 * 64)).map { Float($0 % 17) / 17 })
+        _ = try network.run(input)
+        XCTAssertEqual(network.nodeMilliseconds(), [Double](repeating: 0, count: network.graph.nodes.count))
+        network.startTimingNodes()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<2 { _ = try network.run(input) }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / 2
+        let times = network.nodeMilliseconds()
+        XCTAssertEqual(times.count, network.graph.nodes.count)
+        XCTAssertLessThanOrEqual(times.reduce(0, +), wall)
+        for (node, time) in zip(network.graph.nodes, times) {
+            if case .conv2d = node.op { XCTAssertGreaterThan(time, 0, node.name) }
+        }
+    }
+
     /// The network reads its weights in place, so they must not depend on the file: a STORED (torch.save)
     /// checkpoint truncated and rewritten in place while the network lives — what `torch.save` to the same
     /// path does — must neither crash it (a mapped file's pages would SIGBUS) nor change its numbers.
