@@ -79,3 +79,17 @@ static void activation_kernel(pth_activation_kind kind, const float *input, floa
         out_of_place(kind, input, output, count, scale, bias);
     }
 }
+
+/// `output = f(scale·input + bias + residual)`, rounded as the GEMM epilogue and a separate add
+/// round it: the fused multiply-add, then the residual, then the activation loop (for identity,
+/// nothing more). In chunks that stay in L1 between the two passes; `input` may be `output`.
+static void activation_residual_kernel(pth_activation_kind kind, const float *input, const float *residual, float *output,
+                                       long count, float scale, float bias) {
+    for (long start = 0; start < count; start += 1024) {
+        const long n = count - start < 1024 ? count - start : 1024;
+        const float *x = input + start, *r = residual + start;
+        float *y = output + start;
+        for (long i = 0; i < n; i++) y[i] = fmaf(x[i], scale, bias) + r[i];
+        if (kind != pth_identity) in_place(kind, y, n, 1, 0);
+    }
+}

@@ -9,6 +9,8 @@
 
 typedef struct {
     void (*activation)(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias);
+    void (*activation_residual)(pth_activation_kind kind, const float *input, const float *residual, float *output,
+                                long count, float scale, float bias);
     void (*depthwise)(const float *input, long height, long width, const float *weights, const float *scale,
                       const float *bias, pth_activation_kind activation, const pth_depthwise_geometry *geometry,
                       long first_channel, long end_channel, long out_height, long out_width, float *output,

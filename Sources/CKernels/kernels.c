@@ -27,6 +27,11 @@ void pth_activation(pth_activation_kind kind, const float *input, float *output,
     pth_kernels()->activation(kind, input, output, count, scale, bias);
 }
 
+void pth_activation_residual(pth_activation_kind kind, const float *input, const float *residual, float *output, long count,
+                             float scale, float bias) {
+    pth_kernels()->activation_residual(kind, input, residual, output, count, scale, bias);
+}
+
 long pth_depthwise_scratch_count(const pth_depthwise_geometry *geometry, long height, long width) {
     return depthwise_scratch_count(geometry, height, width);
 }

@@ -10,5 +10,10 @@
 #include "depthwise_template.h"
 #include "gemm_template.h"
 
-const pth_kernel_table KERNEL_TABLE = {activation_kernel, depthwise_kernel, gemm_packed_kernel, gemm_packed_transposed_kernel,
-                                       GEMM_MR, GEMM_NR};
+const pth_kernel_table KERNEL_TABLE = {activation_kernel,
+                                       activation_residual_kernel,
+                                       depthwise_kernel,
+                                       gemm_packed_kernel,
+                                       gemm_packed_transposed_kernel,
+                                       GEMM_MR,
+                                       GEMM_NR};

@@ -61,16 +61,21 @@ public struct Conv2d: Sendable, Equatable {
     /// are multiplied by before the convolution (a squeeze-excitation gate moved into the 1×1 conv
     /// after it by `FuseChannelScale`); false as built.
     public var scalesInputChannels: Bool
+    /// Whether the node takes one more input, last, a feature map the shape of its output that is
+    /// added to each output before the activation: `y = activation(outputScale·(weight ⋆ x) + bias +
+    /// residual)` (a residual connection's add moved into the conv before it by `FuseResidualAdd`);
+    /// false as built.
+    public var addsResidual: Bool
 
     /// A convolution with PyTorch's defaults for every argument not given.
     public init(
         weight: Constant, bias: Constant?, outputScale: Constant? = nil, stride: Size2d = .square(1),
         padding: Padding2d = .zero, dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity,
-        scalesInputChannels: Bool = false
+        scalesInputChannels: Bool = false, addsResidual: Bool = false
     ) {
         self.weight = weight; self.bias = bias; self.outputScale = outputScale; self.stride = stride; self.padding = padding
         self.dilation = dilation; self.groups = groups; self.activation = activation
-        self.scalesInputChannels = scalesInputChannels
+        self.scalesInputChannels = scalesInputChannels; self.addsResidual = addsResidual
     }
 
     /// Output channels: the weight's first dimension.

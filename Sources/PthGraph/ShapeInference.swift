@@ -51,7 +51,7 @@ extension Graph {
             return graphInput
 
         case .conv2d(let conv):
-            let x = try featureMap(inputs: conv.scalesInputChannels ? 2 : 1)
+            let x = try featureMap(inputs: 1 + (conv.scalesInputChannels ? 1 : 0) + (conv.addsResidual ? 1 : 0))
             guard conv.weight.shape.count == 4, conv.groups >= 1, conv.outChannels % conv.groups == 0 else {
                 throw fail("conv weight \(conv.weight.shape) does not split into \(conv.groups) groups")
             }
@@ -75,6 +75,9 @@ extension Graph {
                 input: x.w, kernel: conv.kernel.width, stride: conv.stride.width,
                 padBefore: conv.padding.left, padAfter: conv.padding.right, dilation: conv.dilation.width)
             guard h >= 1, w >= 1 else { throw fail("conv kernel \(conv.kernel.height)×\(conv.kernel.width) does not fit a \(x.h)×\(x.w) input") }
+            if conv.addsResidual, let residual = inputs.last, residual != [x.n, conv.outChannels, h, w] {
+                throw fail("conv residual must be its output's shape \([x.n, conv.outChannels, h, w]), given \(residual)")
+            }
             return [x.n, conv.outChannels, h, w]
 
         case .batchNorm(let bn):

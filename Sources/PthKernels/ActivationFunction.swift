@@ -24,6 +24,17 @@ public enum ActivationFunction: Sendable, Equatable {
         pth_activation(kind, input, output, count, scale, bias)
     }
 
+    /// `output = f(scale·input + bias + residual)` for `count` values in one pass: the multiply-add,
+    /// then the residual (rounded once, as a separate add), then the function as `apply` applies it
+    /// (a residual connection finished outside the packed GEMM's store). `input` may be `output`;
+    /// `residual` must not overlap `output`.
+    public func apply(
+        from input: UnsafePointer<Float>, adding residual: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>,
+        count: Int, scale: Float = 1, bias: Float = 0
+    ) {
+        pth_activation_residual(kind, input, residual, output, count, scale, bias)
+    }
+
     /// The function in the C loops' terms.
     var kind: pth_activation_kind {
         switch self {

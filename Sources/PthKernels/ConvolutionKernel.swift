@@ -203,16 +203,24 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// into the conv after it): image `n`'s input channel `c` is multiplied by
     /// `inputScale[n·inputScaleStride + c]` as the GEMM reads it, with the rounding of a separate
     /// product. Only a pointwise conv whose weights `prepare()` packed takes one.
+    ///
+    /// `residual`, nil for none, is a feature map the output's shape (image `n` at
+    /// `residual + n·residualStride`, not overlapping the output) added to every output before the
+    /// activation, rounded as a separate add would round it. Only a 1×1 conv of one group takes one.
     public func run(
         input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
         inputScale: UnsafePointer<Float>? = nil, inputScaleStride: Int = 0,
+        residual: UnsafePointer<Float>? = nil, residualStride: Int = 0,
         scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
     ) {
         let g = geometry
         precondition(
             inputScale == nil || (g.isPointwise && isPacked),
             "\(g): an input scale needs a pointwise conv with packed weights (prepare() first)")
+        precondition(
+            residual == nil || (g.kernelHeight == 1 && g.kernelWidth == 1 && g.groups == 1),
+            "\(g): a residual needs a 1×1 conv of one group")
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
         if usesWinograd(height: height, width: width) {
@@ -228,21 +236,22 @@ public final class ConvolutionKernel: @unchecked Sendable {
             convolveBatch(
                 input, inputStride: inputStride, height: height, width: width, output: output,
                 outputStride: outputStride, batch: batch, inputScale: inputScale, inputScaleStride: inputScaleStride,
+                residual: residual, residualStride: residualStride,
                 scratch: matrices, productScratch: productScratch, split: split)
             return
         }
         for n in 0..<batch {
             let x = input + n * inputStride
-            let y = output + n * outputStride
+            let y = output + n * outputStride, r = residual.map { $0 + n * residualStride }
             if g.isDepthwise {
                 convolveDepthwise(x, height: height, width: width, output: y, scratch: scratch, split: split)
             } else if g.isPointwise {
                 multiply(
                     rowsOf: 0, n: pixels, b: x, ldb: pixels, bScale: inputScale.map { $0 + n * inputScaleStride },
-                    c: y, ldc: pixels, finish: true, scratch: productScratch, split: split)
+                    c: y, ldc: pixels, finish: true, residual: r, scratch: productScratch, split: split)
             } else {
                 convolveUnfolded(
-                    x, height: height, width: width, output: y, scratch: matrices,
+                    x, height: height, width: width, output: y, residual: r, scratch: matrices,
                     productScratch: productScratch, split: split)
             }
         }
@@ -254,7 +263,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// (fused into the packed kernel's store).
     private func multiply(
         rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, bScale: UnsafePointer<Float>? = nil,
-        c: UnsafeMutablePointer<Float>, ldc: Int, finish: Bool, scratch: UnsafeMutablePointer<Float>, split: WorkSplit
+        c: UnsafeMutablePointer<Float>, ldc: Int, finish: Bool, residual: UnsafePointer<Float>? = nil,
+        scratch: UnsafeMutablePointer<Float>, split: WorkSplit
     ) {
         let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
         scale.withUnsafeBufferPointer { s in
@@ -266,7 +276,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     if finish {
                         packed.multiply(
                             n: n, b: b, ldb: ldb, bScale: bScale, c: c, ldc: ldc, scale: s, bias: t,
-                            activation: activation, scratch: scratch, split: split)
+                            residual: residual, residualStride: ldc, activation: activation, scratch: scratch, split: split)
                     } else {
                         packed.multiply(n: n, b: b, ldb: ldb, bScale: bScale, c: c, ldc: ldc, scratch: scratch, split: split)
                     }
@@ -278,11 +288,18 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     }
                     guard finish else { return }
                     split.forEachRange(rows, minimum: max(1, 4096 / n)) { channels in
-                        for o in channels { activation.apply(c + o * ldc, count: n, scale: s[o], bias: t[o]) }
+                        for o in channels { finishRow(c + o * ldc, count: n, scale: s[o], bias: t[o], residual: residual.map { $0 + o * ldc }) }
                     }
                 }
             }
         }
+    }
+
+    /// `y[i] = activation(scale·y[i] + bias + residual[i])` for `count` values, rounded as the packed
+    /// kernel's store rounds it; without a residual, `activation(scale·y[i] + bias)`.
+    private func finishRow(_ y: UnsafeMutablePointer<Float>, count: Int, scale: Float, bias: Float, residual: UnsafePointer<Float>?) {
+        guard let residual else { return activation.apply(y, count: count, scale: scale, bias: bias) }
+        activation.apply(from: y, adding: residual, to: y, count: count, scale: scale, bias: bias)
     }
 
     /// One image's depthwise conv, its channels split over cores (each part with its own scratch).
@@ -316,6 +333,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         _ input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
         inputScale: UnsafePointer<Float>?, inputScaleStride: Int,
+        residual: UnsafePointer<Float>?, residualStride: Int,
         scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
         split: WorkSplit
     ) {
@@ -348,9 +366,14 @@ public final class ConvolutionKernel: @unchecked Sendable {
         split.forEachRange(g.outChannels, minimum: max(1, 16384 / columns)) { channels in
             for o in channels {
                 for n in 0..<batch {
-                    activation.apply(
-                        from: product + o * columns + n * pixels, to: output + n * outputStride + o * pixels,
-                        count: pixels, scale: scale[o], bias: bias[o])
+                    let y = output + n * outputStride + o * pixels, sums = product + o * columns + n * pixels
+                    if let residual {
+                        activation.apply(
+                            from: sums, adding: residual + n * residualStride + o * pixels, to: y, count: pixels,
+                            scale: scale[o], bias: bias[o])
+                    } else {
+                        activation.apply(from: sums, to: y, count: pixels, scale: scale[o], bias: bias[o])
+                    }
                 }
             }
         }
@@ -360,7 +383,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// over input channels, the product over output channels or pixels.
     private func convolveUnfolded(
         _ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
-        scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
+        residual: UnsafePointer<Float>? = nil, scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
         split: WorkSplit
     ) {
         let g = geometry
@@ -379,10 +402,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
                         height: height, width: width, geometry: g, outRows: rows, outWidth: outWidth,
                         into: scratch + channels.lowerBound * window * columns)
                 }
+                let offset = group * outPerGroup * pixels + top * outWidth
                 multiply(
-                    rowsOf: group, n: columns, b: scratch, ldb: columns,
-                    c: y + group * outPerGroup * pixels + top * outWidth, ldc: pixels, finish: true,
-                    scratch: productScratch, split: split)
+                    rowsOf: group, n: columns, b: scratch, ldb: columns, c: y + offset, ldc: pixels, finish: true,
+                    residual: residual.map { $0 + offset }, scratch: productScratch, split: split)
             }
         }
     }

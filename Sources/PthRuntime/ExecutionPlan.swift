@@ -301,12 +301,15 @@ public final class ExecutionPlan {
             }
         case .convolution(let kernel):
             let x = memory.shapes[inputs[0]]
-            // A second input gates the input channels (`Conv2d.scalesInputChannels`).
-            let gated = inputs.count > 1
+            guard case .conv2d(let conv) = graph.nodes[index].op else { preconditionFailure("a convolution kernel for a node that is not a conv") }
+            // After the feature map: the input channels' gate (`Conv2d.scalesInputChannels`), then
+            // the residual (`Conv2d.addsResidual`).
+            let gated = conv.scalesInputChannels, residual = conv.addsResidual ? inputs.count - 1 : nil
             kernel.run(
                 input: source(0), inputStride: sourceStride(0), height: x[2], width: x[3],
                 output: out, outputStride: outStride, batch: batch,
                 inputScale: gated ? UnsafePointer(source(1)) : nil, inputScaleStride: gated ? sourceStride(1) : 0,
+                residual: residual.map { UnsafePointer(source($0)) }, residualStride: residual.map(sourceStride) ?? 0,
                 scratch: scratch, split: split)
         case .linear(let kernel):
             kernel.run(input: source(0), inputStride: sourceStride(0), output: out, outputStride: outStride, batch: batch, split: split)

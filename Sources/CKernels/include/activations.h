@@ -12,4 +12,10 @@ typedef enum {
 /// not depend on how a tensor was cut into calls.
 void pth_activation(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias);
 
+/// `output = f(scale·input + bias + residual)` for `count` floats: the multiply-add, then the
+/// residual added (rounded once, as a separate add), then the function as `pth_activation` applies
+/// it. `input` may be `output`; `residual` must not overlap `output`.
+void pth_activation_residual(pth_activation_kind kind, const float *input, const float *residual, float *output, long count,
+                             float scale, float bias);
+
 #endif

@@ -4,8 +4,11 @@ public enum Freezing {
     /// The standard pipeline, in order: `DropDropout`, `FoldBatchNorm` (into the preceding conv; a
     /// BatchNorm with no conv before it becomes `channelAffine`), `FuseActivation` (into conv/linear
     /// when it is the sole consumer), `FuseChannelScale` (a squeeze-excitation's scaling into the 1×1
-    /// conv after it). Outputs and taps keep their values.
-    public static let passes: [any GraphPass] = [DropDropout(), FoldBatchNorm(), FuseActivation(), FuseChannelScale()]
+    /// conv after it), `FuseResidualAdd` (a residual connection's add, with its activation, into the
+    /// 1×1 conv before it). Outputs and taps keep their values.
+    public static let passes: [any GraphPass] = [
+        DropDropout(), FoldBatchNorm(), FuseActivation(), FuseChannelScale(), FuseResidualAdd(),
+    ]
 
     /// Runs `passes` over `graph`. Hand over the only reference to the built graph (let it be the
     /// caller's last use) and the weights are folded in place instead of copied.
