@@ -165,6 +165,15 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
         }
     }
     if (last) gemm_finish(tile[0], GEMM_NR, rows, columns, row, column, e);
+    if (rows == GEMM_MR && columns == GEMM_NR) {
+        // A whole tile (one finished by the activation loops): vector stores, not a copy call per row.
+#pragma clang loop unroll(full)
+        for (int r = 0; r < GEMM_MR; r++) {
+            gemm_store(c + r * ldc, gemm_load(tile[r]));
+            gemm_store(c + r * ldc + GEMM_LANES, gemm_load(tile[r] + GEMM_LANES));
+        }
+        return;
+    }
     for (long r = 0; r < rows; r++) memcpy(c + r * ldc, tile[r], sizeof(float) * columns);
 }
 
