@@ -87,11 +87,43 @@ static inline __attribute__((always_inline)) gemm_vec gemm_activate(pth_activati
 
 /// Sums one GEMM_MR × GEMM_NR tile over `kc` steps of K into `low` (columns 0..<GEMM_LANES) and
 /// `high` (the rest): `a` the packed panel's rows at this K block, `b` the packed column panel.
+/// Every sum runs over K in order, except with `chains`, where a tile of one column sums in four
+/// interleaved chains (another rounding, so a caller whose columns move between tiles with the way
+/// the work is cut, as Winograd's tiles do, passes 0 to keep its sums the same whatever the cut).
 static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const float *restrict a, const float *restrict b,
-                                                                  long columns, gemm_vec low[GEMM_MR],
+                                                                  long columns, int chains, gemm_vec low[GEMM_MR],
                                                                   gemm_vec high[GEMM_MR]) {
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) low[r] = high[r] = (gemm_vec){0};
+    if (chains && columns == 1 && GEMM_LANES >= GEMM_MR) {
+        // One column (49 = 3·16 + 1 pixels of a 7×7 map): the vector of A's panel at step k holds
+        // that step's GEMM_MR values (and the next step's first ones, whose products are ignored),
+        // times one value of B, in four independent chains of sums: a sixth of the multiply-adds
+        // of the half-tile path below. The last steps, whose vector would run past the block, are
+        // summed one value at a time.
+        gemm_vec sums[4] = {{0}, {0}, {0}, {0}};
+        const long vectors = kc - ((GEMM_LANES + GEMM_MR - 1) / GEMM_MR - 1);
+        long k = 0;
+        for (; k + 4 <= vectors; k += 4) {
+#pragma clang loop unroll(full)
+            for (int j = 0; j < 4; j++) sums[j] = gemm_multiply_add(b[(k + j) * GEMM_NR], gemm_load(a + (k + j) * GEMM_MR), sums[j]);
+        }
+        for (; k < vectors; k++) sums[0] = gemm_multiply_add(b[k * GEMM_NR], gemm_load(a + k * GEMM_MR), sums[0]);
+        const gemm_vec total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < GEMM_MR; r++) {
+            float sum = total[r];
+            for (long step = k; step < kc; step++) {
+#if GEMM_FMA
+                sum = fmaf(a[step * GEMM_MR + r], b[step * GEMM_NR], sum);
+#else
+                sum += a[step * GEMM_MR + r] * b[step * GEMM_NR];
+#endif
+            }
+            low[r][0] = sum;
+        }
+        return;
+    }
     if (columns <= GEMM_LANES) {
         // A last panel of at most one vector's columns (49 = 3·16 + 1 pixels of a 7×7 map) skips
         // the half of the multiply-adds that would only feed padding.
@@ -119,7 +151,7 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
                                                             float *c, long ldc, long rows, long columns, int first,
                                                             int last, long row, long column, const pth_gemm_epilogue *e) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
-    gemm_accumulate(kc, a, b, columns, low, high);
+    gemm_accumulate(kc, a, b, columns, 1, low, high);
     if (rows == GEMM_MR && columns == GEMM_NR && (!last || (GEMM_FMA && gemm_activates_in_registers(e->activation)))) {
         // A whole tile stays in registers: partial sums added to C's, and after the last K block
         // the epilogue, each step rounded as `gemm_finish` and the activation loops round it.
@@ -254,7 +286,7 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, 
                                                                        const float *restrict b, float *ct, long ldct,
                                                                        long rows, long columns, int first) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
-    gemm_accumulate(kc, a, b, columns, low, high);
+    gemm_accumulate(kc, a, b, columns, 0, low, high);
     float tile[GEMM_MR][GEMM_NR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) {
