@@ -26,12 +26,17 @@ static inline __attribute__((always_inline)) gemm_vec gemm_load(const float *p) 
 
 static inline __attribute__((always_inline)) void gemm_store(float *p, gemm_vec v) { memcpy(p, &v, sizeof v); }
 
-static inline __attribute__((always_inline)) gemm_vec gemm_multiply_add(float a, gemm_vec b, gemm_vec c) {
-    // Lane by lane, not `{0} + a`: with contraction off the compiler must keep that addition (it
-    // turns −0 into +0), an instruction per broadcast in the innermost loop.
-    gemm_vec broadcast;
+/// `value` in every lane. Lane by lane, not `{0} + value`: with contraction off the compiler must
+/// keep that addition (it turns −0 into +0), an instruction per broadcast in the innermost loop.
+static inline __attribute__((always_inline)) gemm_vec gemm_splat(float value) {
+    gemm_vec v;
 #pragma clang loop unroll(full)
-    for (int lane = 0; lane < GEMM_LANES; lane++) broadcast[lane] = a;
+    for (int lane = 0; lane < GEMM_LANES; lane++) v[lane] = value;
+    return v;
+}
+
+static inline __attribute__((always_inline)) gemm_vec gemm_multiply_add(float a, gemm_vec b, gemm_vec c) {
+    const gemm_vec broadcast = gemm_splat(a);
 #if GEMM_FMA
     return __builtin_elementwise_fma(broadcast, b, c);
 #else
@@ -76,9 +81,7 @@ static inline __attribute__((always_inline)) gemm_vec gemm_activate(pth_activati
     x = x + zero;
     gemm_mask bits = (gemm_mask)x & ~(x < zero);
     if (activation == pth_relu6) {
-        gemm_vec six;
-#pragma clang loop unroll(full)
-        for (int lane = 0; lane < GEMM_LANES; lane++) six[lane] = 6;
+        const gemm_vec six = gemm_splat(6);
         const gemm_mask above = (gemm_vec)bits > six;
         bits = (bits & ~above) | ((gemm_mask)six & above);
     }
@@ -163,13 +166,8 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
                 high[r] += gemm_load(p + GEMM_LANES);
             }
             if (last) {
-                gemm_vec scale, bias;
-                const float s = e->scale ? e->scale[row + r] : 1, t = e->bias ? e->bias[row + r] : 0;
-#pragma clang loop unroll(full)
-                for (int lane = 0; lane < GEMM_LANES; lane++) {
-                    scale[lane] = s;
-                    bias[lane] = t;
-                }
+                const gemm_vec scale = gemm_splat(e->scale ? e->scale[row + r] : 1);
+                const gemm_vec bias = gemm_splat(e->bias ? e->bias[row + r] : 0);
                 low[r] = __builtin_elementwise_fma(low[r], scale, bias);
                 high[r] = __builtin_elementwise_fma(high[r], scale, bias);
                 if (e->residual) {
