@@ -49,13 +49,23 @@ static inline __attribute__((always_inline)) void transpose16(vec16 r[LANES]) {
 /// Pixels of one channel-block step.
 #define BLOCK_PIXELS 8
 
+typedef int mask16 __attribute__((vector_size(LANES * sizeof(int))));
+
 /// Stores row `row`'s vector at `column`, dropping it past the last row and lanes past the row's end.
+/// A row's last, partial vector is merged into what its 16 floats hold (the next row's first
+/// floats, already final or still to be written by this thread, which owns the whole plane) and
+/// stored whole; only in the plane's last row, whose next floats another thread may own, is it stored
+/// lane by lane.
 static inline __attribute__((always_inline)) void store_row(float *out, long out_height, long out_width, long row, long column, vec16 v) {
     if (row >= out_height) return;
     float *destination = out + row * out_width + column;
     long lanes = out_width - column;
     if (lanes >= LANES) {
         store(destination, v);
+    } else if (row + 1 < out_height) {
+        mask16 lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+        mask16 inside = lane < (int)lanes;
+        store(destination, (vec16)(((mask16)v & inside) | ((mask16)load(destination) & ~inside)));
     } else {
         for (long lane = 0; lane < lanes; lane++) destination[lane] = v[lane];
     }

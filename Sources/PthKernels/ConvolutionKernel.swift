@@ -340,22 +340,26 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let g = geometry, outWidth = g.outputWidth(width), pixels = g.outputHeight(height) * outWidth
         let window = g.kernelHeight * g.kernelWidth, depth = g.inChannels * window, columns = batch * pixels
         let unfolded = scratch, product = scratch + depth * columns
-        split.forEachRange(g.inChannels, minimum: max(1, 16384 / (window * columns))) { channels in
+        // Cut by rows of the unfolded matrix, not by channels: a stem's three channels would split
+        // 2 : 1 over two cores.
+        split.forEachRange(depth, minimum: max(1, 16384 / columns)) { rows in
             for n in 0..<batch {
-                let x = input + n * inputStride + channels.lowerBound * height * width
-                let into = unfolded + channels.lowerBound * window * columns + n * pixels
-                if let inputScale {
+                let x = input + n * inputStride, into = unfolded + n * pixels
+                if g.isPointwise {
                     // Each image has its own gate, so it is applied while the planes are gathered.
-                    let factors = inputScale + n * inputScaleStride + channels.lowerBound
-                    for c in 0..<channels.count {
-                        let from = x + c * pixels, to = into + c * columns, factor = factors[c]
-                        for i in 0..<pixels { to[i] = from[i] * factor }
+                    let factors = inputScale.map { $0 + n * inputScaleStride }
+                    for c in rows {
+                        let from = x + c * pixels, to = into + c * columns
+                        if let factors {
+                            let factor = factors[c]
+                            for i in 0..<pixels { to[i] = from[i] * factor }
+                        } else {
+                            to.update(from: from, count: pixels)
+                        }
                     }
-                } else if g.isPointwise {
-                    for c in 0..<channels.count { (into + c * columns).update(from: x + c * pixels, count: pixels) }
                 } else {
                     Kernels.im2col(
-                        x, channels: channels.count, height: height, width: width, geometry: g,
+                        x, height: height, width: width, geometry: g, rows: rows,
                         outRows: 0..<g.outputHeight(height), outWidth: outWidth, into: into, rowStride: columns)
                 }
             }
@@ -396,11 +400,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
             for top in stride(from: 0, to: outHeight, by: band) {
                 let rows = top..<min(top + band, outHeight), columns = rows.count * outWidth
                 let source = x + group * inPerGroup * height * width
-                split.forEachRange(inPerGroup, minimum: max(1, 16384 / (window * columns))) { channels in
+                split.forEachRange(inPerGroup * window, minimum: max(1, 16384 / columns)) { matrixRows in
                     Kernels.im2col(
-                        source + channels.lowerBound * height * width, channels: channels.count,
-                        height: height, width: width, geometry: g, outRows: rows, outWidth: outWidth,
-                        into: scratch + channels.lowerBound * window * columns)
+                        source, height: height, width: width, geometry: g, rows: matrixRows, outRows: rows,
+                        outWidth: outWidth, into: scratch)
                 }
                 let offset = group * outPerGroup * pixels + top * outWidth
                 multiply(

@@ -46,20 +46,26 @@ final class DepthwiseTests: XCTestCase {
         }
     }
 
-    /// A batch of two images through `conv`.
+    /// A batch of two images through `conv`, each image's output followed by a gap of 16 floats
+    /// that must come back untouched (a row's last vector may only spill into the plane's own next row).
     private func run(_ conv: ConvolutionKernel, _ input: [Float], height: Int, width: Int, outCount: Int, split: WorkSplit) -> [Float] {
-        let channels = conv.geometry.inChannels
-        var output = [Float](repeating: .nan, count: 2 * outCount)
+        let channels = conv.geometry.inChannels, gap = 16, sentinel: Float = 12345
+        let outputStride = outCount + gap
+        var output = [Float](repeating: .nan, count: 2 * outputStride)
+        for n in 0..<2 { for i in 0..<gap { output[n * outputStride + outCount + i] = sentinel } }
         var scratch = [Float](repeating: .nan, count: conv.scratchCount(batch: 2, height: height, width: width, split: split))
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 scratch.withUnsafeMutableBufferPointer { s in
                     conv.run(
                         input: x.baseAddress!, inputStride: channels * height * width, height: height, width: width,
-                        output: y.baseAddress!, outputStride: outCount, batch: 2, scratch: s.baseAddress!, split: split)
+                        output: y.baseAddress!, outputStride: outputStride, batch: 2, scratch: s.baseAddress!, split: split)
                 }
             }
         }
-        return output
+        for n in 0..<2 {
+            XCTAssertEqual(Array(output[(n * outputStride + outCount)..<((n + 1) * outputStride)]), Array(repeating: sentinel, count: gap))
+        }
+        return Array(output[0..<outCount] + output[outputStride..<(outputStride + outCount)])
     }
 }
