@@ -2,9 +2,9 @@ import XCTest
 
 @testable import PthKernels
 
-/// The depthwise paths (row tiles of 32 and 16 pixels with partial vectors and row groups; 16-channel
-/// blocks for rows under 8 pixels, whole and partial; the scalar loop for strides over 2)
-/// against a direct convolution summed in Double.
+/// The depthwise paths (row tiles of 32 and 16 pixels with partial vectors and row groups, stride-2
+/// rows deinterleaved or not; 16-channel blocks for rows under 8 pixels, whole and partial; the
+/// scalar loop for strides over 2) against a direct convolution summed in Double.
 final class DepthwiseTests: XCTestCase {
     func testMatchesDirectConvolutionAtEveryRowWidth() throws {
         // 21 channels: a whole block of 16 and a partial one on the channel-vectorised path.
@@ -12,7 +12,7 @@ final class DepthwiseTests: XCTestCase {
         // The four windows the kernel unrolls (3×3 and 5×5, stride 1 and 2), a dilated one and a
         // stride-3 one it does not.
         for (kernel, stride, dilation) in [(3, 1, 1), (3, 2, 1), (5, 1, 1), (5, 2, 1), (3, 2, 2), (3, 3, 1)] {
-            for (width, height) in [(1, 9), (7, 7), (8, 9), (13, 14), (16, 4), (17, 1), (33, 9), (47, 6), (70, 9)] {
+            for (width, height) in [(1, 9), (7, 7), (8, 9), (13, 14), (16, 4), (17, 1), (33, 9), (47, 6), (56, 5), (70, 9)] {
                 let pad = dilation * (kernel - 1) / 2
                 let g = ConvolutionGeometry(
                     inChannels: channels, outChannels: channels, kernelHeight: kernel, kernelWidth: kernel,
