@@ -15,20 +15,33 @@ final class ActivationFunctionTests: XCTestCase {
             (.hardswish, { $0 * min(max($0 + 3, 0), 6) / 6 }),
             (.hardsigmoid, { min(max($0 + 3, 0), 6) / 6 }),
         ]
-        let scale: Float = 1.75, bias: Float = -0.25
+        // With a scale and bias, and without (SiLU and sigmoid then skip the multiply-add).
         for (function, reference) in functions {
-            for count in [1, 5, 7, 8, 9, 15, 16, 17, 49, 196] {
-                let input = pseudoRandom(count: count, seed: UInt64(count)).map { $0 * 12 }
-                var values = input
-                values.withUnsafeMutableBufferPointer { function.apply($0.baseAddress!, count: count, scale: scale, bias: bias) }
-                for (i, x) in input.enumerated() {
-                    // The kernel's one fused multiply-add, then the function in Double.
-                    let expected = reference(Double(bias.addingProduct(x, scale)))
-                    let tolerance = 2e-6 * max(1, abs(expected))
-                    XCTAssertEqual(Double(values[i]), expected, accuracy: tolerance, "\(function) count \(count) element \(i) of \(x)")
+            for (scale, bias) in [(Float(1.75), Float(-0.25)), (1, 0)] {
+                for count in [1, 5, 7, 8, 9, 15, 16, 17, 49, 196] {
+                    let input = pseudoRandom(count: count, seed: UInt64(count)).map { $0 * 12 }
+                    var values = input
+                    values.withUnsafeMutableBufferPointer { function.apply($0.baseAddress!, count: count, scale: scale, bias: bias) }
+                    for (i, x) in input.enumerated() {
+                        // The kernel's one fused multiply-add, then the function in Double.
+                        let expected = reference(Double(bias.addingProduct(x, scale)))
+                        let tolerance = 2e-6 * max(1, abs(expected))
+                        XCTAssertEqual(
+                            Double(values[i]), expected, accuracy: tolerance,
+                            "\(function) scale \(scale) bias \(bias) count \(count) element \(i) of \(x)")
+                    }
                 }
             }
         }
+    }
+
+    /// SiLU of finished values (no scale or bias) keeps a zero's sign, as PyTorch's `x · sigmoid(x)`
+    /// does.
+    func testSiLUOfNegativeZeroIsNegativeZero() {
+        var values: [Float] = [-0.0, 0.0]
+        values.withUnsafeMutableBufferPointer { ActivationFunction.silu.apply($0.baseAddress!, count: 2) }
+        XCTAssertEqual(values[0].sign, .minus)
+        XCTAssertEqual(values[1].sign, .plus)
     }
 
     func testOutOfPlaceMatchesInPlaceAndLeavesTheInputAlone() {
