@@ -207,18 +207,37 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
     for (long r = 0; r < rows; r++) memcpy(c + r * ldc, tile[r], sizeof(float) * columns);
 }
 
-/// Copies `kc × nc` of B (rows `ldb` apart) into column panels of GEMM_NR, each stored row by row,
-/// the last panel padded with zero columns; with `scale`, row `k` times `scale[k]`.
-static void gemm_pack_b(const float *b, long ldb, const float *scale, long kc, long nc, float *packed) {
+/// Row `row` of B's value `x` transformed by `input` (`pth_gemm_input`).
+static inline __attribute__((always_inline)) float gemm_input_value(const pth_gemm_input *input, long row, float x) {
+    x = input->shift ? fmaf(x, input->scale[row], input->shift[row]) : x * input->scale[row];
+    return input->relu && x < 0 ? 0 : x;
+}
+
+/// Copies `kc × nc` of B (rows `ldb` apart, the first being B's row `first_row`) into column panels
+/// of GEMM_NR, each stored row by row, the last panel padded with zero columns; with `input`, each
+/// row transformed by it.
+static void gemm_pack_b(const float *b, long ldb, const pth_gemm_input *input, long first_row, long kc, long nc,
+                        float *packed) {
     for (long j = 0; j < nc; j += GEMM_NR) {
         long columns = nc - j < GEMM_NR ? nc - j : GEMM_NR;
         float *panel = packed + j * kc;
         for (long k = 0; k < kc; k++) {
             const float *source = b + k * ldb + j;
             float *target = panel + k * GEMM_NR;
-            if (scale) {
-                const float factor = scale[k];
-                for (long c = 0; c < columns; c++) target[c] = source[c] * factor;
+            if (input && input->shift && columns == GEMM_NR) {
+                // A whole panel row of an affine map in two vectors; ReLU as `x < 0 ? 0 : x`, by mask.
+                const long row = first_row + k;
+                const gemm_vec factor = gemm_splat(input->scale[row]), shift = gemm_splat(input->shift[row]), zero = {0};
+                gemm_vec low = __builtin_elementwise_fma(gemm_load(source), factor, shift);
+                gemm_vec high = __builtin_elementwise_fma(gemm_load(source + GEMM_LANES), factor, shift);
+                if (input->relu) {
+                    low = (gemm_vec)((gemm_mask)low & ~(low < zero));
+                    high = (gemm_vec)((gemm_mask)high & ~(high < zero));
+                }
+                gemm_store(target, low);
+                gemm_store(target + GEMM_LANES, high);
+            } else if (input) {
+                for (long c = 0; c < columns; c++) target[c] = gemm_input_value(input, first_row + k, source[c]);
             } else if (columns == GEMM_NR) {
                 memcpy(target, source, sizeof(float) * GEMM_NR);
             } else {
@@ -231,13 +250,13 @@ static void gemm_pack_b(const float *b, long ldb, const float *scale, long kc, l
 
 /// The product with one column (squeeze-excitation convs on a 1×1 map): a tile would spend
 /// GEMM_NR − 1 of its columns on padding, so each panel of A is summed against B directly.
-static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb, const float *b_scale,
-                               float *c, long ldc, const pth_gemm_epilogue *e) {
+static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb,
+                               const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *e) {
     for (long row = 0; row < m; row += GEMM_MR) {
         const float *panel = packed + row * k;
         float sums[GEMM_MR] = {0};
         for (long kk = 0; kk < k; kk++) {
-            const float x = b_scale ? b[kk * ldb] * b_scale[kk] : b[kk * ldb];
+            const float x = input ? gemm_input_value(input, kk, b[kk * ldb]) : b[kk * ldb];
 #pragma clang loop unroll(full)
             for (int r = 0; r < GEMM_MR; r++) {
 #if GEMM_FMA
@@ -303,10 +322,10 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, 
 
 /// The blocked loops around the micro-kernel (BLIS order, see the top of this file), for C = A·B
 /// (`transposed` 0: B `k × n` and C `m × n`, rows `ldb` and `ldc` apart, B's rows scaled by
-/// `b_scale` when given) or, with `transposed` 1, for B and C both given as their transposes
+/// `input` when given) or, with `transposed` 1, for B and C both given as their transposes
 /// (`n × k` and `n × m`).
 static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, long k, const float *packed,
-                                                               const float *b, long ldb, const float *b_scale,
+                                                               const float *b, long ldb, const pth_gemm_input *input,
                                                                float *c, long ldc, const pth_gemm_epilogue *e,
                                                                float *scratch, int transposed) {
     for (long jc = 0; jc < n; jc += GEMM_NC) {
@@ -316,7 +335,7 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
             if (transposed) {
                 gemm_pack_b_transposed(b + jc * ldb + pc, ldb, kc, nc, scratch);
             } else {
-                gemm_pack_b(b + pc * ldb + jc, ldb, b_scale ? b_scale + pc : NULL, kc, nc, scratch);
+                gemm_pack_b(b + pc * ldb + jc, ldb, input, pc, kc, nc, scratch);
             }
             for (long ic = 0; ic < m; ic += GEMM_MC) {
                 long mc = m - ic < GEMM_MC ? m - ic : GEMM_MC;
@@ -338,13 +357,13 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
     }
 }
 
-static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb, const float *b_scale,
-                               float *c, long ldc, const pth_gemm_epilogue *e, float *scratch) {
+static void gemm_packed_kernel(long m, long n, long k, const float *packed, const float *b, long ldb,
+                               const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *e, float *scratch) {
     if (n == 1) {
-        gemm_packed_vector(m, k, packed, b, ldb, b_scale, c, ldc, e);
+        gemm_packed_vector(m, k, packed, b, ldb, input, c, ldc, e);
         return;
     }
-    gemm_blocked(m, n, k, packed, b, ldb, b_scale, c, ldc, e, scratch, 0);
+    gemm_blocked(m, n, k, packed, b, ldb, input, c, ldc, e, scratch, 0);
 }
 
 /// The plain product `A · B` with B given transposed and C written transposed (`ct` holds C's

@@ -15,8 +15,9 @@ typedef struct {
                       const float *bias, pth_activation_kind activation, const pth_depthwise_geometry *geometry,
                       long first_channel, long end_channel, long out_height, long out_width, float *output,
                       float *scratch);
-    void (*gemm_packed)(long m, long n, long k, const float *packed, const float *b, long ldb, const float *b_scale,
-                        float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
+    void (*gemm_packed)(long m, long n, long k, const float *packed, const float *b, long ldb,
+                        const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *epilogue,
+                        float *scratch);
     void (*gemm_packed_transposed)(long m, long n, long k, const float *packed, const float *bt, long ldbt, float *ct,
                                    long ldct, float *scratch);
     /// Rows of A per packed panel and columns of C per micro-kernel call.

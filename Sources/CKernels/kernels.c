@@ -87,8 +87,8 @@ long pth_gemm_scratch_count_for(pth_isa isa, long n, long k) {
 }
 
 void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb,
-                     const float *b_scale, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
-    pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, b_scale, c, ldc, epilogue, scratch);
+                     const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch) {
+    pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, input, c, ldc, epilogue, scratch);
 }
 
 void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *bt, long ldbt,

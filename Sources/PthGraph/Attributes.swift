@@ -66,16 +66,37 @@ public struct Conv2d: Sendable, Equatable {
     /// residual)` (a residual connection's add moved into the conv before it by `FuseResidualAdd`);
     /// false as built.
     public var addsResidual: Bool
+    /// A per-channel affine map and activation applied to the input before the convolution (a
+    /// BatchNorm and ReLU moved into the 1×1 conv after them by `FuseInputAffine`), or nil: as built.
+    public var inputAffine: InputAffine?
+
+    /// `x' = activation(scale[c]·x + shift[c])` for input channel `c`, the activation the identity
+    /// or ReLU: a `channelAffine` node's computation, done by the conv that reads it.
+    public struct InputAffine: Sendable, Equatable {
+        /// One factor per input channel.
+        public var scale: [Float]
+        /// One term per input channel.
+        public var shift: [Float]
+        /// `.identity` or `.relu`.
+        public var activation: Activation
+
+        /// The map `activation(scale[c]·x + shift[c])`.
+        public init(scale: [Float], shift: [Float], activation: Activation) {
+            self.scale = scale
+            self.shift = shift
+            self.activation = activation
+        }
+    }
 
     /// A convolution with PyTorch's defaults for every argument not given.
     public init(
         weight: Constant, bias: Constant?, outputScale: Constant? = nil, stride: Size2d = .square(1),
         padding: Padding2d = .zero, dilation: Size2d = .square(1), groups: Int = 1, activation: Activation = .identity,
-        scalesInputChannels: Bool = false, addsResidual: Bool = false
+        scalesInputChannels: Bool = false, addsResidual: Bool = false, inputAffine: InputAffine? = nil
     ) {
         self.weight = weight; self.bias = bias; self.outputScale = outputScale; self.stride = stride; self.padding = padding
         self.dilation = dilation; self.groups = groups; self.activation = activation
-        self.scalesInputChannels = scalesInputChannels; self.addsResidual = addsResidual
+        self.scalesInputChannels = scalesInputChannels; self.addsResidual = addsResidual; self.inputAffine = inputAffine
     }
 
     /// Output channels: the weight's first dimension.

@@ -64,6 +64,15 @@ extension Graph {
             if let scale = conv.outputScale, scale.count != conv.outChannels {
                 throw fail("conv output scale has \(scale.count) values for \(conv.outChannels) output channels")
             }
+            if let affine = conv.inputAffine {
+                guard conv.isPointwise else { throw fail("conv has an input affine but is not a 1×1, stride 1, unpadded, ungrouped conv") }
+                guard affine.scale.count == x.c, affine.shift.count == x.c else {
+                    throw fail("conv input affine has \(affine.scale.count) scales and \(affine.shift.count) shifts for \(x.c) channels")
+                }
+                guard affine.activation == .identity || affine.activation == .relu else {
+                    throw fail("conv input affine's activation must be identity or relu, given \(affine.activation)")
+                }
+            }
             if conv.scalesInputChannels {
                 guard conv.isPointwise else { throw fail("conv scales its input channels but is not a 1×1, stride 1, unpadded, ungrouped conv") }
                 guard inputs[1] == [x.n, x.c, 1, 1] else { throw fail("conv input channel scale must be [\(x.n), \(x.c), 1, 1], given \(inputs[1])") }

@@ -23,6 +23,29 @@ public final class ConvolutionKernel: @unchecked Sendable {
     public let geometry: ConvolutionGeometry
     /// Applied to each output in the kernel's store, after the scale and bias.
     public let activation: ActivationFunction
+    /// Applied to the input as the GEMM reads it, nil for none (a pointwise conv only).
+    public let inputAffine: InputAffine?
+
+    /// A per-input-channel affine map, then ReLU or nothing, that a pointwise conv applies to its
+    /// input as it packs it: `x' = f(fma(x, scale[c], shift[c]))`, rounded as the activation loops
+    /// round `f.apply(…, scale: scale[c], bias: shift[c])` (a BatchNorm and ReLU before the conv,
+    /// DenseNet's, whose normalised feature map is then never written).
+    public struct InputAffine: Sendable, Equatable {
+        /// One factor per input channel.
+        public let scale: [Float]
+        /// One term per input channel.
+        public let shift: [Float]
+        /// Whether a ReLU follows the affine map.
+        public let appliesReLU: Bool
+
+        /// The map `x' = f(fma(x, scale[c], shift[c]))`, `f` ReLU or nothing.
+        public init(scale: [Float], shift: [Float], appliesReLU: Bool) {
+            precondition(scale.count == shift.count, "an input affine needs one shift per scale")
+            self.scale = scale
+            self.shift = shift
+            self.appliesReLU = appliesReLU
+        }
+    }
     /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is, or that
     /// matrix packed for the micro-kernel (the only copy kept once packed).
     private var weights: Weights
@@ -89,25 +112,31 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// before `bias` is added and `activation` applied.
     public init(
         geometry: ConvolutionGeometry, weights: KernelWeights, scale: [Float]? = nil, bias: [Float]?,
-        activation: ActivationFunction
+        activation: ActivationFunction, inputAffine: InputAffine? = nil
     ) {
         precondition(
             weights.count == geometry.outChannels * geometry.inChannels / geometry.groups
                 * geometry.kernelHeight * geometry.kernelWidth, "conv weights do not match \(geometry)")
         precondition(scale.map { $0.count == geometry.outChannels } ?? true, "conv scale does not match \(geometry)")
+        precondition(
+            inputAffine.map { $0.scale.count == geometry.inChannels && geometry.isPointwise && geometry.groups == 1 } ?? true,
+            "an input affine needs a pointwise conv of one group and one factor per input channel: \(geometry)")
         self.geometry = geometry
         self.weights = .plain(weights)
         self.scale = scale ?? [Float](repeating: 1, count: geometry.outChannels)
         self.bias = bias ?? [Float](repeating: 0, count: geometry.outChannels)
         self.activation = activation
+        self.inputAffine = inputAffine
     }
 
     /// A kernel over weights in its own array.
     public convenience init(
         geometry: ConvolutionGeometry, weights: [Float], scale: [Float]? = nil, bias: [Float]?,
-        activation: ActivationFunction
+        activation: ActivationFunction, inputAffine: InputAffine? = nil
     ) {
-        self.init(geometry: geometry, weights: KernelWeights(weights), scale: scale, bias: bias, activation: activation)
+        self.init(
+            geometry: geometry, weights: KernelWeights(weights), scale: scale, bias: bias, activation: activation,
+            inputAffine: inputAffine)
     }
 
     /// Whether a `height × width` input takes the Winograd path (decided per image: the algorithm an
@@ -219,6 +248,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
             inputScale == nil || (g.isPointwise && isPacked),
             "\(g): an input scale needs a pointwise conv with packed weights (prepare() first)")
         precondition(
+            inputAffine == nil || (isPacked && inputScale == nil),
+            "\(g): an input affine needs packed weights (prepare() first) and no input scale")
+        precondition(
             residual == nil || (g.kernelHeight == 1 && g.kernelWidth == 1 && g.groups == 1),
             "\(g): a residual needs a 1×1 conv of one group")
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
@@ -246,9 +278,11 @@ public final class ConvolutionKernel: @unchecked Sendable {
             if g.isDepthwise {
                 convolveDepthwise(x, height: height, width: width, output: y, scratch: scratch, split: split)
             } else if g.isPointwise {
-                multiply(
-                    rowsOf: 0, n: pixels, b: x, ldb: pixels, bScale: inputScale.map { $0 + n * inputScaleStride },
-                    c: y, ldc: pixels, finish: true, residual: r, scratch: productScratch, split: split)
+                withRowTransform(inputScale.map { $0 + n * inputScaleStride }) { bScale, bShift in
+                    multiply(
+                        rowsOf: 0, n: pixels, b: x, ldb: pixels, bScale: bScale, bShift: bShift,
+                        c: y, ldc: pixels, finish: true, residual: r, scratch: productScratch, split: split)
+                }
             } else {
                 convolveUnfolded(
                     x, height: height, width: width, output: y, residual: r, scratch: matrices,
@@ -257,12 +291,25 @@ public final class ConvolutionKernel: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with the factors and terms B's rows are transformed by: an image's gate
+    /// (`inputScale`, no terms), or the input affine's scale and shift, or neither.
+    private func withRowTransform(
+        _ inputScale: UnsafePointer<Float>?, _ body: (UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
+    ) {
+        guard let inputAffine else { return body(inputScale, nil) }
+        inputAffine.scale.withUnsafeBufferPointer { s in
+            inputAffine.shift.withUnsafeBufferPointer { t in body(s.baseAddress!, t.baseAddress!) }
+        }
+    }
+
     /// `C = W·B` for the output channels of `group` (W's rows `group·out/groups ..<`), B `k × n` with
-    /// rows `ldb` apart (each times its `bScale` factor when given: packed weights only), C rows
+    /// rows `ldb` apart (each times its `bScale` factor when given, or with `bShift` the input
+    /// affine's map: packed weights only), C rows
     /// `ldc` apart; with `finish`, each output channel's row then gets its scale, bias and activation
     /// (fused into the packed kernel's store).
     private func multiply(
         rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, bScale: UnsafePointer<Float>? = nil,
+        bShift: UnsafePointer<Float>? = nil,
         c: UnsafeMutablePointer<Float>, ldc: Int, finish: Bool, residual: UnsafePointer<Float>? = nil,
         scratch: UnsafeMutablePointer<Float>, split: WorkSplit
     ) {
@@ -275,10 +322,13 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     let packed = groups[group]
                     if finish {
                         packed.multiply(
-                            n: n, b: b, ldb: ldb, bScale: bScale, c: c, ldc: ldc, scale: s, bias: t,
+                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine!.appliesReLU,
+                            c: c, ldc: ldc, scale: s, bias: t,
                             residual: residual, residualStride: ldc, activation: activation, scratch: scratch, split: split)
                     } else {
-                        packed.multiply(n: n, b: b, ldb: ldb, bScale: bScale, c: c, ldc: ldc, scratch: scratch, split: split)
+                        packed.multiply(
+                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine!.appliesReLU,
+                            c: c, ldc: ldc, scratch: scratch, split: split)
                     }
                 case .plain(let plain):
                     plain.withUnsafeBufferPointer { w in
@@ -353,6 +403,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
                         if let factors {
                             let factor = factors[c]
                             for i in 0..<pixels { to[i] = from[i] * factor }
+                        } else if let inputAffine {
+                            let function: ActivationFunction = inputAffine.appliesReLU ? .relu : .identity
+                            function.apply(from: from, to: to, count: pixels, scale: inputAffine.scale[c], bias: inputAffine.shift[c])
                         } else {
                             to.update(from: from, count: pixels)
                         }

@@ -43,14 +43,17 @@ public struct PackedMatrix: Sendable {
 
     /// `C[rows × n] = f(scale[i]·(A·B)[i][j] + bias[i] + residual[i][j])`: B row-major `columns × n`
     /// (rows `ldb` apart), C rows `ldc` apart, so either may be a slice of a larger buffer. `bScale`,
-    /// nil for none, holds one factor per row of B, applied as B is packed (B's row `r` times
-    /// `bScale[r]`, rounded once). `scale` and `bias` hold one value per row (nil: 1 and 0);
+    /// nil for none, holds one factor per row of B, applied as B is packed: B's row `r` times
+    /// `bScale[r]`, rounded once, or with `bShift`, `fma(b, bScale[r], bShift[r])`; then with
+    /// `bReLU`, negative values become 0 (as `ActivationFunction.relu.apply` with that scale and
+    /// bias rounds them). `scale` and `bias` hold one value per row (nil: 1 and 0);
     /// `residual`, nil for none, is a matrix the size of C (rows `residualStride` apart) that must not
     /// overlap it. `split` cuts C into blocks
     /// of rows (when `rows ≥ n`) or of columns at the micro-kernel's panel boundaries, each block on
     /// its own core with its own part of `scratch` (`scratchCount`).
     public func multiply(
         n: Int, b: UnsafePointer<Float>, ldb: Int, bScale: UnsafePointer<Float>? = nil,
+        bShift: UnsafePointer<Float>? = nil, bReLU: Bool = false,
         c: UnsafeMutablePointer<Float>, ldc: Int, scale: UnsafePointer<Float>? = nil, bias: UnsafePointer<Float>? = nil,
         residual: UnsafePointer<Float>? = nil, residualStride: Int = 0,
         activation: ActivationFunction = .identity,
@@ -60,28 +63,32 @@ public struct PackedMatrix: Sendable {
         let isa = instructionSet.isa, perPart = pth_gemm_scratch_count(isa)
         // Below ~2 MFLOP per part the hop to another thread costs more than it saves.
         let minimum = max(1, (1 << 20) / max(1, (rows >= n ? n : rows) * columns))
-        values.withUnsafeBufferPointer { packed in
-            let packed = packed.baseAddress!
-            if rows >= n {
-                split.forEachPart(rows, alignment: Int(pth_gemm_panel_rows(isa)), minimum: minimum) { part, range in
-                    let first = range.lowerBound
-                    var epilogue = pth_gemm_epilogue(
-                        scale: scale.map { $0 + first }, bias: bias.map { $0 + first },
-                        residual: residual.map { $0 + first * residualStride },
-                        residual_stride: residualStride, activation: activation.kind)
-                    pth_gemm_packed(
-                        isa, range.count, n, columns, packed + first * columns, b, ldb, bScale, c + first * ldc,
-                        ldc, &epilogue, scratch + part * perPart)
-                }
-            } else {
-                split.forEachPart(n, alignment: Int(pth_gemm_panel_columns(isa)), minimum: minimum) { part, range in
-                    let first = range.lowerBound
-                    var epilogue = pth_gemm_epilogue(
-                        scale: scale, bias: bias, residual: residual.map { $0 + first },
-                        residual_stride: residualStride, activation: activation.kind)
-                    pth_gemm_packed(
-                        isa, rows, range.count, columns, packed, b + first, ldb, bScale, c + first, ldc,
-                        &epilogue, scratch + part * perPart)
+        precondition(bScale != nil || (bShift == nil && !bReLU), "a shift or ReLU on B's rows needs their scale")
+        let transform = pth_gemm_input(scale: bScale, shift: bShift, relu: bReLU ? 1 : 0)
+        withUnsafePointer(to: transform) { transform in
+            values.withUnsafeBufferPointer { packed in
+                let packed = packed.baseAddress!, input = bScale == nil ? nil : transform
+                if rows >= n {
+                    split.forEachPart(rows, alignment: Int(pth_gemm_panel_rows(isa)), minimum: minimum) { part, range in
+                        let first = range.lowerBound
+                        var epilogue = pth_gemm_epilogue(
+                            scale: scale.map { $0 + first }, bias: bias.map { $0 + first },
+                            residual: residual.map { $0 + first * residualStride },
+                            residual_stride: residualStride, activation: activation.kind)
+                        pth_gemm_packed(
+                            isa, range.count, n, columns, packed + first * columns, b, ldb, input, c + first * ldc,
+                            ldc, &epilogue, scratch + part * perPart)
+                    }
+                } else {
+                    split.forEachPart(n, alignment: Int(pth_gemm_panel_columns(isa)), minimum: minimum) { part, range in
+                        let first = range.lowerBound
+                        var epilogue = pth_gemm_epilogue(
+                            scale: scale, bias: bias, residual: residual.map { $0 + first },
+                            residual_stride: residualStride, activation: activation.kind)
+                        pth_gemm_packed(
+                            isa, rows, range.count, columns, packed, b + first, ldb, input, c + first, ldc,
+                            &epilogue, scratch + part * perPart)
+                    }
                 }
             }
         }

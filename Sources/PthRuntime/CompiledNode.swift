@@ -40,7 +40,10 @@ enum CompiledNode {
                 ConvolutionKernel(
                     geometry: geometry, weights: KernelWeights(conv.weight),
                     scale: conv.outputScale?.values, bias: conv.bias?.values,
-                    activation: ActivationFunction(conv.activation)))
+                    activation: ActivationFunction(conv.activation),
+                    inputAffine: conv.inputAffine.map {
+                        ConvolutionKernel.InputAffine(scale: $0.scale, shift: $0.shift, appliesReLU: $0.activation == .relu)
+                    }))
         case .linear(let linear):
             guard linear.weight.shape.count == 2 else {
                 throw GraphError(node: node.name, "linear weight must be [out, in], given \(linear.weight.shape)")

@@ -19,6 +19,19 @@ typedef struct {
     pth_activation_kind activation;
 } pth_gemm_epilogue;
 
+/// What a packed GEMM does to each row of B as it packs it: row `r` becomes `scale[r]·b` (rounded
+/// once, as a separate scaling pass: a squeeze-excitation gate on a 1×1 conv's input channels) or,
+/// with a shift, `fma(b, scale[r], shift[r])` (a BatchNorm before the conv); then, with `relu`,
+/// `x < 0 ? 0 : x`. Rounded as the activation loops round `pth_activation(relu, …, scale, shift)`.
+typedef struct {
+    /// One factor per row of B (`k` of them).
+    const float *scale;
+    /// One term per row of B, or NULL for none.
+    const float *shift;
+    /// Whether a ReLU follows.
+    int relu;
+} pth_gemm_input;
+
 /// Rows of A per packed panel for `isa` (a multiple of it is where a call on a slice of A's rows may start).
 long pth_gemm_panel_rows(pth_isa isa);
 
@@ -52,11 +65,9 @@ long pth_gemm_scratch_count_for(pth_isa isa, long n, long k);
 /// apart, C rows `ldc` apart (a slice of a larger buffer: a channel range of a concatenation). C's
 /// previous contents are never read. `k` ≥ 1. `isa` must be one the CPU supports.
 ///
-/// `b_scale`, NULL for none, holds `k` factors: row `r` of B is multiplied by `b_scale[r]` as it is
-/// packed (a squeeze-excitation gate on the input channels of a 1×1 convolution), each product
-/// rounded once, as a separate scaling pass would round it.
+/// `input`, NULL for none, transforms B's rows as they are packed (`pth_gemm_input`).
 void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb,
-                     const float *b_scale, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
+                     const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
 
 /// The plain product (no epilogue) with both B and C transposed: `Cᵀ[n × m] = (A · B)ᵀ` with A
 /// packed for `isa`, B given as `bt`, its `n × k` transpose (rows `ldbt` apart), and C written as

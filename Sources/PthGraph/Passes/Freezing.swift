@@ -5,9 +5,10 @@ public enum Freezing {
     /// BatchNorm with no conv before it becomes `channelAffine`), `FuseActivation` (into conv/linear
     /// when it is the sole consumer), `FuseChannelScale` (a squeeze-excitation's scaling into the 1×1
     /// conv after it), `FuseResidualAdd` (a residual connection's add, with its activation, into the
-    /// 1×1 conv before it). Outputs and taps keep their values.
+    /// 1×1 conv before it), `FuseInputAffine` (a BatchNorm and ReLU with no conv before them into the
+    /// 1×1 conv after them). Outputs and taps keep their values.
     public static let passes: [any GraphPass] = [
-        DropDropout(), FoldBatchNorm(), FuseActivation(), FuseChannelScale(), FuseResidualAdd(),
+        DropDropout(), FoldBatchNorm(), FuseActivation(), FuseChannelScale(), FuseResidualAdd(), FuseInputAffine(),
     ]
 
     /// Runs `passes` over `graph`. Hand over the only reference to the built graph (let it be the
