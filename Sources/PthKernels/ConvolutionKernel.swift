@@ -236,6 +236,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// `residual`, nil for none, is a feature map the output's shape (image `n` at
     /// `residual + n·residualStride`, not overlapping the output) added to every output before the
     /// activation, rounded as a separate add would round it. Only a 1×1 conv of one group takes one.
+    ///
+    /// A kernel made with an `inputAffine` applies it to the input as it reads it (packed weights
+    /// only, and no `inputScale` then).
     public func run(
         input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
@@ -303,10 +306,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
     }
 
     /// `C = W·B` for the output channels of `group` (W's rows `group·out/groups ..<`), B `k × n` with
-    /// rows `ldb` apart (each times its `bScale` factor when given, or with `bShift` the input
-    /// affine's map: packed weights only), C rows
-    /// `ldc` apart; with `finish`, each output channel's row then gets its scale, bias and activation
-    /// (fused into the packed kernel's store).
+    /// rows `ldb` apart (each times its `bScale` factor when given, or with `bShift` too mapped by the
+    /// input affine: packed weights only), C rows `ldc` apart; with `finish`, each output channel's
+    /// row then gets its scale, bias and activation (fused into the packed kernel's store).
     private func multiply(
         rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, bScale: UnsafePointer<Float>? = nil,
         bShift: UnsafePointer<Float>? = nil,
@@ -322,12 +324,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     let packed = groups[group]
                     if finish {
                         packed.multiply(
-                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine!.appliesReLU,
+                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine?.appliesReLU == true,
                             c: c, ldc: ldc, scale: s, bias: t,
                             residual: residual, residualStride: ldc, activation: activation, scratch: scratch, split: split)
                     } else {
                         packed.multiply(
-                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine!.appliesReLU,
+                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine?.appliesReLU == true,
                             c: c, ldc: ldc, scratch: scratch, split: split)
                     }
                 case .plain(let plain):
