@@ -66,6 +66,12 @@ static inline __attribute__((always_inline)) void gemm_finish(float *sums, long 
 
 typedef int gemm_mask __attribute__((vector_size(GEMM_LANES * sizeof(int))));
 
+/// `x < 0 ? 0 : x` lane by lane, by mask: −0 and NaN pass unchanged, as in the activation loops.
+static inline __attribute__((always_inline)) gemm_vec gemm_relu(gemm_vec x) {
+    const gemm_vec zero = {0};
+    return (gemm_vec)((gemm_mask)x & ~(x < zero));
+}
+
 /// Whether `gemm_activate` computes `activation` in registers (the others go through a tile in memory
 /// and the activation loops).
 static inline __attribute__((always_inline)) int gemm_activates_in_registers(pth_activation_kind activation) {
@@ -78,8 +84,7 @@ static inline __attribute__((always_inline)) int gemm_activates_in_registers(pth
 static inline __attribute__((always_inline)) gemm_vec gemm_activate(pth_activation_kind activation, gemm_vec x) {
     if (activation == pth_identity) return x;
     const gemm_vec zero = {0};
-    x = x + zero;
-    gemm_mask bits = (gemm_mask)x & ~(x < zero);
+    gemm_mask bits = (gemm_mask)gemm_relu(x + zero);
     if (activation == pth_relu6) {
         const gemm_vec six = gemm_splat(6);
         const gemm_mask above = (gemm_vec)bits > six;
@@ -224,15 +229,22 @@ static void gemm_pack_b(const float *b, long ldb, const pth_gemm_input *input, l
         for (long k = 0; k < kc; k++) {
             const float *source = b + k * ldb + j;
             float *target = panel + k * GEMM_NR;
-            if (input && input->shift && columns == GEMM_NR) {
-                // A whole panel row of an affine map in two vectors; ReLU as `x < 0 ? 0 : x`, by mask.
+            if (input && columns == GEMM_NR) {
+                // A whole panel row in two vectors, rounded as `gemm_input_value` rounds each value.
                 const long row = first_row + k;
-                const gemm_vec factor = gemm_splat(input->scale[row]), shift = gemm_splat(input->shift[row]), zero = {0};
-                gemm_vec low = __builtin_elementwise_fma(gemm_load(source), factor, shift);
-                gemm_vec high = __builtin_elementwise_fma(gemm_load(source + GEMM_LANES), factor, shift);
+                const gemm_vec factor = gemm_splat(input->scale[row]);
+                gemm_vec low = gemm_load(source), high = gemm_load(source + GEMM_LANES);
+                if (input->shift) {
+                    const gemm_vec shift = gemm_splat(input->shift[row]);
+                    low = __builtin_elementwise_fma(low, factor, shift);
+                    high = __builtin_elementwise_fma(high, factor, shift);
+                } else {
+                    low *= factor;
+                    high *= factor;
+                }
                 if (input->relu) {
-                    low = (gemm_vec)((gemm_mask)low & ~(low < zero));
-                    high = (gemm_vec)((gemm_mask)high & ~(high < zero));
+                    low = gemm_relu(low);
+                    high = gemm_relu(high);
                 }
                 gemm_store(target, low);
                 gemm_store(target + GEMM_LANES, high);

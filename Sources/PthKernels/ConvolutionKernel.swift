@@ -316,6 +316,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         scratch: UnsafeMutablePointer<Float>, split: WorkSplit
     ) {
         let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
+        let bReLU = bShift != nil && inputAffine?.appliesReLU == true
         scale.withUnsafeBufferPointer { s in
             bias.withUnsafeBufferPointer { t in
                 let s = s.baseAddress! + group * rows, t = t.baseAddress! + group * rows
@@ -324,12 +325,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     let packed = groups[group]
                     if finish {
                         packed.multiply(
-                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine?.appliesReLU == true,
+                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bReLU,
                             c: c, ldc: ldc, scale: s, bias: t,
                             residual: residual, residualStride: ldc, activation: activation, scratch: scratch, split: split)
                     } else {
                         packed.multiply(
-                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bShift != nil && inputAffine?.appliesReLU == true,
+                            n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bReLU,
                             c: c, ldc: ldc, scratch: scratch, split: split)
                     }
                 case .plain(let plain):
