@@ -3,15 +3,17 @@
 // (GCC/Clang vector extensions): one zmm register with AVX-512, two ymm with AVX2, four xmm on the
 // x86-64 baseline.
 //
-// Two layouts of the same arithmetic. Rows of at least 8 output pixels are vectorised along the
+// Two layouts of the same arithmetic. Rows of at least 16 output pixels are vectorised along the
 // row: tiles of 4 rows × 16 pixels (× 32 with AVX-512) read a zero-padded copy of the channel (for
 // stride 2, its rows split into even and odd columns where that pays), a row's last vector partly
-// past its end (14×14 maps fill 14 of 16 lanes). Narrower rows (7×7 maps,
-// where a row would fill under half a vector) are vectorised across 16 channels at a time: the channels are interleaved into a zero-padded [h][w][16] copy and each vector holds one
-// pixel of 16 channels, 8 pixels in flight (both ways between NCHW planes and pixel vectors by
-// 16×16 transposes in registers). Either way each output is the bias plus the taps, in
-// row-major tap order, as one fused multiply-add each (with the tap pre-multiplied by the channel's
-// scale), so a value is the same whichever path, tile or channel block computed it.
+// past its end. Narrower rows (7×7 and 14×14 maps, where a row would leave lanes empty) are
+// vectorised across channels, as many at a time as the instruction set's vector holds (8 with
+// AVX2, 16 with AVX-512, 4 on the baseline): the channels are interleaved into a zero-padded
+// [h][w][lanes] copy and each vector holds one pixel of those channels, 8 pixels in flight (both
+// ways between NCHW planes and pixel vectors by transposes in registers). Either way each output is
+// the bias plus the taps, in row-major tap order, as one fused multiply-add each (with the tap
+// pre-multiplied by the channel's scale), so a value is the same whichever path, tile or channel
+// block computed it.
 #include "depthwise.h"
 #include "depthwise_geometry.h"
 
@@ -179,62 +181,116 @@ static void channel_by_rows(const float *source, long paddedw, const float *filt
                   g->dilation_width, split);
 }
 
-/// Channels `first ..< first + count` (count ≤ 16) across the lanes of each vector; the window is
-/// `kh × kw` taps `dh` rows and `dw` columns apart.
+/// Channels per channel-block vector: the instruction set's own vector (8 floats with AVX2, 16 with
+/// AVX-512, 4 on the baseline), so a block's accumulators and operands stay in its registers.
+#define CHANNEL_LANES GEMM_LANES
+
+typedef float cvec __attribute__((vector_size(CHANNEL_LANES * sizeof(float))));
+
+static inline __attribute__((always_inline)) cvec cload(const float *p) { cvec v; memcpy(&v, p, sizeof v); return v; }
+static inline __attribute__((always_inline)) void cstore(float *p, cvec v) { memcpy(p, &v, sizeof v); }
+
+/// Transposes the square matrix whose rows are `r[0 ..< CHANNEL_LANES]` in place. 8 and 4 lanes take
+/// the in-lane interleave, pair and half-swap steps the instruction sets have single instructions
+/// for; 16 lanes take four rounds of the perfect shuffle (`transpose16`).
+static inline __attribute__((always_inline)) void transpose_channels(cvec r[CHANNEL_LANES]) {
+#if CHANNEL_LANES == 16
+    transpose16(r);
+#elif CHANNEL_LANES == 8
+    cvec t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[2 * i + 1] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+    for (int i = 0; i < 2; i++) {
+        u[4 * i] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[4 * i + 1] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[4 * i + 2] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[4 * i + 3] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        r[i + 4] = __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+#elif CHANNEL_LANES == 4
+    const cvec t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 1, 5), t1 = __builtin_shufflevector(r[0], r[1], 2, 6, 3, 7);
+    const cvec t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 1, 5), t3 = __builtin_shufflevector(r[2], r[3], 2, 6, 3, 7);
+    r[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+    r[1] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    r[2] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+    r[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+#else
+#error "CHANNEL_LANES must be 4, 8 or 16"
+#endif
+}
+
+/// Channels `first ..< first + count` (count ≤ CHANNEL_LANES) across the lanes of each vector; the
+/// window is `kh × kw` taps `dh` rows and `dw` columns apart.
 static inline __attribute__((always_inline)) void channel_block(const float *input, long height, long width, const float *weights, const float *scale,
                                  const float *bias, const pth_depthwise_geometry *g, long first, long count,
                                  long out_height, long out_width, float *output, float *scratch,
                                  const long kh, const long kw, const long dh, const long dw) {
     const long taps = kh * kw;
     const long paddedw = padded_width(g, width), plane = padded_height(g, height) * paddedw;
-    float *interleaved = scratch, *filters = scratch + plane * LANES;
+    float *interleaved = scratch, *filters = scratch + plane * CHANNEL_LANES;
     // The block's channels interleaved into the padded plane (padding was zeroed by the caller;
-    // lanes of missing channels are zeroed here, with zero taps and bias): 16 pixels of the
-    // channels' planes, taken as flat runs, transposed in registers at a time.
+    // lanes of missing channels are zeroed here, with zero taps and bias): CHANNEL_LANES pixels of
+    // the channels' planes, taken as flat runs, transposed in registers at a time.
     const long plane_in = height * width;
     long q = 0;
-    for (; q + LANES <= plane_in; q += LANES) {
-        vec16 r[LANES];
-        for (long c = 0; c < LANES; c++) r[c] = c < count ? load(input + (first + c) * plane_in + q) : splat(0);
-        transpose16(r);
+    for (; q + CHANNEL_LANES <= plane_in; q += CHANNEL_LANES) {
+        cvec r[CHANNEL_LANES];
+        for (long c = 0; c < CHANNEL_LANES; c++) r[c] = c < count ? cload(input + (first + c) * plane_in + q) : (cvec){0};
+        transpose_channels(r);
         long h = q / width, w = q % width;
-        for (long i = 0; i < LANES; i++) {
-            store(interleaved + ((h + g->pad_top) * paddedw + g->pad_left + w) * LANES, r[i]);
+        for (long i = 0; i < CHANNEL_LANES; i++) {
+            cstore(interleaved + ((h + g->pad_top) * paddedw + g->pad_left + w) * CHANNEL_LANES, r[i]);
             if (++w == width) { w = 0; h++; }
         }
     }
     for (; q < plane_in; q++) {
-        float *pixel = interleaved + ((q / width + g->pad_top) * paddedw + g->pad_left + q % width) * LANES;
-        for (long c = 0; c < LANES; c++) pixel[c] = c < count ? input[(first + c) * plane_in + q] : 0;
+        float *pixel = interleaved + ((q / width + g->pad_top) * paddedw + g->pad_left + q % width) * CHANNEL_LANES;
+        for (long c = 0; c < CHANNEL_LANES; c++) pixel[c] = c < count ? input[(first + c) * plane_in + q] : 0;
     }
-    vec16 b = splat(0);
-    for (long c = 0; c < LANES; c++) {
-        for (long t = 0; t < taps; t++) filters[t * LANES + c] = c < count ? weights[(first + c) * taps + t] * scale[first + c] : 0;
+    cvec b = {0};
+    for (long c = 0; c < CHANNEL_LANES; c++) {
+        for (long t = 0; t < taps; t++) filters[t * CHANNEL_LANES + c] = c < count ? weights[(first + c) * taps + t] * scale[first + c] : 0;
         b[c] = c < count ? bias[first + c] : 0;
     }
     const long pixels = out_height * out_width, out_plane = out_height * out_width;
-    const long line_stride = dh * paddedw * LANES, tap_stride = dw * LANES;
+    const long line_stride = dh * paddedw * CHANNEL_LANES, tap_stride = dw * CHANNEL_LANES;
+    const long row_step = g->stride_height * paddedw * CHANNEL_LANES, column_step = g->stride_width * CHANNEL_LANES;
+    // The output row and column of the block's first pixel, advanced without a division.
+    long block_row = 0, block_column = 0;
     for (long p = 0; p < pixels; p += BLOCK_PIXELS) {
         long base[BLOCK_PIXELS];
+        long row = block_row, column = block_column;
         for (long k = 0; k < BLOCK_PIXELS; k++) {
-            long q = p + k < pixels ? p + k : p;
-            base[k] = ((q / out_width) * g->stride_height * paddedw + (q % out_width) * g->stride_width) * LANES;
+            // Pixels past the last repeat the block's first (computed, never stored).
+            base[k] = p + k < pixels ? row * row_step + column * column_step : base[0];
+            if (++column == out_width) { column = 0; row++; }
         }
-        vec16 acc[BLOCK_PIXELS];
+        block_row = row;
+        block_column = column;
+        cvec acc[BLOCK_PIXELS];
         for (long k = 0; k < BLOCK_PIXELS; k++) acc[k] = b;
         for (long i = 0; i < kh; i++) {
             for (long j = 0; j < kw; j++) {
-                const vec16 f = load(filters + (i * kw + j) * LANES);
+                const cvec f = cload(filters + (i * kw + j) * CHANNEL_LANES);
                 const float *tap = interleaved + i * line_stride + j * tap_stride;
-                for (long k = 0; k < BLOCK_PIXELS; k++) acc[k] = fma16(f, load(tap + base[k]), acc[k]);
+                for (long k = 0; k < BLOCK_PIXELS; k++) acc[k] = __builtin_elementwise_fma(f, cload(tap + base[k]), acc[k]);
             }
         }
         if (p + BLOCK_PIXELS <= pixels) {
-            // Pixels × channels to channels × pixels: each channel's 8 outputs in one store.
-            vec16 r[LANES];
-            for (long k = 0; k < LANES; k++) r[k] = k < BLOCK_PIXELS ? acc[k] : splat(0);
-            transpose16(r);
-            for (long c = 0; c < count; c++) memcpy(output + (first + c) * out_plane + p, &r[c], BLOCK_PIXELS * sizeof(float));
+            // Pixels × channels to channels × pixels, CHANNEL_LANES pixels at a time: each channel's
+            // run of them in one store.
+            for (long s = 0; s < BLOCK_PIXELS; s += CHANNEL_LANES) {
+                const long run = BLOCK_PIXELS - s < CHANNEL_LANES ? BLOCK_PIXELS - s : CHANNEL_LANES;
+                cvec r[CHANNEL_LANES];
+                for (long k = 0; k < CHANNEL_LANES; k++) r[k] = k < run ? acc[s + k] : (cvec){0};
+                transpose_channels(r);
+                for (long c = 0; c < count; c++) memcpy(output + (first + c) * out_plane + p + s, &r[c], run * sizeof(float));
+            }
         } else {
             for (long k = 0; p + k < pixels; k++) {
                 for (long c = 0; c < count; c++) output[(first + c) * out_plane + p + k] = acc[k][c];
@@ -253,8 +309,8 @@ static void depthwise_kernel(const float *input, long height, long width, const 
     if (uses_channel_blocks(g, width)) {
         // 3×3 and 5×5 undilated windows with their sizes known to the compiler (taps unrolled).
         const int common = g->dilation_height == 1 && g->dilation_width == 1 && kh == kw && (kh == 3 || kh == 5);
-        for (long first = first_channel; first < end_channel; first += LANES) {
-            long count = end_channel - first < LANES ? end_channel - first : LANES;
+        for (long first = first_channel; first < end_channel; first += CHANNEL_LANES) {
+            long count = end_channel - first < CHANNEL_LANES ? end_channel - first : CHANNEL_LANES;
 #define BLOCK(kh, kw, dh, dw) \
     channel_block(input, height, width, weights, scale, bias, g, first, count, out_height, out_width, output, scratch, kh, kw, dh, dw)
             if (common && kh == 3) {
@@ -265,7 +321,8 @@ static void depthwise_kernel(const float *input, long height, long width, const 
                 BLOCK(kh, kw, g->dilation_height, g->dilation_width);
             }
 #undef BLOCK
-            for (long c = first; c < first + count; c++) activation_kernel(activation, output + c * out_plane, output + c * out_plane, out_plane, 1, 0);
+            // The block's output planes are contiguous: one run of the activation loop over them.
+            activation_kernel(activation, output + first * out_plane, output + first * out_plane, count * out_plane, 1, 0);
         }
         return;
     }

@@ -3,11 +3,12 @@ import XCTest
 @testable import PthKernels
 
 /// The depthwise paths (row tiles of 32 and 16 pixels with partial vectors and row groups, stride-2
-/// rows deinterleaved or not; 16-channel blocks for rows under 8 pixels, whole and partial; the
-/// scalar loop for strides over 2) against a direct convolution summed in Double.
+/// rows deinterleaved or not; channel blocks of one vector's width for rows under 16 pixels, whole
+/// and partial; the scalar loop for strides over 2) against a direct convolution summed in Double.
 final class DepthwiseTests: XCTestCase {
     func testMatchesDirectConvolutionAtEveryRowWidth() throws {
-        // 21 channels: a whole block of 16 and a partial one on the channel-vectorised path.
+        // 21 channels: whole channel blocks and a partial one for every vector width (16 + 5, 8 + 8
+        // + 5, 5 × 4 + 1).
         let channels = 21
         // The four windows the kernel unrolls (3×3 and 5×5, stride 1 and 2), a dilated one and a
         // stride-3 one it does not.
