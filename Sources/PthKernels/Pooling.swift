@@ -64,30 +64,28 @@ extension Kernels {
             outputs: target.width, kernel: p.kernelWidth, stride: p.strideWidth,
             padBefore: p.padLeft, padAfter: p.padRight, input: source.width)
         columnCounts.withUnsafeBufferPointer { columns in
-            let columns = columns.baseAddress!
-            separable(input, source, output, target, batch: batch, window: p, reduction: SumReduction.self) { oh, out, width in
-                let rows = Float8(repeating: rowCounts[oh])
-                var ow = 0
-                while ow + 8 <= width {
-                    out.store8(out.load8(ow) / (rows * columns.load8(ow)), ow)
-                    ow += 8
-                }
-                while ow < width { out[ow] /= rowCounts[oh] * columns[ow]; ow += 1 }
-            }
+            separable(
+                input, source, output, target, batch: batch, window: p, reduction: SumReduction.self,
+                divisors: (rowCounts, columns.baseAddress!))
         }
     }
 
     /// A window reduction in two passes per output row: `R.combine` over the window's input rows
     /// into a line that carries the left and right padding as `R.empty` cells, then over each output
-    /// column's window of that line; `finish(oh, row, width)`, if given, then adjusts the finished row.
-    /// Both passes run on eight lanes at a time (stride 2 by keeping the even lanes of 16); other column
-    /// strides reduce the line one output at a time.
+    /// column's window of that line; with `divisors` (one count per output row, one per output
+    /// column), each output is then divided by its row's count times its column's.
+    ///
+    /// Both passes run on eight lanes at a time (stride 2 by keeping the even lanes of 16); other
+    /// column strides reduce the line one output at a time. A row that does not end on a whole vector
+    /// ends with one that overlaps the one before it: each vector is computed from the input rows or
+    /// the line, never from what the pass has already written, so the overlapped cells get the same
+    /// values again (a row of 35 is five vectors, not four and three scalar cells).
     @inline(__always)
     private static func separable<R: WindowReduction>(
         _ input: UnsafePointer<Float>, _ source: PlaneLayout,
         _ output: UnsafeMutablePointer<Float>, _ target: PlaneLayout,
         batch: Int, window p: PoolingWindow, reduction: R.Type,
-        finish: ((Int, UnsafeMutablePointer<Float>, Int) -> Void)? = nil
+        divisors: (rows: [Float], columns: UnsafePointer<Float>)? = nil
     ) {
         let outWidth = target.width, inWidth = source.width, stride = p.strideWidth, kernel = p.kernelWidth
         // Every window of the line, plus room for a whole vector read past the last one.
@@ -99,42 +97,53 @@ extension Kernels {
             forEachPlane(input, source, output, target, batch: batch) { plane, out in
                 for oh in 0..<target.height {
                     let top = oh * p.strideHeight - p.padTop
-                    let rows = max(top, 0)..<max(max(top, 0), min(top + p.kernelHeight, source.height))
-                    if rows.isEmpty {
+                    let first = max(top, 0), end = min(top + p.kernelHeight, source.height)
+                    if first >= end {
                         cells.update(repeating: R.empty, count: inWidth)
+                    } else if inWidth >= 8 {
+                        var x = 0
+                        while true {
+                            var value = (plane + first * inWidth).load8(x)
+                            for h in (first + 1)..<max(first + 1, end) { value = R.combine(value, (plane + h * inWidth).load8(x)) }
+                            cells.store8(value, x)
+                            if x + 8 == inWidth { break }
+                            x = min(x + 8, inWidth - 8)
+                        }
                     } else {
-                        cells.update(from: plane + rows.lowerBound * inWidth, count: inWidth)
-                        for h in rows.dropFirst() {
-                            let row = plane + h * inWidth
-                            var x = 0
-                            while x + 8 <= inWidth { cells.store8(R.combine(cells.load8(x), row.load8(x)), x); x += 8 }
-                            while x < inWidth { cells[x] = R.combine(cells[x], row[x]); x += 1 }
+                        for x in 0..<inWidth {
+                            var value = plane[first * inWidth + x]
+                            for h in (first + 1)..<max(first + 1, end) { value = R.combine(value, plane[h * inWidth + x]) }
+                            cells[x] = value
                         }
                     }
                     let result = out + oh * outWidth
-                    var ow = 0
-                    if stride == 1 {
-                        while ow + 8 <= outWidth {
-                            var value = line.load8(ow)
-                            for j in 1..<kernel { value = R.combine(value, line.load8(ow + j)) }
-                            result.store8(value, ow)
-                            ow += 8
+                    @inline(__always) func finished(_ value: Float8, _ ow: Int) -> Float8 {
+                        guard let divisors else { return value }
+                        return value / (Float8(repeating: divisors.rows[oh]) * divisors.columns.load8(ow))
+                    }
+                    if outWidth >= 8 && (stride == 1 || stride == 2) {
+                        var ow = 0
+                        while true {
+                            var value: Float8
+                            if stride == 1 {
+                                value = line.load8(ow)
+                                for j in 1..<kernel { value = R.combine(value, line.load8(ow + j)) }
+                            } else {
+                                value = line.load16(2 * ow).evenHalf
+                                for j in 1..<kernel { value = R.combine(value, line.load16(2 * ow + j).evenHalf) }
+                            }
+                            result.store8(finished(value, ow), ow)
+                            if ow + 8 == outWidth { break }
+                            ow = min(ow + 8, outWidth - 8)
                         }
-                    } else if stride == 2 {
-                        while ow + 8 <= outWidth {
-                            var value = line.load16(2 * ow).evenHalf
-                            for j in 1..<kernel { value = R.combine(value, line.load16(2 * ow + j).evenHalf) }
-                            result.store8(value, ow)
-                            ow += 8
+                    } else {
+                        for ow in 0..<outWidth {
+                            var value = line[ow * stride]
+                            for j in 1..<kernel { value = R.combine(value, line[ow * stride + j]) }
+                            if let divisors { value /= divisors.rows[oh] * divisors.columns[ow] }
+                            result[ow] = value
                         }
                     }
-                    while ow < outWidth {
-                        var value = line[ow * stride]
-                        for j in 1..<kernel { value = R.combine(value, line[ow * stride + j]) }
-                        result[ow] = value
-                        ow += 1
-                    }
-                    finish?(oh, result, outWidth)
                 }
             }
         }
