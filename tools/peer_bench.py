@@ -94,18 +94,31 @@ def describe_machine(args):
     print()
 
 
-def onnx_session(model, example, threads):
-    import onnxruntime
-
+def onnx_export(model, example):
+    """`model` as ONNX bytes: the legacy exporter, opset 17, input `x` and output `y` with a dynamic batch."""
     buffer = io.BytesIO()
     torch.onnx.export(model, (example,), buffer, input_names=["x"], output_names=["y"],
                       dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17, dynamo=False)
+    return buffer.getvalue()
+
+
+def onnx_session(exported, threads, profile_prefix=None, optimized_path=None):
+    """An ONNX Runtime session on `exported` (`onnx_export`'s bytes): all graph optimizations,
+    sequential execution, `threads` intra-op threads; with `profile_prefix` its profiler on, with
+    `optimized_path` the optimized graph saved there."""
+    import onnxruntime
+
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return onnxruntime.InferenceSession(buffer.getvalue(), options, providers=["CPUExecutionProvider"])
+    if profile_prefix:
+        options.enable_profiling = True
+        options.profile_file_prefix = profile_prefix
+    if optimized_path:
+        options.optimized_model_filepath = optimized_path
+    return onnxruntime.InferenceSession(exported, options, providers=["CPUExecutionProvider"])
 
 
 def main():
@@ -139,7 +152,7 @@ def main():
         example = torch.randn(1, 3, size, size)
         with torch.no_grad():
             frozen = torch.jit.freeze(torch.jit.trace(model, example, check_trace=False))
-        session = onnx_session(model, example, args.threads)
+        session = onnx_session(onnx_export(model, example), args.threads)
         for batch in (int(b) for b in args.batches.split(",")):
             x = torch.randn(batch, 3, size, size)
             feed = {"x": x.numpy()}
