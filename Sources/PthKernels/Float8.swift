@@ -5,6 +5,11 @@ extension UnsafePointer where Pointee == Float {
     @inline(__always) func load8(_ offset: Int) -> Float8 {
         UnsafeRawPointer(self + offset).loadUnaligned(as: Float8.self)
     }
+
+    /// Sixteen floats, for strided reads that keep every other lane (`evenHalf`).
+    @inline(__always) func load16(_ offset: Int) -> SIMD16<Float> {
+        UnsafeRawPointer(self + offset).loadUnaligned(as: SIMD16<Float>.self)
+    }
 }
 
 extension UnsafeMutablePointer where Pointee == Float {

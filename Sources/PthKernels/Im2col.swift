@@ -31,7 +31,19 @@ extension Kernels {
                 if g.strideWidth == 1 {
                     (out + owStart).update(from: source + owStart, count: owEnd - owStart)
                 } else {
-                    for ow in owStart..<owEnd { out[ow] = source[ow * g.strideWidth] }
+                    var ow = owStart
+                    if g.strideWidth == 2 {
+                        // Eight outputs from the even lanes of sixteen inputs, while all sixteen lie
+                        // inside the input row.
+                        while ow + 8 <= owEnd && dx + 2 * ow + 16 <= width {
+                            out.store8(source.load16(2 * ow).evenHalf, ow)
+                            ow += 8
+                        }
+                    }
+                    while ow < owEnd {
+                        out[ow] = source[ow * g.strideWidth]
+                        ow += 1
+                    }
                 }
                 if owEnd < outWidth { (out + owEnd).update(repeating: 0, count: outWidth - owEnd) }
             }

@@ -2,9 +2,45 @@ import XCTest
 
 @testable import PthKernels
 
-/// A conv whose im2col matrix exceeds the budget runs in bands of output rows, with bounded scratch
-/// and the direct convolution's numbers.
+/// The unfolded matrix itself, entry by entry, on its stride-1, stride-2 (eight outputs at a time
+/// from a row's even inputs) and other-stride paths; and a conv whose im2col matrix exceeds the
+/// budget, which runs in bands of output rows, with bounded scratch and the direct convolution's
+/// numbers.
 final class Im2colBandTests: XCTestCase {
+    func testUnfoldedMatrixHoldsEachTapsPixel() {
+        let channels = 2, height = 5
+        for width in [7, 16, 17, 33, 40] {
+            for (kernel, stride, pad) in [(3, 1, 1), (3, 2, 1), (7, 2, 3), (1, 2, 0), (3, 3, 0)] where width + 2 * pad >= kernel {
+                let g = ConvolutionGeometry(
+                    inChannels: channels, outChannels: 1, kernelHeight: kernel, kernelWidth: kernel,
+                    strideHeight: stride, strideWidth: stride, padTop: pad, padBottom: pad, padLeft: pad, padRight: pad)
+                let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
+                let rows = channels * kernel * kernel, columns = outHeight * outWidth
+                let input = pseudoRandom(count: channels * height * width, seed: 13)
+                var unfolded = [Float](repeating: .nan, count: rows * columns)
+                input.withUnsafeBufferPointer { x in
+                    unfolded.withUnsafeMutableBufferPointer { u in
+                        Kernels.im2col(
+                            x.baseAddress!, height: height, width: width, geometry: g, rows: 0..<rows,
+                            outRows: 0..<outHeight, outWidth: outWidth, into: u.baseAddress!)
+                    }
+                }
+                for r in 0..<rows {
+                    let c = r / (kernel * kernel), i = r % (kernel * kernel) / kernel, j = r % kernel
+                    for oh in 0..<outHeight {
+                        for ow in 0..<outWidth {
+                            let ih = oh * stride + i - pad, iw = ow * stride + j - pad
+                            let inside = ih >= 0 && ih < height && iw >= 0 && iw < width
+                            XCTAssertEqual(
+                                unfolded[r * columns + oh * outWidth + ow], inside ? input[(c * height + ih) * width + iw] : 0,
+                                "width \(width) k\(kernel) s\(stride) p\(pad): row \(r), output (\(oh), \(ow))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testBandedConvolutionMatchesDirect() throws {
         let g = ConvolutionGeometry(
             inChannels: 16, outChannels: 4, kernelHeight: 3, kernelWidth: 3,
