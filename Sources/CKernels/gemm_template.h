@@ -72,8 +72,8 @@ static inline __attribute__((always_inline)) gemm_vec gemm_relu(gemm_vec x) {
     return (gemm_vec)((gemm_mask)x & ~(x < zero));
 }
 
-/// Whether `gemm_activate` computes `activation` in registers (the others go through a tile in memory
-/// and the activation loops).
+/// Whether `gemm_activate` computes `activation` in registers (the others run in the activation loops,
+/// over each finished block of C: see `gemm_blocked`).
 static inline __attribute__((always_inline)) int gemm_activates_in_registers(pth_activation_kind activation) {
     return activation == pth_identity || activation == pth_relu || activation == pth_relu6;
 }
@@ -201,7 +201,7 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
     }
     if (last) gemm_finish(tile[0], GEMM_NR, rows, columns, row, column, e);
     if (rows == GEMM_MR && columns == GEMM_NR) {
-        // A whole tile (one finished by the activation loops): vector stores, not a copy call per row.
+        // A whole tile (one finished in memory: without FMA): vector stores, not a copy call per row.
 #pragma clang loop unroll(full)
         for (int r = 0; r < GEMM_MR; r++) {
             gemm_store(c + r * ldc, gemm_load(tile[r]));
@@ -345,10 +345,10 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
     // run when the block's rows are contiguous: a tile's 96 values are too few for the loop to keep
     // its long dependency chains in flight (it cost 1.7–2 ns per value that way, against 1 over a
     // long run). The tiles store `scale·s + bias + residual`, so every value is rounded as before.
-    const int deferred = !transposed && !gemm_activates_in_registers(e->activation);
-    const pth_activation_kind stored_activation = deferred ? e->activation : pth_identity;
+    const pth_activation_kind deferred =
+        !transposed && !gemm_activates_in_registers(e->activation) ? e->activation : pth_identity;
     pth_gemm_epilogue stored;
-    if (deferred) {
+    if (deferred != pth_identity) {
         stored = *e;
         stored.activation = pth_identity;
         e = &stored;
@@ -377,11 +377,11 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
                         }
                     }
                 }
-                if (deferred && pc + kc == k) {
+                if (deferred != pth_identity && pc + kc == k) {
                     if (ldc == nc) {
-                        in_place(stored_activation, c + ic * ldc, mc * nc, 1, 0);
+                        in_place(deferred, c + ic * ldc, mc * nc, 1, 0);
                     } else {
-                        for (long r = ic; r < ic + mc; r++) in_place(stored_activation, c + r * ldc + jc, nc, 1, 0);
+                        for (long r = ic; r < ic + mc; r++) in_place(deferred, c + r * ldc + jc, nc, 1, 0);
                     }
                 }
             }
