@@ -335,11 +335,13 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, 
 /// The blocked loops around the micro-kernel (BLIS order, see the top of this file), for C = A·B
 /// (`transposed` 0: B `k × n` and C `m × n`, rows `ldb` and `ldc` apart, B's rows scaled by
 /// `input` when given) or, with `transposed` 1, for B and C both given as their transposes
-/// (`n × k` and `n × m`).
+/// (`n × k` and `n × m`). With `packed_b`, B is already in column panels over the whole of K
+/// (`gemm_pack_b_transposed_kernel`'s layout) and `b` is not read.
 static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, long k, const float *packed,
-                                                               const float *b, long ldb, const pth_gemm_input *input,
-                                                               float *c, long ldc, const pth_gemm_epilogue *e,
-                                                               float *scratch, int transposed) {
+                                                               const float *b, long ldb, const float *packed_b,
+                                                               const pth_gemm_input *input, float *c, long ldc,
+                                                               const pth_gemm_epilogue *e, float *scratch,
+                                                               int transposed) {
     // An activation the tiles cannot apply in registers (SiLU, sigmoid, hard-swish) runs once over
     // each finished block of C (while it is still in L2), in rows of up to GEMM_NC floats, or in one
     // run when the block's rows are contiguous: a tile's 96 values are too few for the loop to keep
@@ -357,7 +359,10 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
         long nc = n - jc < GEMM_NC ? n - jc : GEMM_NC;
         for (long pc = 0; pc < k; pc += GEMM_KC) {
             long kc = k - pc < GEMM_KC ? k - pc : GEMM_KC;
-            if (transposed) {
+            if (packed_b) {
+                // Column panel j over the whole of K starts at packed_b + j·k: this block's rows of
+                // it at + pc·GEMM_NR, the same steps apart as in the scratch's panels.
+            } else if (transposed) {
                 gemm_pack_b_transposed(b + jc * ldb + pc, ldb, kc, nc, scratch);
             } else {
                 gemm_pack_b(b + pc * ldb + jc, ldb, input, pc, kc, nc, scratch);
@@ -368,7 +373,8 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
                     long columns = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
                     for (long ir = 0; ir < mc; ir += GEMM_MR) {
                         long row = ic + ir, rows = m - row < GEMM_MR ? m - row : GEMM_MR;
-                        const float *a = packed + row * k + pc * GEMM_MR, *panel = scratch + jr * kc;
+                        const float *a = packed + row * k + pc * GEMM_MR;
+                        const float *panel = packed_b ? packed_b + (jc + jr) * k + pc * GEMM_NR : scratch + jr * kc;
                         if (transposed) {
                             gemm_tile_transposed(kc, a, panel, c + (jc + jr) * ldc + row, ldc, rows, columns, pc == 0);
                         } else {
@@ -395,12 +401,24 @@ static void gemm_packed_kernel(long m, long n, long k, const float *packed, cons
         gemm_packed_vector(m, k, packed, b, ldb, input, c, ldc, e);
         return;
     }
-    gemm_blocked(m, n, k, packed, b, ldb, input, c, ldc, e, scratch, 0);
+    gemm_blocked(m, n, k, packed, b, ldb, 0, input, c, ldc, e, scratch, 0);
 }
 
 /// The plain product `A · B` with B given transposed and C written transposed (`ct` holds C's
 /// columns as rows, `ldct` apart). No epilogue; partial sums of K blocks before the last are kept in C.
 static void gemm_packed_transposed_kernel(long m, long n, long k, const float *packed, const float *bt, long ldbt,
                                           float *ct, long ldct, float *scratch) {
-    gemm_blocked(m, n, k, packed, bt, ldbt, 0, ct, ldct, 0, scratch, 1);
+    gemm_blocked(m, n, k, packed, bt, ldbt, 0, 0, ct, ldct, 0, scratch, 1);
+}
+
+/// Packs all of B, given as its `n × k` transpose, into column panels over the whole of K, panel `j`
+/// (from column `j`, a multiple of GEMM_NR) at `packed_b + j·k`: B packed once for several products.
+static void gemm_pack_b_transposed_kernel(const float *bt, long ldbt, long n, long k, float *packed_b) {
+    gemm_pack_b_transposed(bt, ldbt, k, n, packed_b);
+}
+
+/// `gemm_packed_transposed_kernel` with B packed ahead by `gemm_pack_b_transposed_kernel`.
+static void gemm_prepacked_transposed_kernel(long m, long n, long k, const float *packed, const float *packed_b,
+                                             float *ct, long ldct) {
+    gemm_blocked(m, n, k, packed, 0, 0, packed_b, 0, ct, ldct, 0, 0, 1);
 }

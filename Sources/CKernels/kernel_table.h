@@ -6,6 +6,7 @@
 // fills one table; the public entry points call through the table of `pth_isa_active()`.
 #include "depthwise.h"
 #include "gemm.h"
+#include "winograd.h"
 
 typedef struct {
     void (*activation)(pth_activation_kind kind, const float *input, float *output, long count, float scale, float bias);
@@ -20,6 +21,10 @@ typedef struct {
                         float *scratch);
     void (*gemm_packed_transposed)(long m, long n, long k, const float *packed, const float *bt, long ldbt, float *ct,
                                    long ldct, float *scratch);
+    void (*gemm_pack_b_transposed)(const float *bt, long ldbt, long n, long k, float *packed_b);
+    void (*gemm_prepacked_transposed)(long m, long n, long k, const float *packed, const float *packed_b, float *ct,
+                                      long ldct);
+    void (*winograd_filters)(const float *packed, long in, long rows, const float *scale, float *u, long u_stride);
     /// Rows of A per packed panel and columns of C per micro-kernel call.
     long gemm_rows, gemm_columns;
 } pth_kernel_table;

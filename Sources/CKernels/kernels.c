@@ -95,3 +95,22 @@ void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float
                                 float *ct, long ldct, float *scratch) {
     pth_kernels_for(isa)->gemm_packed_transposed(m, n, k, packed, bt, ldbt, ct, ldct, scratch);
 }
+
+long pth_gemm_packed_b_count(pth_isa isa, long n, long k) {
+    const long columns = pth_gemm_panel_columns(isa);
+    return (n + columns - 1) / columns * columns * k;
+}
+
+void pth_gemm_pack_b_transposed(pth_isa isa, const float *bt, long ldbt, long n, long k, float *packed_b) {
+    pth_kernels_for(isa)->gemm_pack_b_transposed(bt, ldbt, n, k, packed_b);
+}
+
+void pth_gemm_prepacked_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *packed_b,
+                                   float *ct, long ldct) {
+    pth_kernels_for(isa)->gemm_prepacked_transposed(m, n, k, packed, packed_b, ct, ldct);
+}
+
+void pth_winograd_filters(pth_isa isa, const float *packed, long in, long rows, const float *scale, float *u,
+                          long u_stride) {
+    pth_kernels_for(isa)->winograd_filters(packed, in, rows, scale, u, u_stride);
+}

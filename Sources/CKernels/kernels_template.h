@@ -9,11 +9,15 @@
 #include "activations_template.h"
 #include "depthwise_template.h"
 #include "gemm_template.h"
+#include "winograd_template.h"
 
 const pth_kernel_table KERNEL_TABLE = {activation_kernel,
                                        activation_residual_kernel,
                                        depthwise_kernel,
                                        gemm_packed_kernel,
                                        gemm_packed_transposed_kernel,
+                                       gemm_pack_b_transposed_kernel,
+                                       gemm_prepacked_transposed_kernel,
+                                       winograd_filters_kernel,
                                        GEMM_MR,
                                        GEMM_NR};

@@ -1,8 +1,8 @@
 /// A convolution with its weights prepared once, run over batches of NCHW images.
 ///
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
-/// direct vectorised loop with bias and activation fused; stride-1 3×3 convs on large enough maps
-/// run Winograd F(4×4, 3×3) over the whole batch; everything else unfolds each group with `im2col`
+/// direct vectorised loop with bias and activation fused; stride-1 3×3 convs on maps of at least
+/// 16 4×4 tiles run Winograd F(4×4, 3×3) over the whole batch; everything else unfolds each group with `im2col`
 /// and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
 /// its images (`runsAsOneGEMM`).
 ///
@@ -11,7 +11,8 @@
 /// it stores each tile. With OpenBLAS they are applied per output row right after the product.
 ///
 /// Preparation is explicit and comes before any run: `prepare(for:)` packs the weights,
-/// `prepare(height:width:split:)` transforms the Winograd weights an input size needs. Queries
+/// `prepare(height:width:split:)` transforms the Winograd weights an input size needs (or readies
+/// the kernel that transforms them in each run, for maps too small to pay for storing them). Queries
 /// (`scratchCount`, `usesWinograd`) build nothing.
 ///
 /// Sendable without the compiler's proof: the kernel changes only in its `prepare` steps, which
@@ -60,19 +61,30 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// The kernel copies (packed GEMM, depthwise) this conv runs: the active one until `prepare` says.
     private var instructionSet = InstructionSet.active
     /// Built by `prepare(height:width:split:)` for the first input size that takes the Winograd path:
-    /// only maps big enough for Winograd to pay need the (4× larger) transformed weights.
+    /// the kernel that stores its transformed filters only once a map big enough to pay for their
+    /// memory (4× the weights) comes, the one that transforms them in each run before that.
     private var winograd: WinogradConvolution?
 
-    /// Output planes at least this big go through Winograd: below it the 36 GEMMs get too few
-    /// columns to run well and the transformed weights cost more memory than the time they save.
+    /// Output planes at least this big go through Winograd with its transformed filters stored: below
+    /// it the 36 GEMMs get too few columns to pay for the filters' memory.
     static let winogradMinimumPixels = 400
 
-    /// Smaller planes still go through Winograd when the transformed weights (36·out·in floats) are
-    /// at most this many times the transformed input (36·in·tiles): DenseNet's 128 → 32 convs on 14×14
-    /// and 7×7 maps (time −36% and −41% measured), not ResNet's 256 → 256 on 14×14 (no faster) nor
-    /// Inception's 448 → 384 on 8×8 (60% slower with OpenBLAS's GEMMs; with the packed micro-kernel's,
-    /// sending every such conv through Winograd leaves all three networks' times unchanged).
+    /// Smaller planes still store the transformed filters when those (36·out·in floats) are at most
+    /// this many times the transformed input (36·in·tiles): DenseNet's 128 → 32 convs on 14×14 and 7×7
+    /// maps (time −36% and −41% measured).
     static let winogradWeightsPerInput = 8
+
+    /// Smaller planes with at least this many 4×4 tiles per image run Winograd transforming the
+    /// filters in each run: ResNet's 256 → 256 convs on 14×14 (16 tiles) 7.4 → 2.9 ms each with stored
+    /// filters, which ResNet50's memory goal has no room for. Fewer tiles leave the GEMMs' column panels
+    /// part empty and the transform too little work to spread over (Inception's 448 → 384 on 8×8, 4
+    /// tiles, and ResNet's 512 → 512 on 7×7 gain nothing or lose).
+    static let winogradPerRunMinimumTiles = 16
+
+    /// How a conv runs Winograd for one size of input, if it does.
+    private enum WinogradMode {
+        case storedFilters, filtersPerRun
+    }
 
     /// Most floats an im2col matrix may take: larger ones (a stem conv over a big image) are
     /// unfolded and multiplied a band of output rows at a time, which bounds the scratch memory
@@ -141,12 +153,18 @@ public final class ConvolutionKernel: @unchecked Sendable {
 
     /// Whether a `height × width` input takes the Winograd path (decided per image: the algorithm an
     /// image's convs use does not depend on the batch it comes in).
-    public func usesWinograd(height: Int, width: Int) -> Bool {
+    public func usesWinograd(height: Int, width: Int) -> Bool { winogradMode(height: height, width: width) != nil }
+
+    /// The Winograd path for an input size: decided per image, and both modes give the same outputs.
+    private func winogradMode(height: Int, width: Int) -> WinogradMode? {
         let g = geometry
+        guard WinogradConvolution.supports(g), g.inChannels >= 8, g.outChannels >= 8 else { return nil }
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let tiles = (outHeight + 3) / 4 * ((outWidth + 3) / 4)
-        return WinogradConvolution.supports(g) && g.inChannels >= 8 && g.outChannels >= 8
-            && (outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles)
+        if outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles {
+            return .storedFilters
+        }
+        return tiles >= Self.winogradPerRunMinimumTiles && isPacked ? .filtersPerRun : nil
     }
 
     /// Whether `prepare` packs the weights: every conv that runs as GEMMs (a grouped one as one GEMM
@@ -177,25 +195,28 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// `prepare(for:)`, not concurrently with a run): transforms the Winograd weights when that size
     /// takes the Winograd path and they are not built yet, the work cut as `split` cuts it.
     public func prepare(height: Int, width: Int, split: WorkSplit = .serial) {
-        guard winograd == nil, usesWinograd(height: height, width: width) else { return }
-        let make = { (w: UnsafeBufferPointer<Float>) in
-            WinogradConvolution(
-                weights: w.baseAddress!, scale: self.scale, bias: self.bias, geometry: self.geometry, split: split,
-                instructionSet: self.instructionSet)
-        }
-        winograd =
-            switch weights {
-            case .plain(let plain): plain.withUnsafeBufferPointer(make)
-            case .packed(let packed): packed[0].unpacked().withUnsafeBufferPointer(make)
+        guard let mode = winogradMode(height: height, width: width) else { return }
+        let stores = mode == .storedFilters
+        if let winograd, winograd.storesFilters || !stores { return }
+        let packed: PackedMatrix
+        switch weights {
+        case .plain(let plain):
+            packed = plain.withUnsafeBufferPointer { w in
+                PackedMatrix(w.baseAddress!, rows: geometry.outChannels, columns: 9 * geometry.inChannels, instructionSet: instructionSet)
             }
+        case .packed(let matrices): packed = matrices[0]
+        }
+        winograd = WinogradConvolution(
+            weights: packed, scale: scale, bias: bias, geometry: geometry, storesFilters: stores, split: split)
     }
 
     /// Floats of scratch `run` needs for `batch` images of `height × width` cut as `split` cuts them.
     public func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let g = geometry
-        if usesWinograd(height: height, width: width) {
+        if let mode = winogradMode(height: height, width: width) {
             return WinogradConvolution.scratchCount(
-                g, batch: batch, height: height, width: width, split: split, instructionSet: instructionSet)
+                g, batch: batch, height: height, width: width, storesFilters: mode == .storedFilters, split: split,
+                instructionSet: instructionSet)
         }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return matricesCount(batch: batch, height: height, width: width) + productScratchCount(split: split)
@@ -258,12 +279,14 @@ public final class ConvolutionKernel: @unchecked Sendable {
             "\(g): a residual needs a 1×1 conv of one group")
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
-        if usesWinograd(height: height, width: width) {
-            guard let winograd else { preconditionFailure("\(g) on \(height)×\(width): prepare(height:width:) before run") }
+        if let mode = winogradMode(height: height, width: width) {
+            guard let winograd, winograd.storesFilters || mode == .filtersPerRun else {
+                preconditionFailure("\(g) on \(height)×\(width): prepare(height:width:) before run")
+            }
             winograd.run(
                 input: input, inputStride: inputStride, height: height, width: width,
                 output: output, outputStride: outputStride, batch: batch, activation: activation,
-                scratch: scratch, split: split)
+                scratch: scratch, split: split, filtersPerRun: mode == .filtersPerRun)
             return
         }
         let matrices = scratch, productScratch = scratch + matricesCount(batch: batch, height: height, width: width)

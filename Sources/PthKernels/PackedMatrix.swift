@@ -38,6 +38,11 @@ public struct PackedMatrix: Sendable {
         }
     }
 
+    /// Calls `body` with the packed panels (`pth_gemm_pack`'s layout for `instructionSet`).
+    func withUnsafePanels<Result>(_ body: (UnsafePointer<Float>) throws -> Result) rethrows -> Result {
+        try values.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
     /// Floats of scratch `multiply` needs when cut as `split` cuts it.
     public func scratchCount(split: WorkSplit) -> Int { split.threads * pth_gemm_scratch_count(instructionSet.isa) }
 

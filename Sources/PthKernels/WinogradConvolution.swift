@@ -16,19 +16,30 @@ import PthFoundation
 /// (`[tile][position][channel]`, each GEMM striding over tiles), so a transform reads and writes one
 /// compact run of memory per tile rather than 36 far-apart ones.
 ///
-/// The 36 GEMMs are the packed micro-kernel's (`pth_gemm_packed_transposed`): each position's
-/// transformed filters `U[e]` are packed once, when the kernel is made, as the product's A, so
-/// `M[e]ᵀ = U[e]·V[e]ᵀ` reads `V[e]` as a transposed B and writes `M[e]` as a transposed C, in the
-/// layouts the transforms use.
+/// The 36 GEMMs are the packed micro-kernel's: each position's transformed filters `U[e]` are in
+/// its packed layout as the product's A, so `M[e]ᵀ = U[e]·V[e]ᵀ` reads `V[e]` as a transposed B and
+/// writes `M[e]` as a transposed C, in the layouts the transforms use.
+///
+/// The transformed filters take 4× the conv's weights. A kernel that `storesFilters` transforms them
+/// once, when it is made; one that does not keeps only the conv's packed weights and transforms the
+/// filters of a few output channels at a time inside each run, just before their 36 GEMMs (see
+/// `PerRunTiling`), for maps too small to pay for the memory but large enough to pay for the
+/// transform. Both transform with the same code (`pth_winograd_filters`, in float, the folded
+/// BatchNorm factor multiplied in), so both give the same outputs bit for bit.
 ///
 /// Numerics: the transforms use the points 0, ±1, ±2, whose coefficients (≤ 8, 1/24) keep float32
-/// error near 1e-6 of the output's magnitude; the weight transform is done in Double.
+/// error near 1e-6 of the output's magnitude.
 final class WinogradConvolution: Sendable {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
-    /// Per position `e`, the `out × in` matrix of `(G·g·Gᵀ)[e]` over every filter, packed for the
-    /// micro-kernel (`pth_gemm_pack`'s layout), the 36 matrices `filterStride` floats apart in one buffer.
-    private let filters: [Float]
+    /// The conv's weights packed for the micro-kernel as the `out × 9·in` matrix of its im2col GEMM
+    /// (shared with the conv's own GEMM path, not copied).
+    private let weights: PackedMatrix
+    /// The folded BatchNorm factor of each output channel.
+    private let scale: [Float]
+    /// When stored: per position `e`, the `out × in` matrix of `scale[o]·(G·g·Gᵀ)[e]` over every filter,
+    /// packed for the micro-kernel, the 36 matrices `filterStride` floats apart in one buffer.
+    private let filters: [Float]?
     private let filterStride: Int
     /// The micro-kernel the filters are packed for.
     private let instructionSet: InstructionSet
@@ -38,97 +49,66 @@ final class WinogradConvolution: Sendable {
     /// Transform-domain positions (6×6).
     static let positions = 36
 
+    /// Floats (a cache line) left between consecutive transformed matrices. The filter transform
+    /// writes all 36 at once, and 36 streams a multiple of 4 KB apart (a 256 × 256 block of 6 rows is
+    /// 6 KB) would share two of L1's 64 sets: the transform ran 1.8× slower that way.
+    static let matrixGap = 16
+
     private var inBlocks: Int { (inChannels + 7) / 8 }
     private var outBlocks: Int { (outChannels + 7) / 8 }
 
-    /// `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s transformed
-    /// filters, in Double with the transform, so it costs nothing per run. `split` cuts the filters
-    /// over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568). The GEMMs run
-    /// `instructionSet`'s micro-kernel.
+    /// Whether the transformed filters are kept (else transformed in every run).
+    var storesFilters: Bool { filters != nil }
+
+    /// `weights`: the conv's `out × 9·in` weight matrix packed for the micro-kernel that the GEMMs
+    /// will run. `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s
+    /// transformed filters. With `storesFilters`, the filters are transformed now, `split` cutting
+    /// them over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568).
     init(
-        weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
-        split: WorkSplit = .serial, instructionSet: InstructionSet = .active
+        weights: PackedMatrix, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
+        storesFilters: Bool = true, split: WorkSplit = .serial
     ) {
         precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
+        precondition(
+            weights.rows == g.outChannels && weights.columns == 9 * g.inChannels,
+            "Winograd weights for \(g) must be \(g.outChannels) × \(9 * g.inChannels), given \(weights.rows) × \(weights.columns)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
-        self.instructionSet = instructionSet
-        let pairs = g.outChannels * g.inChannels
-        let layout = PanelLayout(
-            isa: instructionSet.isa, columns: g.inChannels,
-            stride: Int(pth_gemm_packed_count(instructionSet.isa, g.outChannels, g.inChannels)))
-        filterStride = layout.stride
-        // Written straight in packed form (the padding rows of the last panel stay zero): a
-        // `[36][out][in]` staging copy would be 4× the conv's weights, allocated and freed per conv.
-        var packed = [Float](repeating: 0, count: Self.positions * layout.stride)
-        packed.withUnsafeMutableBufferPointer { u in
-            // Each range of groups writes only its own filter pairs' elements.
-            let u = UncheckedSendable(u.baseAddress!)
-            scale.withUnsafeBufferPointer { scale in
-                split.forEachRange((pairs + 3) / 4, minimum: 256) { groups in
-                    Self.transformFilters(
-                        weights, scale: scale.baseAddress!, inChannels: g.inChannels, pairs: pairs,
-                        groups: groups, layout: layout, into: u.value)
-                }
-            }
-        }
-        filters = packed
-        blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
-    }
-
-    /// One `out × in` matrix of filters in the packed micro-kernel's layout (`pth_gemm_packed_index`),
-    /// matrices `stride` floats apart.
-    private struct PanelLayout {
-        let isa: pth_isa, columns: Int, stride: Int
-
-        func offset(row: Int, column: Int) -> Int { pth_gemm_packed_index(isa, row, column, columns) }
-    }
-
-    /// `U[e][out][in] = (G·g·Gᵀ)[e]·scale[out]` for the filter pairs `4·groups` (pair = out·in + in),
-    /// four pairs at a time, one per lane, each lane summing in the order of the matrix products;
-    /// each matrix `U[e]` stored packed at `u + e·layout.stride`.
-    private static func transformFilters(
-        _ weights: UnsafePointer<Float>, scale: UnsafePointer<Float>, inChannels: Int,
-        pairs: Int, groups: Range<Int>, layout: PanelLayout, into u: UnsafeMutablePointer<Float>
-    ) {
-        // G, row-major 6×3.
-        let gMatrix: [Double] = [
-            1.0 / 4, 0, 0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
-            1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0, 0, 1,
-        ]
-        typealias Lanes = SIMD4<Double>
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 9 + 18) { buffer in
-            let taps = buffer.baseAddress!, left = taps + 9
-            for group in groups.lazy.map({ $0 * 4 }) {
-                let lanes = min(4, pairs - group)
-                var factor = Lanes(repeating: 0)
-                for t in 0..<9 { taps[t] = Lanes(repeating: 0) }
-                for lane in 0..<lanes {
-                    let filter = weights + (group + lane) * 9
-                    for t in 0..<9 { taps[t][lane] = Double(filter[t]) }
-                    factor[lane] = Double(scale[(group + lane) / inChannels])
-                }
-                // (G·g) is 6×3, then (G·g)·Gᵀ is 6×6.
-                for a in 0..<6 {
-                    for j in 0..<3 {
-                        var sum = Lanes(repeating: 0)
-                        for i in 0..<3 { sum = sum + gMatrix[a * 3 + i] * taps[i * 3 + j] }
-                        left[a * 3 + j] = factor * sum
-                    }
-                }
-                for a in 0..<6 {
-                    for b in 0..<6 {
-                        var value = Lanes(repeating: 0)
-                        for j in 0..<3 { value = value + left[a * 3 + j] * gMatrix[b * 3 + j] }
-                        let matrix = u + (a * 6 + b) * layout.stride
-                        for lane in 0..<lanes {
-                            let pair = group + lane
-                            matrix[layout.offset(row: pair / inChannels, column: pair % inChannels)] = Float(value[lane])
+        self.weights = weights
+        self.scale = scale
+        instructionSet = weights.instructionSet
+        let isa = instructionSet.isa, stride = Int(pth_gemm_packed_count(isa, g.outChannels, g.inChannels)) + Self.matrixGap
+        filterStride = stride
+        if storesFilters {
+            var packed = [Float](repeating: 0, count: Self.positions * stride)
+            packed.withUnsafeMutableBufferPointer { u in
+                let u = UncheckedSendable(u.baseAddress!)
+                weights.withUnsafePanels { w in
+                    scale.withUnsafeBufferPointer { scale in
+                        // Each range of whole panels writes only its own rows of the 36 matrices.
+                        split.forEachRange(g.outChannels, alignment: Int(pth_gemm_panel_rows(isa)), minimum: 64) { rows in
+                            pth_winograd_filters(
+                                isa, w + rows.lowerBound * 9 * g.inChannels, g.inChannels, rows.count,
+                                scale.baseAddress! + rows.lowerBound, u.value + rows.lowerBound * g.inChannels, stride)
                         }
                     }
                 }
             }
+            filters = packed
+        } else {
+            filters = nil
         }
+        blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
+    }
+
+    /// The kernel for the row-major `out × in × 3 × 3` `weights`, packed here for `instructionSet`.
+    convenience init(
+        weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
+        storesFilters: Bool = true, split: WorkSplit = .serial, instructionSet: InstructionSet = .active
+    ) {
+        self.init(
+            weights: PackedMatrix(weights, rows: g.outChannels, columns: 9 * g.inChannels, instructionSet: instructionSet),
+            scale: scale, bias: bias, geometry: g, storesFilters: storesFilters, split: split)
     }
 
     /// Whether `g` is a convolution this kernel computes: 3×3, stride 1, no dilation, one group.
@@ -159,33 +139,73 @@ final class WinogradConvolution: Sendable {
     }
 
     /// Floats of scratch `run` needs when cut as `split` cuts it: the padded batch, then per part one
-    /// block of tiles' transformed input and GEMM results and the panels of its GEMMs' B.
-    func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
+    /// block of tiles' transformed input and GEMM results and the panels of its GEMMs' B (see
+    /// `PerRunTiling` for a kernel that does not store its filters).
+    /// `filtersPerRun`: whether the run will transform its filters (always, when they are not stored).
+    func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial, filtersPerRun: Bool = false) -> Int {
         Self.scratchCount(
             batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-            padHeight: padTop + padBottom, padWidth: padLeft + padRight, split: split, instructionSet: instructionSet)
+            padHeight: padTop + padBottom, padWidth: padLeft + padRight, storesFilters: storesFilters && !filtersPerRun,
+            split: split, instructionSet: instructionSet)
     }
 
     /// Floats of scratch the kernel for `g` running `instructionSet`'s micro-kernel needs, known before
     /// its weights are transformed.
     static func scratchCount(
-        _ g: ConvolutionGeometry, batch: Int, height: Int, width: Int, split: WorkSplit = .serial,
-        instructionSet: InstructionSet = .active
+        _ g: ConvolutionGeometry, batch: Int, height: Int, width: Int, storesFilters: Bool = true,
+        split: WorkSplit = .serial, instructionSet: InstructionSet = .active
     ) -> Int {
         scratchCount(
             batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
-            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, split: split, instructionSet: instructionSet)
+            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, storesFilters: storesFilters,
+            split: split, instructionSet: instructionSet)
     }
 
     private static func scratchCount(
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        padHeight: Int, padWidth: Int, split: WorkSplit, instructionSet: InstructionSet
+        padHeight: Int, padWidth: Int, storesFilters: Bool, split: WorkSplit, instructionSet: InstructionSet
     ) -> Int {
         let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth)
-        let blocks = Blocks(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet, threads: split.threads)
         let paddedCount = batch * ((inChannels + 7) / 8) * t.blockPlane
+        if !storesFilters {
+            let chunks = PerRunTiling(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet)
+            return paddedCount + chunks.sharedCount + split.threads * chunks.filterCount
+        }
+        let blocks = Blocks(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet, threads: split.threads)
         if blocks.cutsTiles { return paddedCount + split.threads * blocks.partCount }
         return blocks.inputCount + max(paddedCount, blocks.resultCount) + min(split.threads, positions) * blocks.panelCount
+    }
+
+    /// How a kernel that does not store its filters cuts a run. The batch's tiles go in chunks of at
+    /// most 2^21 floats (8 MB) of transformed input, GEMM results and packed B together. For each
+    /// chunk, the 36 positions' transformed input is packed once as the GEMMs' B, then each core
+    /// takes a range of output channels and walks it a block at a time: it transforms the block's
+    /// filters (all 36 matrices, at most 2^16 floats, so they stay in L2) and runs the block's 36
+    /// GEMMs on the packed B. Every chunk transforms every filter again; at ResNet's 14×14 one
+    /// chunk holds 7 images.
+    private struct PerRunTiling {
+        /// Most tiles per chunk, and how many output channels (whole panels) a block transforms.
+        let chunkTiles: Int, blockRows: Int
+        /// Floats of a chunk's transformed input (later its GEMM results) and of one position's packed B.
+        let regionCount: Int, packedCount: Int
+        /// Floats between one block's transformed matrices, and of all 36.
+        let filterStride: Int
+        var filterCount: Int { WinogradConvolution.positions * filterStride }
+        /// Floats all cores share: the region, then the 36 packed Bs.
+        var sharedCount: Int { regionCount + WinogradConvolution.positions * packedCount }
+
+        init(_ t: Tiling, inChannels: Int, outChannels: Int, instructionSet: InstructionSet) {
+            let isa = instructionSet.isa, positions = WinogradConvolution.positions
+            let panel = Int(pth_gemm_panel_columns(isa)), rows = Int(pth_gemm_panel_rows(isa))
+            let stride = max((inChannels + 7) / 8, (outChannels + 7) / 8) * 8
+            let fitting = (1 << 21) / (positions * (stride + inChannels)) / panel * panel
+            chunkTiles = min(t.tiles, max(panel, fitting))
+            regionCount = positions * chunkTiles * stride
+            packedCount = Int(pth_gemm_packed_b_count(isa, chunkTiles, inChannels))
+            let panels = max(1, (1 << 16) / (positions * rows * inChannels))
+            blockRows = min(panels * rows, (outChannels + rows - 1) / rows * rows)
+            filterStride = Int(pth_gemm_packed_count(isa, blockRows, inChannels)) + WinogradConvolution.matrixGap
+        }
     }
 
     /// How the batch's tiles are cut into blocks, each run through input transform, GEMMs and output
@@ -227,18 +247,22 @@ final class WinogradConvolution: Sendable {
 
     /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding the bias and
     /// applying `activation` to every output. `split` cuts the padded copy by 8-channel blocks, then
-    /// the rest as `Blocks` says. Either way each output is the same sum.
+    /// the rest as `Blocks` (or `PerRunTiling`) says. Either way each output is the same sum.
+    /// `filtersPerRun`: transform the filters in this run even if they are stored (the same outputs,
+    /// in the scratch `scratchCount(…, filtersPerRun: true)` gives).
     func run(
         input: UnsafePointer<Float>, inputStride: Int, height: Int, width: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
-        activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
+        activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial,
+        filtersPerRun: Bool = false
     ) {
+        let storesFilters = storesFilters && !filtersPerRun
         let t = Tiling(batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight)
         let blocks = Blocks(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet, threads: split.threads)
         let paddedCount = batch * inBlocks * t.blockPlane
         // Uncut, the padded copy comes after the transformed input, and the GEMM results take its
         // place once the input transform has read it.
-        let padded = blocks.cutsTiles ? scratch : scratch + blocks.inputCount
+        let padded = !storesFilters || blocks.cutsTiles ? scratch : scratch + blocks.inputCount
         split.forEachRange(batch * inBlocks) { blocks in
             for nb in blocks {
                 let n = nb / inBlocks, first = (nb % inBlocks) * 8
@@ -246,6 +270,12 @@ final class WinogradConvolution: Sendable {
                     input + n * inputStride + first * height * width, channels: min(8, inChannels - first),
                     height: height, width: width, t, into: padded + nb * t.blockPlane)
             }
+        }
+        guard storesFilters else {
+            runTransformingFilters(
+                padded, t, scratch: scratch + paddedCount, activation: activation, output: output,
+                outputStride: outputStride, split: split)
+            return
         }
         guard blocks.cutsTiles else {
             runBlock(
@@ -269,6 +299,59 @@ final class WinogradConvolution: Sendable {
         }
     }
 
+    /// The run of a kernel that does not store its filters, after the padded copy (see `PerRunTiling`).
+    private func runTransformingFilters(
+        _ padded: UnsafePointer<Float>, _ t: Tiling, scratch: UnsafeMutablePointer<Float>,
+        activation: ActivationFunction, output: UnsafeMutablePointer<Float>, outputStride: Int, split: WorkSplit
+    ) {
+        let chunking = PerRunTiling(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet)
+        let region = scratch, packedB = UncheckedSendable(scratch + chunking.regionCount)
+        let filterBlocks = UncheckedSendable(packedB.value + Self.positions * chunking.packedCount)
+        let inStride = 8 * inBlocks, outStride = 8 * outBlocks, isa = instructionSet.isa
+        let rows = Int(pth_gemm_panel_rows(isa)), inChannels = inChannels, outChannels = outChannels
+        // Equal chunks of at most `chunkTiles`: no short last chunk of a few tiles.
+        let count = (t.tiles + chunking.chunkTiles - 1) / chunking.chunkTiles
+        for chunk in 0..<count {
+            let first = t.tiles * chunk / count, end = t.tiles * (chunk + 1) / count, tiles = end - first
+            split.forEachRange(tiles) { range in
+                transformInput(padded, t, tiles: (first + range.lowerBound)..<(first + range.upperBound), firstTile: first, into: region)
+            }
+            let v = UncheckedSendable(region)
+            split.forEachRange(Self.positions) { positions in
+                for e in positions {
+                    pth_gemm_pack_b_transposed(
+                        isa, v.value + e * inStride, Self.positions * inStride, tiles, inChannels,
+                        packedB.value + e * chunking.packedCount)
+                }
+            }
+            // The GEMM results take the transformed input's place: the packed copies hold it now.
+            weights.withUnsafePanels { w in
+                scale.withUnsafeBufferPointer { scale in
+                    split.forEachPart(outChannels, alignment: rows) { part, channels in
+                        let u = filterBlocks.value + part * chunking.filterCount
+                        for block in stride(from: channels.lowerBound, to: channels.upperBound, by: chunking.blockRows) {
+                            let blockRows = min(chunking.blockRows, channels.upperBound - block)
+                            pth_winograd_filters(
+                                isa, w + block * 9 * inChannels, inChannels, blockRows, scale.baseAddress! + block, u,
+                                chunking.filterStride)
+                            for e in 0..<Self.positions {
+                                pth_gemm_prepacked_transposed(
+                                    isa, blockRows, tiles, inChannels, u + e * chunking.filterStride,
+                                    packedB.value + e * chunking.packedCount, v.value + e * outStride + block,
+                                    Self.positions * outStride)
+                            }
+                        }
+                    }
+                }
+            }
+            split.forEachRange(tiles) { range in
+                transformOutput(
+                    region, t, tiles: (first + range.lowerBound)..<(first + range.upperBound), firstTile: first,
+                    activation: activation, into: output, stride: outputStride)
+            }
+        }
+    }
+
     /// One block of tiles through input transform (into `input`), the 36 GEMMs (into `results`, each
     /// part of `split` packing B in its own `panelCount` floats from `panels`) and output transform.
     private func runBlock(
@@ -281,7 +364,7 @@ final class WinogradConvolution: Sendable {
             transformInput(padded, t, tiles: shifted(range), firstTile: tiles.lowerBound, into: v)
         }
         let inStride = 8 * inBlocks, outStride = 8 * outBlocks, isa = instructionSet.isa
-        filters.withUnsafeBufferPointer { u in
+        filters!.withUnsafeBufferPointer { u in
             let u = u.baseAddress!
             split.forEachPart(Self.positions) { part, positions in
                 for e in positions {

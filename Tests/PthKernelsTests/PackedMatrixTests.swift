@@ -29,7 +29,8 @@ final class PackedMatrixTests: XCTestCase {
 
     /// The transposed product (B read as its transpose, C written as its transpose, as Winograd's
     /// GEMMs use it) of every instruction set this CPU runs, on the same shapes, against the Double
-    /// product; the padding between the transposed rows of C is never written.
+    /// product; the padding between the transposed rows of C is never written. With B packed ahead
+    /// of the product, it gives the same bits.
     func testTransposedProductMatchesDoubleProduct() throws {
         for isa in InstructionSet.supported {
             for (m, n, k) in Self.shapes {
@@ -52,6 +53,23 @@ final class PackedMatrixTests: XCTestCase {
                         }
                     }
                 }
+                // The same product with B packed once ahead (`pth_gemm_pack_b_transposed`): the same sums, bit for bit.
+                var packedB = [Float](repeating: .nan, count: pth_gemm_packed_b_count(isa.isa, n, k))
+                var prepackedCt = [Float](repeating: .nan, count: n * ldct)
+                bt.withUnsafeBufferPointer { bt in
+                    packedB.withUnsafeMutableBufferPointer {
+                        pth_gemm_pack_b_transposed(isa.isa, bt.baseAddress!, ldbt, n, k, $0.baseAddress!)
+                    }
+                }
+                packed.withUnsafeBufferPointer { packed in
+                    packedB.withUnsafeBufferPointer { packedB in
+                        prepackedCt.withUnsafeMutableBufferPointer { ct in
+                            pth_gemm_prepacked_transposed(isa.isa, m, n, k, packed.baseAddress!, packedB.baseAddress!, ct.baseAddress!, ldct)
+                        }
+                    }
+                }
+                XCTAssertEqual(
+                    prepackedCt.map(\.bitPattern), ct.map(\.bitPattern), "\(isa) \(m)×\(n)×\(k): B packed ahead gives other bits")
                 for j in 0..<n {
                     for i in 0..<m {
                         var sum = 0.0, magnitude = 0.0

@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 
 @testable import PthKernels
@@ -6,13 +7,15 @@ import XCTest
 final class WinogradTests: XCTestCase {
     /// Partial edge tiles, asymmetric padding, a batch whose tiles do not fill whole lanes, strided
     /// images and a fused activation; the GEMMs of every instruction set this CPU runs, serial and
-    /// cut over two cores, which must give the same bits: 70×70 (972 tiles) is cut in blocks of
-    /// tiles per core, the smaller maps by phase.
+    /// cut over two cores, with the filters stored or transformed in the run, which must all give
+    /// the same bits: 70×70 (972 tiles) is cut in blocks of tiles per core, the smaller maps by
+    /// phase; with 300 input channels a run that transforms its filters takes 108 tiles in two chunks.
     func testMatchesDirectConvolution() throws {
         // 11 input channels fill one 8-channel block and part of another, 37 four whole blocks and part of a fifth.
         for (height, width, pads, inChannels) in [
             (13, 10, (1, 1, 1, 1), 11), (9, 17, (0, 2, 1, 0), 11), (23, 23, (0, 0, 0, 0), 11),
             (9, 17, (0, 2, 1, 0), 37), (6, 38, (1, 1, 1, 1), 37), (70, 70, (1, 1, 1, 1), 11),
+            (23, 23, (1, 1, 1, 1), 300),
         ] {
             let g = ConvolutionGeometry(
                 inChannels: inChannels, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
@@ -32,9 +35,14 @@ final class WinogradTests: XCTestCase {
 
             for isa in InstructionSet.supported {
                 var serialOutput: [Float] = []
-                for split in [WorkSplit.serial, WorkSplit(threads: 2, splitsSmallWork: true)] {
+                for (split, storesFilters) in [
+                    (WorkSplit.serial, true), (WorkSplit(threads: 2, splitsSmallWork: true), true),
+                    (.serial, false), (WorkSplit(threads: 2, splitsSmallWork: true), false),
+                ] {
                     let kernel = weights.withUnsafeBufferPointer { w in
-                        WinogradConvolution(weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g, instructionSet: isa)
+                        WinogradConvolution(
+                            weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g, storesFilters: storesFilters,
+                            instructionSet: isa)
                     }
                     var scratch = [Float](repeating: .nan, count: kernel.scratchCount(batch: batch, height: height, width: width, split: split))
                     var output = [Float](repeating: 0, count: batch * outputStride)
@@ -58,7 +66,8 @@ final class WinogradTests: XCTestCase {
                         // Padding between images is never written.
                         XCTAssertEqual(output[n * outputStride + 9 * outH * outW], 0)
                     }
-                    let context = "\(isa) threads \(split.threads), \(inChannels) channels, \(height)×\(width) pads \(pads)"
+                    let context =
+                        "\(isa) threads \(split.threads) stored \(storesFilters), \(inChannels) channels, \(height)×\(width) pads \(pads)"
                     XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(context): rel. L∞ \(worst / scale)")
                     if serialOutput.isEmpty {
                         serialOutput = output
@@ -124,6 +133,110 @@ final class WinogradTests: XCTestCase {
             let error = relativeError(output, expected)
             XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width): rel. L∞ \(error)")
         }
+    }
+
+    /// `pth_winograd_filters` of every instruction set this CPU runs against `scale·G·g·Gᵀ` in Double:
+    /// output channels that end in a partial panel, one input channel and several, the rows cut in two
+    /// calls (which must give the same bits), and the gap between the 36 matrices never written.
+    func testFilterTransformMatchesDoubleTransform() throws {
+        let gMatrix: [[Double]] = [
+            [1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+            [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1],
+        ]
+        for isa in InstructionSet.supported {
+            let panel = pth_gemm_panel_rows(isa.isa)
+            for (out, inChannels) in [(1, 1), (7, 3), (13, 10), (2 * panel + 1, 37)] {
+                let weights = pseudoRandom(count: out * inChannels * 9, seed: 21)
+                let scale = pseudoRandom(count: out, seed: 22).map { 0.5 + abs($0) }
+                let packed = weights.withUnsafeBufferPointer {
+                    PackedMatrix($0.baseAddress!, rows: out, columns: 9 * inChannels, instructionSet: isa)
+                }
+                let stride = pth_gemm_packed_count(isa.isa, out, inChannels) + 16
+                func transformed(cut: Int) -> [Float] {
+                    var u = [Float](repeating: .nan, count: 36 * stride)
+                    packed.withUnsafePanels { w in
+                        scale.withUnsafeBufferPointer { scale in
+                            u.withUnsafeMutableBufferPointer { u in
+                                for rows in [0..<cut, cut..<out] where !rows.isEmpty {
+                                    pth_winograd_filters(
+                                        isa.isa, w + rows.lowerBound * 9 * inChannels, inChannels, rows.count,
+                                        scale.baseAddress! + rows.lowerBound, u.baseAddress! + rows.lowerBound * inChannels, stride)
+                                }
+                            }
+                        }
+                    }
+                    return u
+                }
+                let whole = transformed(cut: out), cut = out > panel ? transformed(cut: panel) : whole
+                XCTAssertEqual(cut.map(\.bitPattern), whole.map(\.bitPattern), "\(isa) \(out) × \(inChannels): cut rows differ")
+                var worst = 0.0
+                for e in 0..<36 {
+                    var matrix = [Float](repeating: 0, count: out * inChannels)
+                    whole.withUnsafeBufferPointer { u in
+                        pth_gemm_unpack(isa.isa, u.baseAddress! + e * stride, out, inChannels, &matrix)
+                    }
+                    let (a, b) = (e / 6, e % 6)
+                    for o in 0..<out {
+                        for c in 0..<inChannels {
+                            let g = weights[((o * inChannels) + c) * 9..<((o * inChannels) + c + 1) * 9].map(Double.init)
+                            var expected = 0.0
+                            for i in 0..<3 {
+                                for j in 0..<3 { expected += gMatrix[a][i] * g[i * 3 + j] * gMatrix[b][j] }
+                            }
+                            expected *= Double(scale[o])
+                            worst = max(worst, abs(Double(matrix[o * inChannels + c]) - expected))
+                        }
+                    }
+                    let gap = (e * stride + stride - 16)..<(e * stride + stride)
+                    XCTAssertTrue(whole[gap].allSatisfy(\.isNaN), "\(isa) \(out) × \(inChannels): wrote into the gap after matrix \(e)")
+                }
+                // |g| ≤ 1 and scale ≤ 1.5: each value is below 2.25 in magnitude.
+                XCTAssertLessThanOrEqual(worst, 1e-6, "\(isa) \(out) × \(inChannels)")
+            }
+        }
+    }
+
+    /// A packed conv on a map with 16 tiles and more outputs than its stored filters would pay for
+    /// transforms its filters in each run; once a larger map has made it store them, the same small
+    /// map gives the same bits; the direct convolution's numbers either way.
+    func testConvolutionKernelTransformsFiltersPerRunOnSmallMaps() throws {
+        let g = ConvolutionGeometry(
+            inChannels: 12, outChannels: 136, kernelHeight: 3, kernelWidth: 3,
+            padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let weights = pseudoRandom(count: 136 * 12 * 9, seed: 31).map { $0 * 0.2 }
+        let bias = pseudoRandom(count: 136, seed: 32)
+        let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .relu)
+        conv.prepare()
+        XCTAssertTrue(conv.usesWinograd(height: 14, width: 14))
+        XCTAssertFalse(conv.usesWinograd(height: 12, width: 12), "9 tiles are too few")
+        func run(_ height: Int, _ width: Int, split: WorkSplit) -> [Float] {
+            let input = pseudoRandom(count: 2 * 12 * height * width, seed: 33)
+            let count = 136 * height * width
+            var output = [Float](repeating: 0, count: 2 * count)
+            conv.prepare(height: height, width: width, split: split)
+            var scratch = [Float](repeating: .nan, count: conv.scratchCount(batch: 2, height: height, width: width, split: split))
+            input.withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { y in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        conv.run(
+                            input: x.baseAddress!, inputStride: 12 * height * width, height: height, width: width,
+                            output: y.baseAddress!, outputStride: count, batch: 2, scratch: s.baseAddress!, split: split)
+                    }
+                }
+            }
+            let expected = float64ReferenceConvolution(
+                input, inputStride: 12 * height * width, height: height, width: width, batch: 2,
+                weights: weights, bias: bias, geometry: g, outputStride: count
+            )
+            .map { max($0, 0) }
+            let error = relativeError(output, expected)
+            XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width) threads \(split.threads): rel. L∞ \(error)")
+            return output
+        }
+        let perRun = run(14, 13, split: .serial)
+        _ = run(20, 20, split: .serial)
+        let stored = run(14, 13, split: WorkSplit(threads: 2, splitsSmallWork: true))
+        XCTAssertEqual(stored.map(\.bitPattern), perRun.map(\.bitPattern))
     }
 
     /// The filter transform cut over three cores gives the serial one's transformed filters, so the

@@ -4,3 +4,4 @@
 #include "depthwise.h"
 #include "gemm.h"
 #include "isa.h"
+#include "winograd.h"

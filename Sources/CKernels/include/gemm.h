@@ -77,4 +77,18 @@ void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, c
 void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *bt, long ldbt,
                                 float *ct, long ldct, float *scratch);
 
+/// Floats B takes packed whole for `isa` (`pth_gemm_pack_b_transposed`): `n` columns padded to whole
+/// panels of `pth_gemm_panel_columns`, times `k`.
+long pth_gemm_packed_b_count(pth_isa isa, long n, long k);
+
+/// Packs the `k × n` matrix B, given as its `n × k` transpose `bt` (rows `ldbt` apart), into the
+/// column panels `isa`'s micro-kernel reads, over the whole of K, for products that share one B
+/// (`pth_gemm_prepacked_transposed`).
+void pth_gemm_pack_b_transposed(pth_isa isa, const float *bt, long ldbt, long n, long k, float *packed_b);
+
+/// `pth_gemm_packed_transposed` with B packed ahead by `pth_gemm_pack_b_transposed` (same `isa`, `n`
+/// and `k`): nothing is packed per call, so it needs no scratch. `k` ≥ 1.
+void pth_gemm_prepacked_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *packed_b,
+                                   float *ct, long ldct);
+
 #endif

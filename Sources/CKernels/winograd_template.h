@@ -1,0 +1,63 @@
+// Winograd F(4×4, 3×3)'s filter transform, compiled once per instruction set (after gemm_template.h,
+// whose vector type and panel height it uses): it reads a 3×3 conv's weights in the packed GEMM's
+// layout and writes the 36 transform-domain matrices in the same layout, so the filters of any block
+// of output channels can be transformed when a run needs them instead of being stored 4× larger.
+#include "winograd.h"
+
+/// A panel's GEMM_MR rows at `x` in the first lanes of a vector, the rest zero.
+static inline __attribute__((always_inline)) gemm_vec winograd_load_rows(const float *x) {
+    gemm_vec v = {0};
+    memcpy(&v, x, sizeof(float) * GEMM_MR);
+    return v;
+}
+
+/// G·(t0, t1, t2) for G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1],
+/// lane by lane (the points 0, ±1, ±2 and ∞ of F(4, 3)).
+static inline __attribute__((always_inline)) void winograd_filter_column(gemm_vec t0, gemm_vec t1, gemm_vec t2,
+                                                                         gemm_vec out[6]) {
+    const gemm_vec quarter = gemm_splat(1.0f / 4), minus_sixth = gemm_splat(-1.0f / 6), sixth = gemm_splat(1.0f / 6),
+                   twelfth = gemm_splat(1.0f / 12), twenty_fourth = gemm_splat(1.0f / 24);
+    const gemm_vec outer = t0 + t2, ends = t0 * twenty_fourth + t2 * sixth, middle = t1 * twelfth;
+    out[0] = t0 * quarter;
+    out[1] = (outer + t1) * minus_sixth;
+    out[2] = (outer - t1) * minus_sixth;
+    out[3] = ends + middle;
+    out[4] = ends - middle;
+    out[5] = t2;
+}
+
+/// One input channel's 3×3 taps of a panel (tap `t`'s GEMM_MR rows at `taps + t·GEMM_MR`) to its 36
+/// transformed values per row, stored GEMM_MR floats at `target + e·u_stride`.
+static inline __attribute__((always_inline)) void winograd_filter_channel(const float *taps, gemm_vec factor, float *target,
+                                                                          long u_stride) {
+    // left = G·(factor·g): 6 rows × 3 columns, then each row times Gᵀ.
+    gemm_vec left[3][6];
+#pragma clang loop unroll(full)
+    for (int j = 0; j < 3; j++) {
+        winograd_filter_column(winograd_load_rows(taps + j * GEMM_MR) * factor,
+                               winograd_load_rows(taps + (3 + j) * GEMM_MR) * factor,
+                               winograd_load_rows(taps + (6 + j) * GEMM_MR) * factor, left[j]);
+    }
+#pragma clang loop unroll(full)
+    for (int a = 0; a < 6; a++) {
+        gemm_vec row[6];
+        winograd_filter_column(left[0][a], left[1][a], left[2][a], row);
+#pragma clang loop unroll(full)
+        for (int b = 0; b < 6; b++) memcpy(target + (a * 6 + b) * u_stride, &row[b], sizeof(float) * GEMM_MR);
+    }
+}
+
+/// `U[e] = (G·(factor·g)·Gᵀ)[e]` for the `rows` output channels of whole panels at `packed` (the 3×3
+/// weights packed with `k = 9·in`, column `9·c + 3·i + j`), each U[e] packed as a `rows × in` matrix
+/// at `u + e·u_stride`. Lanes are the panel's rows; rows from `rows` on get the factor 0.
+static void winograd_filters_kernel(const float *packed, long in, long rows, const float *scale, float *u,
+                                    long u_stride) {
+    for (long first = 0; first < rows; first += GEMM_MR) {
+        float factors[GEMM_LANES] = {0};
+        for (long r = 0; r < GEMM_MR && first + r < rows; r++) factors[r] = scale ? scale[first + r] : 1;
+        const gemm_vec factor = gemm_load(factors);
+        const float *panel = packed + first * 9 * in;
+        float *target = u + first * in;
+        for (long c = 0; c < in; c++) winograd_filter_channel(panel + c * 9 * GEMM_MR, factor, target + c * GEMM_MR, u_stride);
+    }
+}
