@@ -1,8 +1,8 @@
 /// A convolution with its weights prepared once, run over batches of NCHW images.
 ///
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
-/// direct vectorised loop with bias and activation fused; stride-1 3×3 convs on maps of at least
-/// 16 4×4 tiles run Winograd F(4×4, 3×3) over the whole batch; everything else unfolds each group with `im2col`
+/// direct vectorised loop with bias and activation fused; stride-1 3×3 and 5×5 convs on maps of at
+/// least 16 tiles run Winograd F(4×4, 3×3) or F(2×2, 5×5) over the whole batch; everything else unfolds each group with `im2col`
 /// and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
 /// its images (`runsAsOneGEMM`).
 ///
@@ -160,7 +160,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let g = geometry
         guard WinogradConvolution.supports(g), g.inChannels >= 8, g.outChannels >= 8 else { return nil }
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
-        let tiles = (outHeight + 3) / 4 * ((outWidth + 3) / 4)
+        let size = WinogradConvolution.tileSize(kernelSize: g.kernelHeight)
+        let tiles = (outHeight + size - 1) / size * ((outWidth + size - 1) / size)
         if outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles {
             return .storedFilters
         }
@@ -201,8 +202,11 @@ public final class ConvolutionKernel: @unchecked Sendable {
         let packed: PackedMatrix
         switch weights {
         case .plain(let plain):
+            let g = geometry
             packed = plain.withUnsafeBufferPointer { w in
-                PackedMatrix(w.baseAddress!, rows: geometry.outChannels, columns: 9 * geometry.inChannels, instructionSet: instructionSet)
+                PackedMatrix(
+                    w.baseAddress!, rows: g.outChannels, columns: g.kernelHeight * g.kernelWidth * g.inChannels,
+                    instructionSet: instructionSet)
             }
         case .packed(let matrices): packed = matrices[0]
         }

@@ -3,7 +3,9 @@ import PthFoundation
 
 /// A stride-1 3×3 convolution by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray 2015):
 /// each 6×6 input tile becomes a 4×4 output tile with 36 multiplies per channel pair instead of
-/// 144, so the GEMM work of the conv drops 4× at the price of transforms on input and output.
+/// 144, so the GEMM work of the conv drops 4× at the price of transforms on input and output. A
+/// stride-1 5×5 convolution runs F(2×2, 5×5) the same way: 6×6 input tiles again (the same points,
+/// so the same input transform), each a 2×2 output tile, 36 multiplies instead of 100.
 ///
 /// The batch's tiles (or a block of them, see `Blocks`) are the rows of 36 matrices (one per
 /// transform-domain position), so one GEMM per position covers every image: `M[e] = V[e] · U[e]ᵀ`,
@@ -32,6 +34,8 @@ import PthFoundation
 final class WinogradConvolution: Sendable {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
+    /// The filters' size, 3 or 5, which sets the output tile's: 4 or 2.
+    let kernelSize: Int
     /// The conv's weights packed for the micro-kernel as the `out × 9·in` matrix of its im2col GEMM
     /// (shared with the conv's own GEMM path, not copied).
     private let weights: PackedMatrix
@@ -60,7 +64,7 @@ final class WinogradConvolution: Sendable {
     /// Whether the transformed filters are kept (else transformed in every run).
     var storesFilters: Bool { filters != nil }
 
-    /// `weights`: the conv's `out × 9·in` weight matrix packed for the micro-kernel that the GEMMs
+    /// `weights`: the conv's `out × kernel²·in` weight matrix packed for the micro-kernel that the GEMMs
     /// will run. `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s
     /// transformed filters. With `storesFilters`, the filters are transformed now, `split` cutting
     /// them over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568).
@@ -68,11 +72,12 @@ final class WinogradConvolution: Sendable {
         weights: PackedMatrix, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
         storesFilters: Bool = true, split: WorkSplit = .serial
     ) {
-        precondition(Self.supports(g), "Winograd F(4×4, 3×3) does not support \(g)")
+        precondition(Self.supports(g), "Winograd does not support \(g)")
+        let taps = g.kernelHeight * g.kernelWidth
         precondition(
-            weights.rows == g.outChannels && weights.columns == 9 * g.inChannels,
-            "Winograd weights for \(g) must be \(g.outChannels) × \(9 * g.inChannels), given \(weights.rows) × \(weights.columns)")
-        inChannels = g.inChannels; outChannels = g.outChannels
+            weights.rows == g.outChannels && weights.columns == taps * g.inChannels,
+            "Winograd weights for \(g) must be \(g.outChannels) × \(taps * g.inChannels), given \(weights.rows) × \(weights.columns)")
+        inChannels = g.inChannels; outChannels = g.outChannels; kernelSize = g.kernelHeight
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
         self.weights = weights
         self.scale = scale
@@ -88,7 +93,7 @@ final class WinogradConvolution: Sendable {
                         // Each range of whole panels writes only its own rows of the 36 matrices.
                         split.forEachRange(g.outChannels, alignment: Int(pth_gemm_panel_rows(isa)), minimum: 64) { rows in
                             pth_winograd_filters(
-                                isa, w + rows.lowerBound * 9 * g.inChannels, g.inChannels, rows.count,
+                                isa, w + rows.lowerBound * taps * g.inChannels, g.inChannels, g.kernelHeight, rows.count,
                                 scale.baseAddress! + rows.lowerBound, u.value + rows.lowerBound * g.inChannels, stride)
                         }
                     }
@@ -101,35 +106,43 @@ final class WinogradConvolution: Sendable {
         blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
     }
 
-    /// The kernel for the row-major `out × in × 3 × 3` `weights`, packed here for `instructionSet`.
+    /// The kernel for the row-major `out × in × k × k` `weights`, packed here for `instructionSet`.
     convenience init(
         weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
         storesFilters: Bool = true, split: WorkSplit = .serial, instructionSet: InstructionSet = .active
     ) {
         self.init(
-            weights: PackedMatrix(weights, rows: g.outChannels, columns: 9 * g.inChannels, instructionSet: instructionSet),
+            weights: PackedMatrix(
+                weights, rows: g.outChannels, columns: g.kernelHeight * g.kernelWidth * g.inChannels, instructionSet: instructionSet),
             scale: scale, bias: bias, geometry: g, storesFilters: storesFilters, split: split)
     }
 
-    /// Whether `g` is a convolution this kernel computes: 3×3, stride 1, no dilation, one group.
+    /// Whether `g` is a convolution this kernel computes: 3×3 or 5×5, stride 1, no dilation, one group.
     static func supports(_ g: ConvolutionGeometry) -> Bool {
-        g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1 && g.strideWidth == 1
-            && g.dilationHeight == 1 && g.dilationWidth == 1 && g.groups == 1
+        (g.kernelHeight == 3 || g.kernelHeight == 5) && g.kernelWidth == g.kernelHeight && g.strideHeight == 1
+            && g.strideWidth == 1 && g.dilationHeight == 1 && g.dilationWidth == 1 && g.groups == 1
     }
 
-    /// The tiling of a batch: 4×4 output tiles and their 6×6 input windows inside the padded copy.
+    /// The side of the output tile for `kernelSize`: the 6×6 input tile less the filter's reach.
+    static func tileSize(kernelSize: Int) -> Int { 7 - kernelSize }
+
+    /// The tiling of a batch: output tiles (4×4 for 3×3 filters, 2×2 for 5×5) and their 6×6 input
+    /// windows inside the padded copy.
     private struct Tiling {
         let outHeight: Int, outWidth: Int, tilesHigh: Int, tilesWide: Int
         let paddedHeight: Int, paddedWidth: Int, tiles: Int
+        /// The output tile's side, and so the step between input windows.
+        let tileSize: Int
 
         /// `padHeight` and `padWidth`: the zero padding on both sides together.
-        init(batch: Int, height: Int, width: Int, padHeight: Int, padWidth: Int) {
-            outHeight = height + padHeight - 2
-            outWidth = width + padWidth - 2
-            tilesHigh = (outHeight + 3) / 4
-            tilesWide = (outWidth + 3) / 4
-            paddedHeight = 4 * tilesHigh + 2
-            paddedWidth = 4 * tilesWide + 2
+        init(batch: Int, height: Int, width: Int, padHeight: Int, padWidth: Int, kernelSize: Int) {
+            tileSize = WinogradConvolution.tileSize(kernelSize: kernelSize)
+            outHeight = height + padHeight - (kernelSize - 1)
+            outWidth = width + padWidth - (kernelSize - 1)
+            tilesHigh = (outHeight + tileSize - 1) / tileSize
+            tilesWide = (outWidth + tileSize - 1) / tileSize
+            paddedHeight = tileSize * tilesHigh + kernelSize - 1
+            paddedWidth = tileSize * tilesWide + kernelSize - 1
             tiles = batch * tilesHigh * tilesWide
         }
 
@@ -145,8 +158,8 @@ final class WinogradConvolution: Sendable {
     func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial, filtersPerRun: Bool = false) -> Int {
         Self.scratchCount(
             batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-            padHeight: padTop + padBottom, padWidth: padLeft + padRight, storesFilters: storesFilters && !filtersPerRun,
-            split: split, instructionSet: instructionSet)
+            padHeight: padTop + padBottom, padWidth: padLeft + padRight, kernelSize: kernelSize,
+            storesFilters: storesFilters && !filtersPerRun, split: split, instructionSet: instructionSet)
     }
 
     /// Floats of scratch the kernel for `g` running `instructionSet`'s micro-kernel needs, known before
@@ -157,15 +170,15 @@ final class WinogradConvolution: Sendable {
     ) -> Int {
         scratchCount(
             batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
-            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, storesFilters: storesFilters,
-            split: split, instructionSet: instructionSet)
+            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, kernelSize: g.kernelHeight,
+            storesFilters: storesFilters, split: split, instructionSet: instructionSet)
     }
 
     private static func scratchCount(
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        padHeight: Int, padWidth: Int, storesFilters: Bool, split: WorkSplit, instructionSet: InstructionSet
+        padHeight: Int, padWidth: Int, kernelSize: Int, storesFilters: Bool, split: WorkSplit, instructionSet: InstructionSet
     ) -> Int {
-        let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth)
+        let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth, kernelSize: kernelSize)
         let paddedCount = batch * ((inChannels + 7) / 8) * t.blockPlane
         if !storesFilters {
             let chunks = PerRunTiling(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet)
@@ -257,7 +270,9 @@ final class WinogradConvolution: Sendable {
         filtersPerRun: Bool = false
     ) {
         let storesFilters = storesFilters && !filtersPerRun
-        let t = Tiling(batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight)
+        let t = Tiling(
+            batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight,
+            kernelSize: kernelSize)
         let blocks = Blocks(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet, threads: split.threads)
         let paddedCount = batch * inBlocks * t.blockPlane
         // Uncut, the padded copy comes after the transformed input, and the GEMM results take its
@@ -309,6 +324,7 @@ final class WinogradConvolution: Sendable {
         let filterBlocks = UncheckedSendable(packedB.value + Self.positions * chunking.packedCount)
         let inStride = 8 * inBlocks, outStride = 8 * outBlocks, isa = instructionSet.isa
         let rows = Int(pth_gemm_panel_rows(isa)), inChannels = inChannels, outChannels = outChannels
+        let kernelSize = kernelSize, taps = kernelSize * kernelSize
         // Equal chunks of at most `chunkTiles`: no short last chunk of a few tiles.
         let count = (t.tiles + chunking.chunkTiles - 1) / chunking.chunkTiles
         for chunk in 0..<count {
@@ -332,7 +348,7 @@ final class WinogradConvolution: Sendable {
                         for block in stride(from: channels.lowerBound, to: channels.upperBound, by: chunking.blockRows) {
                             let blockRows = min(chunking.blockRows, channels.upperBound - block)
                             pth_winograd_filters(
-                                isa, w + block * 9 * inChannels, inChannels, blockRows, scale.baseAddress! + block, u,
+                                isa, w + block * taps * inChannels, inChannels, kernelSize, blockRows, scale.baseAddress! + block, u,
                                 chunking.filterStride)
                             for e in 0..<Self.positions {
                                 pth_gemm_prepacked_transposed(
@@ -392,7 +408,8 @@ final class WinogradConvolution: Sendable {
             let rows = rows.baseAddress!
             for k in tiles {
                 let n = k / t.tilesPerImage, r = k % t.tilesPerImage
-                let window = padded + n * blocks * t.blockPlane + (4 * (r / t.tilesWide) * t.paddedWidth + 4 * (r % t.tilesWide)) * 8
+                let window =
+                    padded + n * blocks * t.blockPlane + (t.tileSize * ((r / t.tilesWide) * t.paddedWidth + r % t.tilesWide)) * 8
                 for block in 0..<blocks {
                     let p = window + block * t.blockPlane
                     // Bᵀ·d down each column j, then Bᵀ along each resulting row.
@@ -483,19 +500,28 @@ final class WinogradConvolution: Sendable {
             withUnsafeTemporaryAllocation(of: Float8.self, capacity: 24 + 16) { buffer in
                 let partial = buffer.baseAddress!, pixels = partial + 24
                 let flat = UnsafeMutableRawPointer(pixels).assumingMemoryBound(to: Float.self)
+                let size = t.tileSize
                 for k in tiles {
                     let n = k / t.tilesPerImage, r = k % t.tilesPerImage
                     let th = r / t.tilesWide, tx = r % t.tilesWide
-                    let corner = output + n * outputStride + 4 * th * t.outWidth + 4 * tx
-                    let rowsValid = min(4, t.outHeight - 4 * th), colsValid = min(4, t.outWidth - 4 * tx)
+                    let corner = output + n * outputStride + size * (th * t.outWidth + tx)
+                    let rowsValid = min(size, t.outHeight - size * th), colsValid = min(size, t.outWidth - size * tx)
                     for block in 0..<outBlocks {
                         let source = m + (k - firstTile) * Self.positions * step + block * 8
+                        let b = bias.baseAddress!.load8(block * 8)
+                        let channels = min(8, outChannels - block * 8), first = corner + block * 8 * outPlane
+                        if size == 2 {
+                            Self.finishSmallTile(
+                                source, step: step, bias: b, activation: activation, pixels: pixels, channels: channels,
+                                rowsValid: rowsValid, colsValid: colsValid, into: first, rowStride: t.outWidth,
+                                planeStride: outPlane)
+                            continue
+                        }
                         for j in 0..<6 {
                             @inline(__always) func at(_ i: Int) -> Float8 { source.load8((i * 6 + j) * step) }
                             let s = Self.outputRows(at(0), at(1), at(2), at(3), at(4), at(5))
                             partial[0 * 6 + j] = s.0; partial[1 * 6 + j] = s.1; partial[2 * 6 + j] = s.2; partial[3 * 6 + j] = s.3
                         }
-                        let b = bias.baseAddress!.load8(block * 8)
                         for a in 0..<4 {
                             let q = partial + a * 6
                             let y = Self.outputRows(q[0], q[1], q[2], q[3], q[4], q[5])
@@ -503,7 +529,6 @@ final class WinogradConvolution: Sendable {
                             pixels[a * 4 + 2] = y.2 + b; pixels[a * 4 + 3] = y.3 + b
                         }
                         activation.apply(flat, count: 128)
-                        let channels = min(8, outChannels - block * 8), first = corner + block * 8 * outPlane
                         if colsValid == 4 {
                             // Each row's 4 pixels × 8 channels become 8 channel rows of 4 pixels.
                             for a in 0..<rowsValid {
@@ -524,6 +549,54 @@ final class WinogradConvolution: Sendable {
                 }
             }
         }
+    }
+
+    /// F(2×2, 5×5)'s output tile of one 8-channel block: `Aᵀ·M·A` (M's 36 vectors `step` floats apart
+    /// at `source`) plus `bias`, through the activation (in `pixels`, 4 vectors of scratch), its first
+    /// `rowsValid × colsValid` pixels stored for the first `channels` lanes, channel `c`'s rows at
+    /// `destination + c·planeStride`, `rowStride` apart.
+    @inline(__always)
+    private static func finishSmallTile(
+        _ source: UnsafePointer<Float>, step: Int, bias: Float8, activation: ActivationFunction,
+        pixels: UnsafeMutablePointer<Float8>, channels: Int, rowsValid: Int, colsValid: Int,
+        into destination: UnsafeMutablePointer<Float>, rowStride: Int, planeStride: Int
+    ) {
+        var partial: (Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8) = (
+            .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero
+        )
+        withUnsafeMutableBytes(of: &partial) { raw in
+            let rows = raw.baseAddress!.assumingMemoryBound(to: Float8.self)
+            for j in 0..<6 {
+                @inline(__always) func at(_ i: Int) -> Float8 { source.load8((i * 6 + j) * step) }
+                let s = smallOutputRows(at(0), at(1), at(2), at(3), at(4), at(5))
+                rows[j] = s.0; rows[6 + j] = s.1
+            }
+            for a in 0..<2 {
+                let q = rows + a * 6
+                let y = smallOutputRows(q[0], q[1], q[2], q[3], q[4], q[5])
+                pixels[a * 2] = y.0 + bias; pixels[a * 2 + 1] = y.1 + bias
+            }
+        }
+        activation.apply(UnsafeMutableRawPointer(pixels).assumingMemoryBound(to: Float.self), count: 32)
+        for a in 0..<rowsValid {
+            let p0 = pixels[a * 2], p1 = pixels[a * 2 + 1], row = destination + a * rowStride
+            if colsValid == 2 {
+                for c in 0..<channels {
+                    UnsafeMutableRawPointer(row + c * planeStride).storeBytes(of: SIMD2(p0[c], p1[c]), as: SIMD2<Float>.self)
+                }
+            } else {
+                for c in 0..<channels { row[c * planeStride] = p0[c] }
+            }
+        }
+    }
+
+    /// F(2, 5)'s `Aᵀ·m` for one 6-vector of lanes: A's columns (1, 1, 1, 1, 1, 0) and (0, 1, −1, 2, −2, 1).
+    @inline(__always)
+    private static func smallOutputRows(_ m0: Float8, _ m1: Float8, _ m2: Float8, _ m3: Float8, _ m4: Float8, _ m5: Float8)
+        -> (Float8, Float8)
+    {
+        let p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4
+        return (m0 + p + r, q + Float8(repeating: 2) * s + m5)
     }
 
     /// Stores lane `c` of the four pixels `p0…p3` as the 4 floats at `destination + c·planeStride`, for the first `channels` lanes.
@@ -560,7 +633,7 @@ final class WinogradConvolution: Sendable {
         return (four * d0 - five * d2 + d4, a + b, a - b, c + e, c - e, four * d1 - five * d3 + d5)
     }
 
-    /// `Aᵀ·m` for one 6-vector of lanes.
+    /// F(4, 3)'s `Aᵀ·m` for one 6-vector of lanes.
     @inline(__always)
     private static func outputRows(_ m0: Float8, _ m1: Float8, _ m2: Float8, _ m3: Float8, _ m4: Float8, _ m5: Float8)
         -> (Float8, Float8, Float8, Float8)

@@ -3,32 +3,35 @@ import XCTest
 
 @testable import PthKernels
 
-/// Winograd F(4×4, 3×3) against a direct convolution summed in Double, and against the im2col path.
+/// Winograd F(4×4, 3×3) and F(2×2, 5×5) against a direct convolution summed in Double.
 final class WinogradTests: XCTestCase {
     /// Partial edge tiles, asymmetric padding, a batch whose tiles do not fill whole lanes, strided
     /// images and a fused activation; the GEMMs of every instruction set this CPU runs, serial and
     /// cut over two cores, with the filters stored or transformed in the run, which must all give
     /// the same bits: 70×70 (972 tiles) is cut in blocks of tiles per core, the smaller maps by
     /// phase; with 300 input channels a run that transforms its filters takes 108 tiles in two chunks.
+    /// 5×5 filters on odd and even maps, each edge's tiles part outside the output.
     func testMatchesDirectConvolution() throws {
         // 11 input channels fill one 8-channel block and part of another, 37 four whole blocks and part of a fifth.
-        for (height, width, pads, inChannels) in [
-            (13, 10, (1, 1, 1, 1), 11), (9, 17, (0, 2, 1, 0), 11), (23, 23, (0, 0, 0, 0), 11),
-            (9, 17, (0, 2, 1, 0), 37), (6, 38, (1, 1, 1, 1), 37), (70, 70, (1, 1, 1, 1), 11),
-            (23, 23, (1, 1, 1, 1), 300),
+        for (height, width, pads, inChannels, kernel) in [
+            (13, 10, (1, 1, 1, 1), 11, 3), (9, 17, (0, 2, 1, 0), 11, 3), (23, 23, (0, 0, 0, 0), 11, 3),
+            (9, 17, (0, 2, 1, 0), 37, 3), (6, 38, (1, 1, 1, 1), 37, 3), (70, 70, (1, 1, 1, 1), 11, 3),
+            (23, 23, (1, 1, 1, 1), 300, 3),
+            (13, 10, (2, 2, 2, 2), 11, 5), (9, 16, (0, 3, 1, 2), 37, 5), (35, 35, (2, 2, 2, 2), 11, 5),
+            (8, 8, (0, 0, 0, 0), 300, 5),
         ] {
             let g = ConvolutionGeometry(
-                inChannels: inChannels, outChannels: 9, kernelHeight: 3, kernelWidth: 3,
+                inChannels: inChannels, outChannels: 9, kernelHeight: kernel, kernelWidth: kernel,
                 padTop: pads.0, padBottom: pads.1, padLeft: pads.2, padRight: pads.3)
-            let batch = 3
-            let weights = pseudoRandom(count: 9 * inChannels * 9, seed: 1).map { $0 * 0.3 }
+            let batch = 3, taps = kernel * kernel
+            let weights = pseudoRandom(count: 9 * inChannels * taps, seed: 1).map { $0 * 0.3 }
             let bias = pseudoRandom(count: 9, seed: 2)
             let inputStride = inChannels * height * width + 5, outH = g.outputHeight(height), outW = g.outputWidth(width)
             let outputStride = 9 * outH * outW + 3
             let input = pseudoRandom(count: batch * inputStride, seed: 3)
             // A folded BatchNorm's per-output-channel factor, which the kernel multiplies into its transformed filters.
             let outputScale = pseudoRandom(count: 9, seed: 6).map { 0.5 + abs($0) }
-            let scaledWeights = weights.enumerated().map { $1 * outputScale[$0 / (inChannels * 9)] }
+            let scaledWeights = weights.enumerated().map { $1 * outputScale[$0 / (inChannels * taps)] }
             let expected = float64ReferenceConvolution(
                 input, inputStride: inputStride, height: height, width: width, batch: batch,
                 weights: scaledWeights, bias: bias, geometry: g, outputStride: outputStride)
@@ -67,7 +70,8 @@ final class WinogradTests: XCTestCase {
                         XCTAssertEqual(output[n * outputStride + 9 * outH * outW], 0)
                     }
                     let context =
-                        "\(isa) threads \(split.threads) stored \(storesFilters), \(inChannels) channels, \(height)×\(width) pads \(pads)"
+                        "\(isa) threads \(split.threads) stored \(storesFilters), \(kernel)×\(kernel) \(inChannels) channels, "
+                        + "\(height)×\(width) pads \(pads)"
                     XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(context): rel. L∞ \(worst / scale)")
                     if serialOutput.isEmpty {
                         serialOutput = output
@@ -103,6 +107,14 @@ final class WinogradTests: XCTestCase {
                 geometry: wide, weights: [Float](repeating: 0, count: 256 * 16 * 9), bias: nil,
                 activation: .identity
             ).usesWinograd(height: 20, width: 20))
+        // 5×5 on a 35×35 map: 18 × 18 tiles of 2×2.
+        XCTAssertTrue(
+            ConvolutionKernel(
+                geometry: ConvolutionGeometry(
+                    inChannels: 48, outChannels: 64, kernelHeight: 5, kernelWidth: 5,
+                    padTop: 2, padBottom: 2, padLeft: 2, padRight: 2),
+                weights: [Float](repeating: 0, count: 64 * 48 * 25), bias: nil, activation: .identity
+            ).usesWinograd(height: 35, width: 35))
         XCTAssertFalse(
             ConvolutionKernel(
                 geometry: ConvolutionGeometry(
@@ -135,21 +147,24 @@ final class WinogradTests: XCTestCase {
         }
     }
 
-    /// `pth_winograd_filters` of every instruction set this CPU runs against `scale·G·g·Gᵀ` in Double:
+    /// `pth_winograd_filters` of every instruction set this CPU runs against `scale·G·g·Gᵀ` in Double,
+    /// for 3×3 and 5×5 filters:
     /// output channels that end in a partial panel, one input channel and several, the rows cut in two
     /// calls (which must give the same bits), and the gap between the 36 matrices never written.
     func testFilterTransformMatchesDoubleTransform() throws {
-        let gMatrix: [[Double]] = [
-            [1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-            [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1],
-        ]
+        // G for F(4, 3) and F(2, 5): each row is a point's powers over its Lagrange denominator.
+        let points: [(Double, Double)] = [(0, 1.0 / 4), (1, -1.0 / 6), (-1, -1.0 / 6), (2, 1.0 / 24), (-2, 1.0 / 24)]
         for isa in InstructionSet.supported {
             let panel = pth_gemm_panel_rows(isa.isa)
-            for (out, inChannels) in [(1, 1), (7, 3), (13, 10), (2 * panel + 1, 37)] {
-                let weights = pseudoRandom(count: out * inChannels * 9, seed: 21)
+            for (out, inChannels, kernel) in [(1, 1, 3), (7, 3, 3), (13, 10, 3), (2 * panel + 1, 37, 3), (7, 3, 5), (2 * panel + 1, 37, 5)] {
+                let taps = kernel * kernel
+                let gMatrix =
+                    points.map { point, factor in (0..<kernel).map { factor * Foundation.pow(point, Double($0)) } }
+                    + [(0..<kernel).map { $0 == kernel - 1 ? 1.0 : 0 }]
+                let weights = pseudoRandom(count: out * inChannels * taps, seed: 21)
                 let scale = pseudoRandom(count: out, seed: 22).map { 0.5 + abs($0) }
                 let packed = weights.withUnsafeBufferPointer {
-                    PackedMatrix($0.baseAddress!, rows: out, columns: 9 * inChannels, instructionSet: isa)
+                    PackedMatrix($0.baseAddress!, rows: out, columns: taps * inChannels, instructionSet: isa)
                 }
                 let stride = pth_gemm_packed_count(isa.isa, out, inChannels) + 16
                 func transformed(cut: Int) -> [Float] {
@@ -159,7 +174,7 @@ final class WinogradTests: XCTestCase {
                             u.withUnsafeMutableBufferPointer { u in
                                 for rows in [0..<cut, cut..<out] where !rows.isEmpty {
                                     pth_winograd_filters(
-                                        isa.isa, w + rows.lowerBound * 9 * inChannels, inChannels, rows.count,
+                                        isa.isa, w + rows.lowerBound * taps * inChannels, inChannels, kernel, rows.count,
                                         scale.baseAddress! + rows.lowerBound, u.baseAddress! + rows.lowerBound * inChannels, stride)
                                 }
                             }
@@ -168,7 +183,8 @@ final class WinogradTests: XCTestCase {
                     return u
                 }
                 let whole = transformed(cut: out), cut = out > panel ? transformed(cut: panel) : whole
-                XCTAssertEqual(cut.map(\.bitPattern), whole.map(\.bitPattern), "\(isa) \(out) × \(inChannels): cut rows differ")
+                let context = "\(isa) \(kernel)×\(kernel) \(out) × \(inChannels)"
+                XCTAssertEqual(cut.map(\.bitPattern), whole.map(\.bitPattern), "\(context): cut rows differ")
                 var worst = 0.0
                 for e in 0..<36 {
                     var matrix = [Float](repeating: 0, count: out * inChannels)
@@ -178,20 +194,20 @@ final class WinogradTests: XCTestCase {
                     let (a, b) = (e / 6, e % 6)
                     for o in 0..<out {
                         for c in 0..<inChannels {
-                            let g = weights[((o * inChannels) + c) * 9..<((o * inChannels) + c + 1) * 9].map(Double.init)
+                            let g = weights[((o * inChannels) + c) * taps..<((o * inChannels) + c + 1) * taps].map(Double.init)
                             var expected = 0.0
-                            for i in 0..<3 {
-                                for j in 0..<3 { expected += gMatrix[a][i] * g[i * 3 + j] * gMatrix[b][j] }
+                            for i in 0..<kernel {
+                                for j in 0..<kernel { expected += gMatrix[a][i] * g[i * kernel + j] * gMatrix[b][j] }
                             }
                             expected *= Double(scale[o])
                             worst = max(worst, abs(Double(matrix[o * inChannels + c]) - expected))
                         }
                     }
                     let gap = (e * stride + stride - 16)..<(e * stride + stride)
-                    XCTAssertTrue(whole[gap].allSatisfy(\.isNaN), "\(isa) \(out) × \(inChannels): wrote into the gap after matrix \(e)")
+                    XCTAssertTrue(whole[gap].allSatisfy(\.isNaN), "\(context): wrote into the gap after matrix \(e)")
                 }
                 // |g| ≤ 1 and scale ≤ 1.5: each value is below 2.25 in magnitude.
-                XCTAssertLessThanOrEqual(worst, 1e-6, "\(isa) \(out) × \(inChannels)")
+                XCTAssertLessThanOrEqual(worst, 2e-6, "\(context)")
             }
         }
     }
