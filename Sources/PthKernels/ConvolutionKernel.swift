@@ -2,7 +2,8 @@
 ///
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
 /// direct vectorised loop with bias and activation fused; stride-1 3×3 and 5×5 convs on maps of at
-/// least 16 tiles run Winograd F(4×4, 3×3) or F(2×2, 5×5) over the whole batch; everything else unfolds each group with `im2col`
+/// least 16 tiles run Winograd F(4×4, 3×3) or F(2×2, 5×5) over the whole batch, and prepared 1×7
+/// and 7×1 convs Winograd F(2, 7) along their long axis at every size; everything else unfolds each group with `im2col`
 /// and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
 /// its images (`runsAsOneGEMM`).
 ///
@@ -48,12 +49,15 @@ public final class ConvolutionKernel: @unchecked Sendable {
         }
     }
     /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is, or that
-    /// matrix packed for the micro-kernel (the only copy kept once packed).
+    /// matrix packed for the micro-kernel, or for a 1×7 or 7×1 conv the filters transformed for
+    /// Winograd (the only copy kept once prepared).
     private var weights: Weights
     private enum Weights {
         case plain(KernelWeights)
         /// One matrix per group: group `g`'s output channels against its input channels.
         case packed([PackedMatrix])
+        /// A 1×7 or 7×1 conv's filters transformed for Winograd F(2, 7), whatever the input size.
+        case lineWinograd(LineWinogradConvolution)
     }
     /// Per output channel: `y = scale·(w ⋆ x) + bias` (scale from a folded BatchNorm, else 1).
     private let scale: [Float]
@@ -183,7 +187,16 @@ public final class ConvolutionKernel: @unchecked Sendable {
             weights = .plain(plain.owned())
             return
         }
-        let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
+        let g = geometry
+        if LineWinogradConvolution.supports(g), g.inChannels >= 8, g.outChannels >= 8 {
+            weights = .lineWinograd(
+                plain.withUnsafeBufferPointer { w in
+                    LineWinogradConvolution(
+                        weights: w.baseAddress!, scale: scale, bias: bias, geometry: g, instructionSet: instructionSet)
+                })
+            return
+        }
+        let rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
         weights = .packed(
             plain.withUnsafeBufferPointer { w in
                 (0..<g.groups).map { group in
@@ -209,6 +222,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
                     instructionSet: instructionSet)
             }
         case .packed(let matrices): packed = matrices[0]
+        case .lineWinograd: return
         }
         winograd = WinogradConvolution(
             weights: packed, scale: scale, bias: bias, geometry: geometry, storesFilters: stores, split: split)
@@ -217,6 +231,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// Floats of scratch `run` needs for `batch` images of `height × width` cut as `split` cuts them.
     public func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let g = geometry
+        if case .lineWinograd(let line) = weights { return line.scratchCount(batch: batch, height: height, width: width, split: split) }
         if let mode = winogradMode(height: height, width: width) {
             return WinogradConvolution.scratchCount(
                 g, batch: batch, height: height, width: width, storesFilters: mode == .storedFilters, split: split,
@@ -234,6 +249,13 @@ public final class ConvolutionKernel: @unchecked Sendable {
         }
         if g.isPointwise { return 0 }
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
+    }
+
+    /// Whether `prepare` has replaced the weights by Winograd F(2, 7)'s transformed filters, which
+    /// every run then uses.
+    var runsLineWinograd: Bool {
+        if case .lineWinograd = weights { return true }
+        return false
     }
 
     /// Whether `prepare` has replaced the weights by their packed form.
@@ -283,6 +305,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
             "\(g): a residual needs a 1×1 conv of one group")
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
         let pixels = outHeight * outWidth
+        if case .lineWinograd(let line) = weights {
+            line.run(
+                input: input, inputStride: inputStride, height: height, width: width, output: output,
+                outputStride: outputStride, batch: batch, activation: activation, scratch: scratch, split: split)
+            return
+        }
         if let mode = winogradMode(height: height, width: width) {
             guard let winograd, winograd.storesFilters || mode == .filtersPerRun else {
                 preconditionFailure("\(g) on \(height)×\(width): prepare(height:width:) before run")
@@ -360,6 +388,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
                             n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bReLU,
                             c: c, ldc: ldc, scratch: scratch, split: split)
                     }
+                case .lineWinograd:
+                    preconditionFailure("\(g): a Winograd F(2, 7) conv runs no GEMM of its weights")
                 case .plain(let plain):
                     plain.withUnsafeBufferPointer { w in
                         Kernels.gemm(

@@ -278,14 +278,10 @@ final class WinogradConvolution: Sendable {
         // Uncut, the padded copy comes after the transformed input, and the GEMM results take its
         // place once the input transform has read it.
         let padded = !storesFilters || blocks.cutsTiles ? scratch : scratch + blocks.inputCount
-        split.forEachRange(batch * inBlocks) { blocks in
-            for nb in blocks {
-                let n = nb / inBlocks, first = (nb % inBlocks) * 8
-                padBlock(
-                    input + n * inputStride + first * height * width, channels: min(8, inChannels - first),
-                    height: height, width: width, t, into: padded + nb * t.blockPlane)
-            }
-        }
+        ChannelBlocks.padBatch(
+            input, inputStride: inputStride, batch: batch, channels: inChannels, height: height, width: width,
+            top: padTop, left: padLeft, paddedHeight: t.paddedHeight, paddedWidth: t.paddedWidth, into: padded,
+            split: split)
         guard storesFilters else {
             runTransformingFilters(
                 padded, t, scratch: scratch + paddedCount, activation: activation, output: output,
@@ -430,61 +426,6 @@ final class WinogradConvolution: Sendable {
                 }
             }
         }
-    }
-
-    /// One 8-channel block of the padded copy: `channels` planes from `source` interleaved pixel by
-    /// pixel (eight pixels of eight channels transposed in registers at a time), lanes past the last
-    /// channel and the border zero.
-    private func padBlock(
-        _ source: UnsafePointer<Float>, channels: Int, height: Int, width: Int, _ t: Tiling,
-        into block: UnsafeMutablePointer<Float>
-    ) {
-        let rowFloats = t.paddedWidth * 8, plane = height * width
-        block.update(repeating: 0, count: padTop * rowFloats)
-        (block + (padTop + height) * rowFloats).update(repeating: 0, count: (t.paddedHeight - padTop - height) * rowFloats)
-        for h in 0..<height {
-            let row = block + (h + padTop) * rowFloats, pixels = row + padLeft * 8, line = source + h * width
-            row.update(repeating: 0, count: padLeft * 8)
-            (pixels + width * 8).update(repeating: 0, count: (t.paddedWidth - padLeft - width) * 8)
-            @inline(__always) func channelRow(_ c: Int, _ x: Int) -> Float8 {
-                c < channels ? line.load8(c * plane + x) : Float8(repeating: 0)
-            }
-            var x = 0
-            while x + 8 <= width {
-                let r = Self.transposed(
-                    channelRow(0, x), channelRow(1, x), channelRow(2, x), channelRow(3, x),
-                    channelRow(4, x), channelRow(5, x), channelRow(6, x), channelRow(7, x))
-                let out = pixels + x * 8
-                out.store8(r.0, 0); out.store8(r.1, 8); out.store8(r.2, 16); out.store8(r.3, 24)
-                out.store8(r.4, 32); out.store8(r.5, 40); out.store8(r.6, 48); out.store8(r.7, 56)
-                x += 8
-            }
-            while x < width {
-                for c in 0..<8 { pixels[x * 8 + c] = c < channels ? line[c * plane + x] : 0 }
-                x += 1
-            }
-        }
-    }
-
-    /// The 8×8 transpose of rows `r0…r7`: result `i` holds lane `i` of every row. Three rounds of
-    /// interleaving the first four rows with the last four (a perfect shuffle) transpose any 8×8.
-    @inline(__always)
-    private static func transposed(
-        _ r0: Float8, _ r1: Float8, _ r2: Float8, _ r3: Float8,
-        _ r4: Float8, _ r5: Float8, _ r6: Float8, _ r7: Float8
-    )
-        -> (Float8, Float8, Float8, Float8, Float8, Float8, Float8, Float8)
-    {
-        @inline(__always) func low(_ a: Float8, _ b: Float8) -> Float8 { Float8(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]) }
-        @inline(__always) func high(_ a: Float8, _ b: Float8) -> Float8 { Float8(a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]) }
-        var r = (r0, r1, r2, r3, r4, r5, r6, r7)
-        for _ in 0..<3 {
-            r = (
-                low(r.0, r.4), high(r.0, r.4), low(r.1, r.5), high(r.1, r.5),
-                low(r.2, r.6), high(r.2, r.6), low(r.3, r.7), high(r.3, r.7)
-            )
-        }
-        return r
     }
 
     /// Output tiles `Aᵀ·M·A` of `tiles` (tile `k`'s `M` at `m`'s row `k − firstTile`) plus bias,

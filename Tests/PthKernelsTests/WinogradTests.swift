@@ -125,18 +125,7 @@ final class WinogradTests: XCTestCase {
         for (height, width) in [(30, 27), (12, 12)] {
             let input = pseudoRandom(count: 2 * 16 * height * width, seed: 6)
             let count = 24 * height * width
-            var output = [Float](repeating: 0, count: 2 * count)
-            conv.prepare(height: height, width: width)
-            var scratch = [Float](repeating: 0, count: conv.scratchCount(batch: 2, height: height, width: width))
-            input.withUnsafeBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { y in
-                    scratch.withUnsafeMutableBufferPointer { s in
-                        conv.run(
-                            input: x.baseAddress!, inputStride: 16 * height * width, height: height, width: width,
-                            output: y.baseAddress!, outputStride: count, batch: 2, scratch: s.baseAddress!)
-                    }
-                }
-            }
+            let output = conv.output(for: input, batch: 2, height: height, width: width)
             let expected = float64ReferenceConvolution(
                 input, inputStride: 16 * height * width, height: height, width: width, batch: 2,
                 weights: weights, bias: bias, geometry: g, outputStride: count
@@ -228,18 +217,7 @@ final class WinogradTests: XCTestCase {
         func run(_ height: Int, _ width: Int, split: WorkSplit) -> [Float] {
             let input = pseudoRandom(count: 2 * 12 * height * width, seed: 33)
             let count = 136 * height * width
-            var output = [Float](repeating: 0, count: 2 * count)
-            conv.prepare(height: height, width: width, split: split)
-            var scratch = [Float](repeating: .nan, count: conv.scratchCount(batch: 2, height: height, width: width, split: split))
-            input.withUnsafeBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { y in
-                    scratch.withUnsafeMutableBufferPointer { s in
-                        conv.run(
-                            input: x.baseAddress!, inputStride: 12 * height * width, height: height, width: width,
-                            output: y.baseAddress!, outputStride: count, batch: 2, scratch: s.baseAddress!, split: split)
-                    }
-                }
-            }
+            let output = conv.output(for: input, batch: 2, height: height, width: width, split: split)
             let expected = float64ReferenceConvolution(
                 input, inputStride: 12 * height * width, height: height, width: width, batch: 2,
                 weights: weights, bias: bias, geometry: g, outputStride: count
