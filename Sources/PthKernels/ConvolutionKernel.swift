@@ -2,9 +2,9 @@
 ///
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
 /// direct vectorised loop with bias and activation fused; stride-1 3×3 and 5×5 convs on maps of at
-/// least 16 tiles run Winograd F(4×4, 3×3) or F(2×2, 5×5) over the whole batch, and prepared 1×7
-/// and 7×1 convs Winograd F(2, 7) along their long axis at every size; everything else unfolds each group with `im2col`
-/// and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
+/// least 16 tiles run Winograd F(4×4, 3×3) or F(2×2, 5×5) over the whole batch, and prepared 1×7,
+/// 7×1, 1×3 and 3×1 convs Winograd F(2, 7) or F(4, 3) along their axis at every size; everything
+/// else unfolds each group with `im2col` and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
 /// its images (`runsAsOneGEMM`).
 ///
 /// The GEMMs are OpenBLAS's until `prepare()` replaces the weights by their packed form
@@ -49,14 +49,15 @@ public final class ConvolutionKernel: @unchecked Sendable {
         }
     }
     /// `[out, in / groups · kh · kw]`, PyTorch's layout, which is the GEMM's A matrix as is, or that
-    /// matrix packed for the micro-kernel, or for a 1×7 or 7×1 conv the filters transformed for
+    /// matrix packed for the micro-kernel, or for a 1×k or k×1 conv the filters transformed for
     /// Winograd (the only copy kept once prepared).
     private var weights: Weights
     private enum Weights {
         case plain(KernelWeights)
         /// One matrix per group: group `g`'s output channels against its input channels.
         case packed([PackedMatrix])
-        /// A 1×7 or 7×1 conv's filters transformed for Winograd F(2, 7), whatever the input size.
+        /// A 1×7, 7×1, 1×3 or 3×1 conv's filters transformed for Winograd along its axis, whatever
+        /// the input size.
         case lineWinograd(LineWinogradConvolution)
     }
     /// Per output channel: `y = scale·(w ⋆ x) + bias` (scale from a folded BatchNorm, else 1).
@@ -251,8 +252,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
         return g.inChannels / g.groups * g.kernelHeight * g.kernelWidth * bandRows(height: height, width: width) * g.outputWidth(width)
     }
 
-    /// Whether `prepare` has replaced the weights by Winograd F(2, 7)'s transformed filters, which
-    /// every run then uses.
+    /// Whether `prepare` has replaced the weights by the transformed filters of Winograd along one
+    /// axis, which every run then uses.
     var runsLineWinograd: Bool {
         if case .lineWinograd = weights { return true }
         return false
@@ -389,7 +390,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
                             c: c, ldc: ldc, scratch: scratch, split: split)
                     }
                 case .lineWinograd:
-                    preconditionFailure("\(g): a Winograd F(2, 7) conv runs no GEMM of its weights")
+                    preconditionFailure("\(g): a conv of Winograd along one axis runs no GEMM of its weights")
                 case .plain(let plain):
                     plain.withUnsafeBufferPointer { w in
                         Kernels.gemm(

@@ -1,24 +1,28 @@
 import CKernels
 import PthFoundation
 
-/// A stride-1 1×7 or 7×1 convolution by Winograd's minimal filtering F(2, 7) along the filter's long
-/// axis: each run of 8 inputs along it gives 2 outputs with 8 multiplies per channel pair instead of
-/// 14, so the GEMM work drops 1.75× (less the tiles that reach past the map's edge).
+/// A stride-1 1×7, 7×1, 1×3 or 3×1 convolution by Winograd's minimal filtering along the filter's
+/// axis. For 7 taps, F(2, 7): each run of 8 inputs along it gives 2 outputs with 8 multiplies per
+/// channel pair instead of 14, so the GEMM work drops 1.75× (less the tiles that reach past the map's
+/// edge). For 3 taps, F(4, 3): 6 inputs give 4 outputs with 6 multiplies instead of 12, with the
+/// transforms of `WinogradConvolution`'s F(4×4, 3×3) along one axis.
 ///
-/// The points are 0, ±1, ±2, ±½ and ∞. With the input transform scaled to whole numbers (at most 21)
-/// and the factor moved into the filters, float32 outputs stay within about 1e-6 of the output's
-/// magnitude (2× a direct sum's error, measured on 192-channel sums).
+/// F(2, 7)'s points are 0, ±1, ±2, ±½ and ∞. With its input transform scaled to whole numbers (at
+/// most 21) and the factor moved into the filters, float32 outputs stay within about 1e-6 of the
+/// output's magnitude (2× a direct sum's error, measured on 192-channel sums).
 ///
 /// Laid out as `WinogradConvolution` is: the input copied into a zero-padded channel-blocked copy
 /// (`ChannelBlocks`), the transformed input `V` and the GEMM results `M` as `[tile][position][channel]`,
 /// and one GEMM per position (`M[e]ᵀ = U[e]·V[e]ᵀ`, the packed micro-kernel's transposed product) with
 /// the transformed filters `U[e]` packed once, when the kernel is made, as A. The transformed filters
-/// take 8/7 of the conv's weights and replace them.
+/// take 8/7 of the conv's weights (2× for 3 taps) and replace them.
 final class LineWinogradConvolution: Sendable {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
-    /// Whether the filter runs down the columns (7×1) rather than along the rows (1×7).
+    /// Whether the filter runs down the columns (7×1, 3×1) rather than along the rows (1×7, 1×3).
     let isVertical: Bool
+    /// The filter's taps (7 or 3), and the outputs of a tile (2 or 4) from `positions` inputs.
+    let taps: Int, tileSize: Int, positions: Int
     /// Per position `e`, the `out × in` matrix of `scale[o]·(G·g)[e]`, packed for the micro-kernel,
     /// the 8 matrices `filterStride` floats apart.
     private let filters: [Float]
@@ -28,35 +32,38 @@ final class LineWinogradConvolution: Sendable {
     /// The bias, zero-extended to whole 8-channel blocks.
     private let blockBias: [Float]
 
-    /// Transform-domain positions: the points 0, 1, −1, 2, −2, ½, −½ and ∞.
-    static let positions = 8
-
     private var inBlocks: Int { (inChannels + 7) / 8 }
     private var outBlocks: Int { (outChannels + 7) / 8 }
 
-    /// Whether `g` is a convolution this kernel computes: 1×7 or 7×1, stride 1, no dilation, one group.
+    /// Whether `g` is a convolution this kernel computes: 1×7, 7×1, 1×3 or 3×1, stride 1, no
+    /// dilation, one group.
     static func supports(_ g: ConvolutionGeometry) -> Bool {
-        ((g.kernelHeight == 1 && g.kernelWidth == 7) || (g.kernelHeight == 7 && g.kernelWidth == 1))
-            && g.strideHeight == 1 && g.strideWidth == 1 && g.dilationHeight == 1 && g.dilationWidth == 1
+        let taps = max(g.kernelHeight, g.kernelWidth)
+        return min(g.kernelHeight, g.kernelWidth) == 1 && (taps == 7 || taps == 3) && g.strideHeight == 1 && g.strideWidth == 1 && g.dilationHeight == 1
+            && g.dilationWidth == 1
             && g.groups == 1
     }
 
-    /// `weights`: PyTorch's `[out, in, 1, 7]` or `[out, in, 7, 1]`. `scale[o]` (a folded BatchNorm's
+    /// `weights`: PyTorch's `[out, in, 1, k]` or `[out, in, k, 1]`. `scale[o]` (a folded BatchNorm's
     /// factor) is multiplied into output channel `o`'s transformed filters, in Double with the
     /// transform. `split` cuts the filters over cores.
     init(
         weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
         split: WorkSplit = .serial, instructionSet: InstructionSet = .active
     ) {
-        precondition(Self.supports(g), "Winograd F(2, 7) does not support \(g)")
+        precondition(Self.supports(g), "Winograd along one axis does not support \(g)")
         inChannels = g.inChannels; outChannels = g.outChannels
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
-        isVertical = g.kernelHeight == 7
+        isVertical = g.kernelWidth == 1
+        let taps = max(g.kernelHeight, g.kernelWidth), positions = taps == 7 ? 8 : 6
+        self.taps = taps
+        tileSize = taps == 7 ? 2 : 4
+        self.positions = positions
         self.instructionSet = instructionSet
         let isa = instructionSet.isa, inChannels = g.inChannels
         let stride = Int(pth_gemm_packed_count(isa, g.outChannels, g.inChannels))
         filterStride = stride
-        var packed = [Float](repeating: 0, count: Self.positions * stride)
+        var packed = [Float](repeating: 0, count: positions * stride)
         packed.withUnsafeMutableBufferPointer { u in
             let u = UncheckedSendable(u.baseAddress!)
             // Each range of output channels writes only its own filters' elements.
@@ -64,10 +71,10 @@ final class LineWinogradConvolution: Sendable {
                 for o in channels {
                     let factor = Double(scale[o])
                     for c in 0..<inChannels {
-                        let taps = weights + (o * inChannels + c) * 7
-                        let values = Self.transformed(taps, factor: factor)
+                        let filter = weights + (o * inChannels + c) * taps
+                        let values = taps == 7 ? Self.transformedSeven(filter, factor: factor) : Self.transformedThree(filter, factor: factor)
                         let index = pth_gemm_packed_index(isa, o, c, inChannels)
-                        for e in 0..<Self.positions { u.value[e * stride + index] = Float(values[e]) }
+                        for e in 0..<positions { u.value[e * stride + index] = Float(values[e]) }
                     }
                 }
             }
@@ -76,10 +83,19 @@ final class LineWinogradConvolution: Sendable {
         blockBias = (0..<(g.outChannels + 7) / 8 * 8).map { $0 < g.outChannels ? bias[$0] : 0 }
     }
 
-    /// `factor·G·g` for the 7 taps at `taps`: at each finite point `p`, `Σ pᵏ·g[k]` over the
-    /// product of `p − q` over the other finite points `q`, then a quarter (the input transform's
+    /// F(4, 3)'s `factor·G·g` for the 3 taps at `taps`, G as in `WinogradConvolution`.
+    private static func transformedThree(_ taps: UnsafePointer<Float>, factor: Double) -> [Double] {
+        let g0 = Double(taps[0]), g1 = Double(taps[1]), g2 = Double(taps[2])
+        let values = [
+            g0 / 4, -(g0 + g1 + g2) / 6, -(g0 - g1 + g2) / 6, g0 / 24 + g1 / 12 + g2 / 6, g0 / 24 - g1 / 12 + g2 / 6, g2,
+        ]
+        return values.map { $0 * factor }
+    }
+
+    /// F(2, 7)'s `factor·G·g` for the 7 taps at `taps`: at each finite point `p`, `Σ pᵏ·g[k]` over
+    /// the product of `p − q` over the other finite points `q`, then a quarter (the input transform's
     /// factor, so that its own coefficients are whole); at ∞ the last tap, a quarter.
-    private static func transformed(_ taps: UnsafePointer<Float>, factor: Double) -> [Double] {
+    private static func transformedSeven(_ taps: UnsafePointer<Float>, factor: Double) -> [Double] {
         let g = (0..<7).map { Double(taps[$0]) }
         @inline(__always) func sums(_ p: Double) -> (even: Double, odd: Double) {
             var even = 0.0, odd = 0.0, power = 1.0
@@ -100,19 +116,19 @@ final class LineWinogradConvolution: Sendable {
         return values.map { $0 * factor }
     }
 
-    /// The tiling of a batch: tiles of 2 outputs along the filter's axis and their 8 inputs inside
-    /// the padded copy.
+    /// The tiling of a batch: tiles of `size` outputs along the filter's axis and their inputs
+    /// inside the padded copy.
     private struct Tiling {
         let outHeight: Int, outWidth: Int, tilesHigh: Int, tilesWide: Int
         let paddedHeight: Int, paddedWidth: Int, tiles: Int
 
-        init(batch: Int, height: Int, width: Int, padHeight: Int, padWidth: Int, vertical: Bool) {
-            outHeight = height + padHeight - (vertical ? 6 : 0)
-            outWidth = width + padWidth - (vertical ? 0 : 6)
-            tilesHigh = vertical ? (outHeight + 1) / 2 : outHeight
-            tilesWide = vertical ? outWidth : (outWidth + 1) / 2
-            paddedHeight = vertical ? 2 * tilesHigh + 6 : outHeight
-            paddedWidth = vertical ? outWidth : 2 * tilesWide + 6
+        init(batch: Int, height: Int, width: Int, padHeight: Int, padWidth: Int, vertical: Bool, taps: Int, size: Int) {
+            outHeight = height + padHeight - (vertical ? taps - 1 : 0)
+            outWidth = width + padWidth - (vertical ? 0 : taps - 1)
+            tilesHigh = vertical ? (outHeight + size - 1) / size : outHeight
+            tilesWide = vertical ? outWidth : (outWidth + size - 1) / size
+            paddedHeight = vertical ? size * tilesHigh + taps - 1 : outHeight
+            paddedWidth = vertical ? outWidth : size * tilesWide + taps - 1
             tiles = batch * tilesHigh * tilesWide
         }
 
@@ -127,13 +143,13 @@ final class LineWinogradConvolution: Sendable {
     private struct Chunking {
         let tiles: Int, inputCount: Int, resultCount: Int, panelCount: Int
 
-        init(_ t: Tiling, inChannels: Int, outChannels: Int, instructionSet: InstructionSet) {
+        init(_ t: Tiling, inChannels: Int, outChannels: Int, positions: Int, instructionSet: InstructionSet) {
             let inStride = (inChannels + 7) / 8 * 8, outStride = (outChannels + 7) / 8 * 8
             let panel = Int(pth_gemm_panel_columns(instructionSet.isa))
-            let fitting = (1 << 19) / (LineWinogradConvolution.positions * (inStride + outStride)) / panel * panel
+            let fitting = (1 << 19) / (positions * (inStride + outStride)) / panel * panel
             tiles = min(t.tiles, max(panel, fitting))
-            inputCount = LineWinogradConvolution.positions * tiles * inStride
-            resultCount = LineWinogradConvolution.positions * tiles * outStride
+            inputCount = positions * tiles * inStride
+            resultCount = positions * tiles * outStride
             panelCount = Int(pth_gemm_scratch_count_for(instructionSet.isa, tiles, inChannels))
         }
     }
@@ -141,16 +157,16 @@ final class LineWinogradConvolution: Sendable {
     private func tiling(batch: Int, height: Int, width: Int) -> Tiling {
         Tiling(
             batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight,
-            vertical: isVertical)
+            vertical: isVertical, taps: taps, size: tileSize)
     }
 
     /// Floats of scratch `run` needs when cut as `split` cuts it: the padded batch, one chunk's
     /// transformed input and GEMM results, and each part's panels of B.
     func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> Int {
         let t = tiling(batch: batch, height: height, width: width)
-        let chunks = Chunking(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet)
+        let chunks = Chunking(t, inChannels: inChannels, outChannels: outChannels, positions: positions, instructionSet: instructionSet)
         return batch * inBlocks * t.blockPlane + chunks.inputCount + chunks.resultCount
-            + min(split.threads, Self.positions) * chunks.panelCount
+            + min(split.threads, positions) * chunks.panelCount
     }
 
     /// Convolves `batch` NCHW images (strided as in `ConvolutionKernel.run`), adding the bias and
@@ -162,7 +178,7 @@ final class LineWinogradConvolution: Sendable {
         activation: ActivationFunction, scratch: UnsafeMutablePointer<Float>, split: WorkSplit = .serial
     ) {
         let t = tiling(batch: batch, height: height, width: width)
-        let chunks = Chunking(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet)
+        let chunks = Chunking(t, inChannels: inChannels, outChannels: outChannels, positions: positions, instructionSet: instructionSet)
         let padded = UncheckedSendable(scratch)
         ChannelBlocks.padBatch(
             input, inputStride: inputStride, batch: batch, channels: inChannels, height: height, width: width,
@@ -170,7 +186,7 @@ final class LineWinogradConvolution: Sendable {
             split: split)
         let v = UncheckedSendable(scratch + batch * inBlocks * t.blockPlane)
         let m = UncheckedSendable(v.value + chunks.inputCount), panels = UncheckedSendable(m.value + chunks.resultCount)
-        let inStride = 8 * inBlocks, outStride = 8 * outBlocks, isa = instructionSet.isa
+        let inStride = 8 * inBlocks, outStride = 8 * outBlocks, isa = instructionSet.isa, positions = positions
         // Equal chunks of at most `chunks.tiles`: no short last chunk of a few tiles.
         let count = (t.tiles + chunks.tiles - 1) / chunks.tiles
         for chunk in 0..<count {
@@ -180,11 +196,11 @@ final class LineWinogradConvolution: Sendable {
             }
             filters.withUnsafeBufferPointer { u in
                 let u = u.baseAddress!
-                split.forEachPart(Self.positions) { part, positions in
-                    for e in positions {
+                split.forEachPart(positions) { part, range in
+                    for e in range {
                         pth_gemm_packed_transposed(
                             isa, outChannels, end - first, inChannels, u + e * filterStride, v.value + e * inStride,
-                            Self.positions * inStride, m.value + e * outStride, Self.positions * outStride,
+                            positions * inStride, m.value + e * outStride, positions * outStride,
                             panels.value + part * chunks.panelCount)
                     }
                 }
@@ -197,25 +213,31 @@ final class LineWinogradConvolution: Sendable {
         }
     }
 
-    /// `V[tile − firstTile][e][c] = (Bᵀ·d)[e]` for each tile in `tiles`: its 8 inputs `d` along the
+    /// `V[tile − firstTile][e][c] = (Bᵀ·d)[e]` for each tile in `tiles`: its inputs `d` along the
     /// filter's axis, 8 channels per vector.
     private func transformInput(
         _ padded: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, firstTile: Int, into v: UnsafeMutablePointer<Float>
     ) {
-        let blocks = inBlocks, step = 8 * blocks
-        // Floats between consecutive inputs along the axis, and from one tile to the next across it.
+        let blocks = inBlocks, step = 8 * blocks, size = tileSize
+        // Floats between consecutive inputs along the axis.
         let along = isVertical ? t.paddedWidth * 8 : 8
         for k in tiles {
             let n = k / t.tilesPerImage, r = k % t.tilesPerImage
-            let row = isVertical ? 2 * (r / t.tilesWide) : r / t.tilesWide
-            let column = isVertical ? r % t.tilesWide : 2 * (r % t.tilesWide)
+            let row = isVertical ? size * (r / t.tilesWide) : r / t.tilesWide
+            let column = isVertical ? r % t.tilesWide : size * (r % t.tilesWide)
             let window = padded + n * blocks * t.blockPlane + (row * t.paddedWidth + column) * 8
-            let target = v + (k - firstTile) * Self.positions * step
+            let target = v + (k - firstTile) * positions * step
             for block in 0..<blocks {
-                let p = window + block * t.blockPlane
+                let p = window + block * t.blockPlane, out = target + block * 8
                 @inline(__always) func at(_ i: Int) -> Float8 { p.load8(i * along) }
+                if taps == 3 {
+                    let e = WinogradConvolution.inputRows(at(0), at(1), at(2), at(3), at(4), at(5))
+                    out.store8(e.0, 0); out.store8(e.1, step); out.store8(e.2, 2 * step)
+                    out.store8(e.3, 3 * step); out.store8(e.4, 4 * step); out.store8(e.5, 5 * step)
+                    continue
+                }
                 let d0 = at(0), d1 = at(1), d2 = at(2), d3 = at(3), d4 = at(4), d5 = at(5), d6 = at(6), d7 = at(7)
-                let four = Float8(repeating: 4), out = target + block * 8
+                let four = Float8(repeating: 4)
                 // Bᵀ, rows in pairs ±: (4d₂ − 17d₄ + 4d₆) ± (4d₁ − 17d₃ + 4d₅), (d₂ − 5d₄ + 4d₆) ±
                 // (2d₁ − 10d₃ + 8d₅), (16d₂ − 20d₄ + 4d₆) ± (8d₁ − 10d₃ + 2d₅); the ends
                 // −4d₀ + 21d₂ − 21d₄ + 4d₆ and −4d₁ + 21d₃ − 21d₅ + 4d₇.
@@ -235,38 +257,42 @@ final class LineWinogradConvolution: Sendable {
         }
     }
 
-    /// Output pairs `Aᵀ·m` of `tiles` (tile `k`'s `M` at `m`'s row `k − firstTile`) plus bias, through
-    /// the activation, into the NCHW output (a pair's second output past the map's edge dropped).
+    /// Output runs `Aᵀ·m` of `tiles` (tile `k`'s `M` at `m`'s row `k − firstTile`) plus bias, through
+    /// the activation, into the NCHW output (the outputs of a run past the map's edge dropped).
     private func transformOutput(
         _ m: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, firstTile: Int, activation: ActivationFunction,
         into output: UnsafeMutablePointer<Float>, stride outputStride: Int
     ) {
-        let step = 8 * outBlocks, outPlane = t.outHeight * t.outWidth
+        let step = 8 * outBlocks, outPlane = t.outHeight * t.outWidth, size = tileSize
         blockBias.withUnsafeBufferPointer { bias in
-            withUnsafeTemporaryAllocation(of: Float8.self, capacity: 2) { pair in
-                let pair = pair.baseAddress!
-                let flat = UnsafeMutableRawPointer(pair).assumingMemoryBound(to: Float.self)
+            withUnsafeTemporaryAllocation(of: Float8.self, capacity: 4) { run in
+                let run = run.baseAddress!
+                let flat = UnsafeMutableRawPointer(run).assumingMemoryBound(to: Float.self)
                 for k in tiles {
                     let n = k / t.tilesPerImage, r = k % t.tilesPerImage
-                    let row = isVertical ? 2 * (r / t.tilesWide) : r / t.tilesWide
-                    let column = isVertical ? r % t.tilesWide : 2 * (r % t.tilesWide)
+                    let row = isVertical ? size * (r / t.tilesWide) : r / t.tilesWide
+                    let column = isVertical ? r % t.tilesWide : size * (r % t.tilesWide)
                     let corner = output + n * outputStride + row * t.outWidth + column
-                    let both = isVertical ? row + 1 < t.outHeight : column + 1 < t.outWidth
+                    let valid = min(size, isVertical ? t.outHeight - row : t.outWidth - column)
                     let next = isVertical ? t.outWidth : 1
                     for block in 0..<outBlocks {
-                        let source = m + (k - firstTile) * Self.positions * step + block * 8
+                        let source = m + (k - firstTile) * positions * step + block * 8
                         @inline(__always) func at(_ e: Int) -> Float8 { source.load8(e * step) }
-                        let m1 = at(1), m2 = at(2), m3 = at(3), m4 = at(4), m5 = at(5), m6 = at(6)
                         let b = bias.baseAddress!.load8(block * 8)
-                        // Aᵀ: (1, 1, 1, 1, 1, 1, 1, 0) and (0, 1, −1, 2, −2, ½, −½, 1).
-                        pair[0] = at(0) + (m1 + m2) + (m3 + m4) + (m5 + m6) + b
-                        pair[1] = (m1 - m2) + Float8(repeating: 2) * (m3 - m4) + Float8(repeating: 0.5) * (m5 - m6) + at(7) + b
-                        activation.apply(flat, count: 16)
+                        if taps == 3 {
+                            let y = WinogradConvolution.outputRows(at(0), at(1), at(2), at(3), at(4), at(5))
+                            run[0] = y.0 + b; run[1] = y.1 + b; run[2] = y.2 + b; run[3] = y.3 + b
+                        } else {
+                            let m1 = at(1), m2 = at(2), m3 = at(3), m4 = at(4), m5 = at(5), m6 = at(6)
+                            // Aᵀ: (1, 1, 1, 1, 1, 1, 1, 0) and (0, 1, −1, 2, −2, ½, −½, 1).
+                            run[0] = at(0) + (m1 + m2) + (m3 + m4) + (m5 + m6) + b
+                            run[1] = (m1 - m2) + Float8(repeating: 2) * (m3 - m4) + Float8(repeating: 0.5) * (m5 - m6) + at(7) + b
+                        }
+                        activation.apply(flat, count: 8 * size)
                         let channels = min(8, outChannels - block * 8), first = corner + block * 8 * outPlane
                         for c in 0..<channels {
                             let target = first + c * outPlane
-                            target[0] = pair[0][c]
-                            if both { target[next] = pair[1][c] }
+                            for i in 0..<valid { target[i * next] = run[i][c] }
                         }
                     }
                 }

@@ -565,7 +565,7 @@ final class WinogradConvolution: Sendable {
 
     /// `Bᵀ·d` for one 6-vector of lanes.
     @inline(__always)
-    private static func inputRows(_ d0: Float8, _ d1: Float8, _ d2: Float8, _ d3: Float8, _ d4: Float8, _ d5: Float8)
+    static func inputRows(_ d0: Float8, _ d1: Float8, _ d2: Float8, _ d3: Float8, _ d4: Float8, _ d5: Float8)
         -> (Float8, Float8, Float8, Float8, Float8, Float8)
     {
         let four = Float8(repeating: 4), five = Float8(repeating: 5), two = Float8(repeating: 2)
@@ -576,7 +576,7 @@ final class WinogradConvolution: Sendable {
 
     /// F(4, 3)'s `Aᵀ·m` for one 6-vector of lanes.
     @inline(__always)
-    private static func outputRows(_ m0: Float8, _ m1: Float8, _ m2: Float8, _ m3: Float8, _ m4: Float8, _ m5: Float8)
+    static func outputRows(_ m0: Float8, _ m1: Float8, _ m2: Float8, _ m3: Float8, _ m4: Float8, _ m5: Float8)
         -> (Float8, Float8, Float8, Float8)
     {
         let p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4
