@@ -36,8 +36,8 @@ final class WinogradConvolution: Sendable {
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
     /// The filters' size, 3 or 5, which sets the output tile's: 4 or 2.
     let kernelSize: Int
-    /// The conv's weights packed for the micro-kernel as the `out × 9·in` matrix of its im2col GEMM
-    /// (shared with the conv's own GEMM path, not copied).
+    /// The conv's weights packed for the micro-kernel as the `out × kernel²·in` matrix of its im2col
+    /// GEMM (shared with the conv's own GEMM path, not copied).
     private let weights: PackedMatrix
     /// The folded BatchNorm factor of each output channel.
     private let scale: [Float]

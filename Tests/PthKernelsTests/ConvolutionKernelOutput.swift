@@ -1,23 +1,34 @@
 @testable import PthKernels
 
+/// Runs `body` on `input`, an output of `outputCount` zeros and a scratch of `scratchCount` NaNs
+/// (so a kernel that reads scratch it never wrote shows it), and returns the output.
+func kernelOutput(
+    input: [Float], outputCount: Int, scratchCount: Int,
+    _ body: (_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) -> Void
+) -> [Float] {
+    var output = [Float](repeating: 0, count: outputCount)
+    var scratch = [Float](repeating: .nan, count: scratchCount)
+    input.withUnsafeBufferPointer { x in
+        output.withUnsafeMutableBufferPointer { y in
+            scratch.withUnsafeMutableBufferPointer { s in body(x.baseAddress!, y.baseAddress!, s.baseAddress!) }
+        }
+    }
+    return output
+}
+
 extension ConvolutionKernel {
     /// Prepares the kernel for `height × width` and runs it on `batch` contiguous NCHW images,
     /// returning the contiguous outputs.
     func output(for input: [Float], batch: Int, height: Int, width: Int, split: WorkSplit = .serial) -> [Float] {
         let outputCount = geometry.outChannels * geometry.outputHeight(height) * geometry.outputWidth(width)
-        var output = [Float](repeating: 0, count: batch * outputCount)
         prepare(height: height, width: width, split: split)
-        var scratch = [Float](repeating: .nan, count: scratchCount(batch: batch, height: height, width: width, split: split))
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                scratch.withUnsafeMutableBufferPointer { s in
-                    run(
-                        input: x.baseAddress!, inputStride: geometry.inChannels * height * width, height: height,
-                        width: width, output: y.baseAddress!, outputStride: outputCount, batch: batch,
-                        scratch: s.baseAddress!, split: split)
-                }
-            }
+        return kernelOutput(
+            input: input, outputCount: batch * outputCount,
+            scratchCount: scratchCount(batch: batch, height: height, width: width, split: split)
+        ) { x, y, s in
+            run(
+                input: x, inputStride: geometry.inChannels * height * width, height: height, width: width, output: y,
+                outputStride: outputCount, batch: batch, scratch: s, split: split)
         }
-        return output
     }
 }

@@ -39,18 +39,13 @@ final class LineWinogradTests: XCTestCase {
                         LineWinogradConvolution(
                             weights: w.baseAddress!, scale: scale, bias: bias, geometry: g, split: split, instructionSet: isa)
                     }
-                    var scratch = [Float](
-                        repeating: .nan, count: kernel.scratchCount(batch: batch, height: height, width: width, split: split))
-                    var output = [Float](repeating: 0, count: batch * outputStride)
-                    input.withUnsafeBufferPointer { x in
-                        output.withUnsafeMutableBufferPointer { y in
-                            scratch.withUnsafeMutableBufferPointer { s in
-                                kernel.run(
-                                    input: x.baseAddress!, inputStride: inputStride, height: height, width: width,
-                                    output: y.baseAddress!, outputStride: outputStride, batch: batch,
-                                    activation: .relu, scratch: s.baseAddress!, split: split)
-                            }
-                        }
+                    let output = kernelOutput(
+                        input: input, outputCount: batch * outputStride,
+                        scratchCount: kernel.scratchCount(batch: batch, height: height, width: width, split: split)
+                    ) { x, y, s in
+                        kernel.run(
+                            input: x, inputStride: inputStride, height: height, width: width, output: y,
+                            outputStride: outputStride, batch: batch, activation: .relu, scratch: s, split: split)
                     }
                     let context =
                         "\(isa) threads \(split.threads), \(vertical ? "\(taps)×1" : "1×\(taps)") \(inChannels) channels, \(height)×\(width) pads \(pads)"
