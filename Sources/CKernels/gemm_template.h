@@ -260,27 +260,94 @@ static void gemm_pack_b(const float *b, long ldb, const pth_gemm_input *input, l
     }
 }
 
-/// The product with one column (squeeze-excitation convs on a 1×1 map): a tile would spend
-/// GEMM_NR − 1 of its columns on padding, so each panel of A is summed against B directly.
+/// The product with one column (squeeze-excitation convs on a 1×1 map, a linear layer on one
+/// image): a tile would spend GEMM_NR − 1 of its columns on padding, so each panel of A is summed
+/// against B directly. A panel's GEMM_MR rows sit in the lanes of one vector, each lane summing its
+/// row over K as a tile sums it (in order within each GEMM_KC-deep block, each block's sum then
+/// added to the blocks' before it), so a column gives the bits it gets beside others, and
+/// `gemm_vector_panels` panels run side by side, whose independent chains keep the multiply-adds in
+/// flight. B's values are gathered (and transformed by `input`) a block at a time; between blocks
+/// the partial sums wait in C.
+enum { gemm_vector_panels = 8 };
+
+/// A panel's GEMM_MR values at `p` in the first lanes of a vector, the rest zero: the last steps of
+/// A, where a whole vector would read past the packed matrix.
+static inline __attribute__((always_inline)) gemm_vec gemm_load_panel_step(const float *p) {
+    gemm_vec v = {0};
+    memcpy(&v, p, sizeof(float) * GEMM_MR);
+    return v;
+}
+
 static void gemm_packed_vector(long m, long k, const float *packed, const float *b, long ldb,
                                const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *e) {
-    for (long row = 0; row < m; row += GEMM_MR) {
-        const float *panel = packed + row * k;
-        float sums[GEMM_MR] = {0};
-        for (long kk = 0; kk < k; kk++) {
-            const float x = input ? gemm_input_value(input, kk, b[kk * ldb]) : b[kk * ldb];
+    _Static_assert(GEMM_LANES >= GEMM_MR, "a panel's rows must fit one vector");
+    // The steps from here on would read past the end of a panel's last step with a whole vector.
+    const long whole = k - ((GEMM_LANES + GEMM_MR - 1) / GEMM_MR - 1);
+    pth_gemm_epilogue finished = *e;
+    finished.activation = pth_identity;
+    float gathered[GEMM_KC];
+    for (long start = 0; start < k; start += GEMM_KC) {
+        const long kc = k - start < GEMM_KC ? k - start : GEMM_KC;
+        const float *x = b + start;
+        if (input || ldb != 1) {
+            for (long i = 0; i < kc; i++) {
+                const float value = b[(start + i) * ldb];
+                gathered[i] = input ? gemm_input_value(input, start + i, value) : value;
+            }
+            x = gathered;
+        }
+        const long vectors = whole - start < kc ? (whole - start > 0 ? whole - start : 0) : kc;
+        for (long first = 0; first < m; first += gemm_vector_panels * GEMM_MR) {
+            const long panels = (m - first + GEMM_MR - 1) / GEMM_MR < gemm_vector_panels
+                                    ? (m - first + GEMM_MR - 1) / GEMM_MR
+                                    : gemm_vector_panels;
+            gemm_vec sums[gemm_vector_panels];
+            const float *a[gemm_vector_panels];
+            for (long j = 0; j < gemm_vector_panels; j++) {
+                const long row = first + (j < panels ? j : 0) * GEMM_MR;
+                a[j] = packed + row * k + start * GEMM_MR;
+                sums[j] = (gemm_vec){0};
+            }
+            if (panels == gemm_vector_panels) {
+                long kk = 0;
+                for (; kk < vectors; kk++) {
+                    const float value = x[kk];
 #pragma clang loop unroll(full)
-            for (int r = 0; r < GEMM_MR; r++) {
-#if GEMM_FMA
-                sums[r] = fmaf(panel[kk * GEMM_MR + r], x, sums[r]);
-#else
-                sums[r] += panel[kk * GEMM_MR + r] * x;
-#endif
+                    for (int j = 0; j < gemm_vector_panels; j++)
+                        sums[j] = gemm_multiply_add(value, gemm_load(a[j] + kk * GEMM_MR), sums[j]);
+                }
+                for (; kk < kc; kk++) {
+#pragma clang loop unroll(full)
+                    for (int j = 0; j < gemm_vector_panels; j++)
+                        sums[j] = gemm_multiply_add(x[kk], gemm_load_panel_step(a[j] + kk * GEMM_MR), sums[j]);
+                }
+            } else {
+                for (long j = 0; j < panels; j++) {
+                    long kk = 0;
+                    for (; kk < vectors; kk++) sums[j] = gemm_multiply_add(x[kk], gemm_load(a[j] + kk * GEMM_MR), sums[j]);
+                    for (; kk < kc; kk++) sums[j] = gemm_multiply_add(x[kk], gemm_load_panel_step(a[j] + kk * GEMM_MR), sums[j]);
+                }
+            }
+            const int last = start + kc == k;
+            for (long j = 0; j < panels; j++) {
+                const long row = first + j * GEMM_MR, rows = m - row < GEMM_MR ? m - row : GEMM_MR;
+                float values[GEMM_LANES];
+                gemm_store(values, sums[j]);
+                if (start > 0) {
+                    for (long r = 0; r < rows; r++) values[r] += c[(row + r) * ldc];
+                }
+                if (last) gemm_finish(values, 1, rows, 1, row, 0, &finished);
+                for (long r = 0; r < rows; r++) c[(row + r) * ldc] = values[r];
             }
         }
-        long rows = m - row < GEMM_MR ? m - row : GEMM_MR;
-        gemm_finish(sums, 1, rows, 1, row, 0, e);
-        for (long r = 0; r < rows; r++) c[(row + r) * ldc] = sums[r];
+    }
+    // The activation in one pass over C (a sigmoid gate's thousand values in runs of GEMM_MR would
+    // take longer than the products).
+    if (e->activation == pth_identity) return;
+    if (ldc == 1) {
+        in_place(e->activation, c, m, 1, 0);
+    } else {
+        for (long row = 0; row < m; row++) in_place(e->activation, c + row * ldc, 1, 1, 0);
     }
 }
 

@@ -88,10 +88,11 @@ final class PackedMatrixTests: XCTestCase {
     }
 
     /// (m, n, k): ragged everywhere, the degenerate sizes, K past the 256-deep cache block (twice),
-    /// M past the 120-row block and N past the 512-column block.
+    /// M past the 120-row block and N past the 512-column block; one column with more panels than
+    /// the matrix-vector product runs side by side and K past two of its 512-deep chunks.
     static let shapes = [
         (1, 1, 1), (5, 1, 7), (7, 3, 1), (13, 17, 29), (6, 16, 8), (9, 33, 300), (3, 40, 600),
-        (130, 21, 40), (11, 530, 19), (24, 49, 257),
+        (130, 21, 40), (11, 530, 19), (24, 49, 257), (100, 1, 1100),
     ]
 
     /// `gated`: B's rows multiplied by one factor each as they are packed (a squeeze-excitation gate).
@@ -201,6 +202,39 @@ final class PackedMatrixTests: XCTestCase {
                         }
                         XCTAssertEqual(
                             bits(fused), bits(separate), "\(isa) \(m)×\(n)×\(k) \(activation) residual \(withResidual)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A product with one column (a squeeze-excitation conv at batch 1) gives the bits of the first
+    /// column of the same product with two (the batch of two images): both sum each row over K in
+    /// order. With C's column contiguous (the activation in one pass) and strided, a gate on B's
+    /// rows, a residual and an activation, K over several chunks, M over several groups of panels.
+    func testOneColumnGivesTheBitsOfAWiderProduct() throws {
+        for isa in InstructionSet.allCases where isa.isSupported {
+            for (m, k) in [(100, 1100), (7, 3), (53, 512)] {
+                let a = pseudoRandom(count: m * k, seed: 21), b = pseudoRandom(count: k * 2, seed: 22)
+                let gate = pseudoRandom(count: k, seed: 23).map { 2 * $0 }
+                let scale = pseudoRandom(count: m, seed: 24).map { 0.5 + abs($0) }, bias = pseudoRandom(count: m, seed: 25)
+                let residual = pseudoRandom(count: m * 2, seed: 26)
+                let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, instructionSet: isa) }
+                for activation in [ActivationFunction.identity, .relu, .silu, .sigmoid] {
+                    for gated in [false, true] {
+                        let wide = multiply(
+                            packed, n: 2, b: b, ldb: 2, bScale: gated ? gate : nil, ldc: 2, scale: scale, bias: bias,
+                            residual: residual, activation: activation, split: .serial)
+                        let context = "\(isa) \(m)×\(k) \(activation) gated \(gated)"
+                        for ldc in [1, 2] {
+                            let residualColumn = ldc == 1 ? stride(from: 0, to: m * 2, by: 2).map { residual[$0] } : residual
+                            let column = multiply(
+                                packed, n: 1, b: b, ldb: 2, bScale: gated ? gate : nil, ldc: ldc, scale: scale, bias: bias,
+                                residual: residualColumn, activation: activation, split: .serial)
+                            for i in 0..<m {
+                                XCTAssertEqual(column[i * ldc].bitPattern, wide[i * 2].bitPattern, "\(context) ldc \(ldc) at row \(i)")
+                            }
+                        }
                     }
                 }
             }
