@@ -260,8 +260,7 @@ static void gemm_pack_b(const float *b, long ldb, const pth_gemm_input *input, l
     }
 }
 
-/// The product with one column (squeeze-excitation convs on a 1×1 map, a linear layer on one
-/// image): a tile would spend GEMM_NR − 1 of its columns on padding, so each panel of A is summed
+/// The product with one column (squeeze-excitation convs on a 1×1 map of one image): a tile would spend GEMM_NR − 1 of its columns on padding, so each panel of A is summed
 /// against B directly. A panel's GEMM_MR rows sit in the lanes of one vector, each lane summing its
 /// row over K as a tile sums it (in order within each GEMM_KC-deep block, each block's sum then
 /// added to the blocks' before it), so a column gives the bits it gets beside others, and
@@ -487,6 +486,24 @@ static void gemm_packed_kernel(long m, long n, long k, const float *packed, cons
         return;
     }
     gemm_blocked(m, n, k, packed, b, ldb, 0, input, c, ldc, e, scratch, 0);
+}
+
+/// Packs all of the row-major `k × n` B (rows `ldb` apart, transformed by `input` when given) into
+/// column panels over the whole of K, panel `j` at `packed_b + j·k`: B packed once for the cores
+/// that share it (`gemm_prepacked_kernel`).
+static void gemm_pack_b_kernel(const float *b, long ldb, const pth_gemm_input *input, long n, long k, float *packed_b) {
+    gemm_pack_b(b, ldb, input, 0, k, n, packed_b);
+}
+
+/// `gemm_packed_kernel` with B packed ahead by `gemm_pack_b_kernel`: nothing is packed per call.
+static void gemm_prepacked_kernel(long m, long n, long k, const float *packed, const float *packed_b, float *c, long ldc,
+                                  const pth_gemm_epilogue *e) {
+    if (n == 1) {
+        // The column, already transformed, is the panel's first, its rows GEMM_NR apart.
+        gemm_packed_vector(m, k, packed, packed_b, GEMM_NR, 0, c, ldc, e);
+        return;
+    }
+    gemm_blocked(m, n, k, packed, 0, 0, packed_b, 0, c, ldc, e, 0, 0);
 }
 
 /// The plain product `A · B` with B given transposed and C written transposed (`ct` holds C's

@@ -19,6 +19,9 @@ typedef struct {
     void (*gemm_packed)(long m, long n, long k, const float *packed, const float *b, long ldb,
                         const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *epilogue,
                         float *scratch);
+    void (*gemm_pack_b)(const float *b, long ldb, const pth_gemm_input *input, long n, long k, float *packed_b);
+    void (*gemm_prepacked)(long m, long n, long k, const float *packed, const float *packed_b, float *c, long ldc,
+                           const pth_gemm_epilogue *epilogue);
     void (*gemm_packed_transposed)(long m, long n, long k, const float *packed, const float *bt, long ldbt, float *ct,
                                    long ldct, float *scratch);
     void (*gemm_pack_b_transposed)(const float *bt, long ldbt, long n, long k, float *packed_b);

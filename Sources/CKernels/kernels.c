@@ -91,6 +91,15 @@ void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, c
     pth_kernels_for(isa)->gemm_packed(m, n, k, packed, b, ldb, input, c, ldc, epilogue, scratch);
 }
 
+void pth_gemm_pack_b(pth_isa isa, const float *b, long ldb, const pth_gemm_input *input, long n, long k, float *packed_b) {
+    pth_kernels_for(isa)->gemm_pack_b(b, ldb, input, n, k, packed_b);
+}
+
+void pth_gemm_prepacked(pth_isa isa, long m, long n, long k, const float *packed, const float *packed_b, float *c,
+                        long ldc, const pth_gemm_epilogue *epilogue) {
+    pth_kernels_for(isa)->gemm_prepacked(m, n, k, packed, packed_b, c, ldc, epilogue);
+}
+
 void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *bt, long ldbt,
                                 float *ct, long ldct, float *scratch) {
     pth_kernels_for(isa)->gemm_packed_transposed(m, n, k, packed, bt, ldbt, ct, ldct, scratch);

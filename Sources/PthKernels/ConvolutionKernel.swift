@@ -239,7 +239,17 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 instructionSet: instructionSet)
         }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
-        return matricesCount(batch: batch, height: height, width: width) + productScratchCount(split: split)
+        return matricesCount(batch: batch, height: height, width: width)
+            + productScratchCount(split: split, columns: productColumns(batch: batch, height: height, width: width))
+    }
+
+    /// Columns of the GEMMs a run on `batch` images of `height × width` multiplies (the widest, for
+    /// an unfolded conv cut in bands): what its scratch is sized for.
+    private func productColumns(batch: Int, height: Int, width: Int) -> Int {
+        let g = geometry
+        if runsAsOneGEMM(batch: batch, height: height, width: width) { return batch * g.outputHeight(height) * g.outputWidth(width) }
+        if g.isPointwise { return g.outputHeight(height) * g.outputWidth(width) }
+        return bandRows(height: height, width: width) * g.outputWidth(width)
     }
 
     /// Floats of the im2col or batch matrices at the start of the scratch.
@@ -265,9 +275,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
         return false
     }
 
-    /// Floats of scratch the GEMM itself takes (the packed kernel's panels of B; OpenBLAS takes none).
-    private func productScratchCount(split: WorkSplit) -> Int {
-        if case .packed(let packed) = weights { return packed[0].scratchCount(split: split) }
+    /// Floats of scratch the GEMM itself takes for products of `columns` columns (the packed kernel's
+    /// panels of B; OpenBLAS takes none).
+    private func productScratchCount(split: WorkSplit, columns: Int) -> Int {
+        if case .packed(let packed) = weights { return packed[0].scratchCount(split: split, n: columns) }
         return 0
     }
 
@@ -323,12 +334,13 @@ public final class ConvolutionKernel: @unchecked Sendable {
             return
         }
         let matrices = scratch, productScratch = scratch + matricesCount(batch: batch, height: height, width: width)
+        let scratchColumns = productColumns(batch: batch, height: height, width: width)
         if runsAsOneGEMM(batch: batch, height: height, width: width) {
             convolveBatch(
                 input, inputStride: inputStride, height: height, width: width, output: output,
                 outputStride: outputStride, batch: batch, inputScale: inputScale, inputScaleStride: inputScaleStride,
                 residual: residual, residualStride: residualStride,
-                scratch: matrices, productScratch: productScratch, split: split)
+                scratch: matrices, productScratch: productScratch, scratchColumns: scratchColumns, split: split)
             return
         }
         for n in 0..<batch {
@@ -340,12 +352,13 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 withRowTransform(inputScale.map { $0 + n * inputScaleStride }) { bScale, bShift in
                     multiply(
                         rowsOf: 0, n: pixels, b: x, ldb: pixels, bScale: bScale, bShift: bShift,
-                        c: y, ldc: pixels, finish: true, residual: r, scratch: productScratch, split: split)
+                        c: y, ldc: pixels, finish: true, residual: r, scratch: productScratch,
+                        scratchColumns: scratchColumns, split: split)
                 }
             } else {
                 convolveUnfolded(
                     x, height: height, width: width, output: y, residual: r, scratch: matrices,
-                    productScratch: productScratch, split: split)
+                    productScratch: productScratch, scratchColumns: scratchColumns, split: split)
             }
         }
     }
@@ -369,7 +382,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         rowsOf group: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, bScale: UnsafePointer<Float>? = nil,
         bShift: UnsafePointer<Float>? = nil,
         c: UnsafeMutablePointer<Float>, ldc: Int, finish: Bool, residual: UnsafePointer<Float>? = nil,
-        scratch: UnsafeMutablePointer<Float>, split: WorkSplit
+        scratch: UnsafeMutablePointer<Float>, scratchColumns: Int, split: WorkSplit
     ) {
         let g = geometry, rows = g.outChannels / g.groups, depth = g.inChannels / g.groups * g.kernelHeight * g.kernelWidth
         let bReLU = bShift != nil && inputAffine?.appliesReLU == true
@@ -383,11 +396,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
                         packed.multiply(
                             n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bReLU,
                             c: c, ldc: ldc, scale: s, bias: t,
-                            residual: residual, residualStride: ldc, activation: activation, scratch: scratch, split: split)
+                            residual: residual, residualStride: ldc, activation: activation, scratch: scratch,
+                            scratchColumns: scratchColumns, split: split)
                     } else {
                         packed.multiply(
                             n: n, b: b, ldb: ldb, bScale: bScale, bShift: bShift, bReLU: bReLU,
-                            c: c, ldc: ldc, scratch: scratch, split: split)
+                            c: c, ldc: ldc, scratch: scratch, scratchColumns: scratchColumns, split: split)
                     }
                 case .lineWinograd:
                     preconditionFailure("\(g): a conv of Winograd along one axis runs no GEMM of its weights")
@@ -445,7 +459,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         output: UnsafeMutablePointer<Float>, outputStride: Int, batch: Int,
         inputScale: UnsafePointer<Float>?, inputScaleStride: Int,
         residual: UnsafePointer<Float>?, residualStride: Int,
-        scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>, scratchColumns: Int,
         split: WorkSplit
     ) {
         let g = geometry, outWidth = g.outputWidth(width), pixels = g.outputHeight(height) * outWidth
@@ -480,7 +494,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         }
         multiply(
             rowsOf: 0, n: columns, b: unfolded, ldb: columns, c: product, ldc: columns, finish: false,
-            scratch: productScratch, split: split)
+            scratch: productScratch, scratchColumns: scratchColumns, split: split)
         split.forEachRange(g.outChannels, minimum: max(1, 16384 / columns)) { channels in
             for o in channels {
                 for n in 0..<batch {
@@ -502,7 +516,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
     private func convolveUnfolded(
         _ x: UnsafePointer<Float>, height: Int, width: Int, output y: UnsafeMutablePointer<Float>,
         residual: UnsafePointer<Float>? = nil, scratch: UnsafeMutablePointer<Float>, productScratch: UnsafeMutablePointer<Float>,
-        split: WorkSplit
+        scratchColumns: Int, split: WorkSplit
     ) {
         let g = geometry
         let outHeight = g.outputHeight(height), outWidth = g.outputWidth(width)
@@ -522,7 +536,8 @@ public final class ConvolutionKernel: @unchecked Sendable {
                 let offset = group * outPerGroup * pixels + top * outWidth
                 multiply(
                     rowsOf: group, n: columns, b: scratch, ldb: columns, c: y + offset, ldc: pixels, finish: true,
-                    residual: residual.map { $0 + offset }, scratch: productScratch, split: split)
+                    residual: residual.map { $0 + offset }, scratch: productScratch, scratchColumns: scratchColumns,
+                    split: split)
             }
         }
     }

@@ -30,12 +30,18 @@ public struct WorkSplit: Sendable, Equatable {
         forEachPart(count, alignment: alignment, minimum: minimum) { _, range in body(range) }
     }
 
+    /// How many ranges `forEachPart` cuts `0..<count` into with these arguments.
+    public func partCount(_ count: Int, alignment: Int = 1, minimum: Int = 1) -> Int {
+        let units = (count + alignment - 1) / alignment
+        return max(1, min(threads, units, splitsSmallWork ? count : count / max(1, minimum)))
+    }
+
     /// `forEachRange`, also telling each call its part's index (below `threads`), e.g. to pick its
     /// own slice of a scratch buffer.
     public func forEachPart(_ count: Int, alignment: Int = 1, minimum: Int = 1, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
         guard count > 0 else { return }
         let units = (count + alignment - 1) / alignment
-        let parts = max(1, min(threads, units, splitsSmallWork ? count : count / max(1, minimum)))
+        let parts = partCount(count, alignment: alignment, minimum: minimum)
         if parts == 1 {
             body(0, 0..<count)
             return

@@ -134,13 +134,14 @@ final class PackedMatrixTests: XCTestCase {
                 }
             }
             let blas = openBLAS(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, ldc: ldc)
-            for split in [WorkSplit.serial, WorkSplit(threads: 2, splitsSmallWork: true)] {
+            let two = WorkSplit(threads: 2, splitsSmallWork: true)
+            for (split, sharesB) in [(WorkSplit.serial, false), (two, false), (two, true)] {
                 for epilogue in Self.epilogues {
                     let c = multiply(
                         packed, n: n, b: b, ldb: ldb, bScale: epilogue.gated ? gate : nil, ldc: ldc, scale: epilogue.scaled ? scale : nil,
                         bias: epilogue.scaled ? bias : nil, residual: epilogue.residual ? residual : nil,
-                        activation: epilogue.activation, split: split)
-                    let context = "\(isa) \(m)×\(n)×\(k) \(epilogue.name) threads \(split.threads)"
+                        activation: epilogue.activation, split: split, sharesB: sharesB)
+                    let context = "\(isa) \(m)×\(n)×\(k) \(epilogue.name) threads \(split.threads) B shared \(sharesB)"
                     for i in 0..<m {
                         for j in 0..<n {
                             let gated = epilogue.gated ? 1 : 0
@@ -241,12 +242,38 @@ final class PackedMatrixTests: XCTestCase {
         }
     }
 
+    /// Cut over two cores by rows, B packed once for both (each packing a share of its panels) gives
+    /// the bits of the serial product: ragged rows and columns, K over several cache blocks, a gate on
+    /// B's rows, a residual, and an activation finished in registers and one finished after.
+    func testBPackedOnceForAllCoresGivesTheSerialBits() throws {
+        for isa in InstructionSet.allCases where isa.isSupported {
+            for (m, n, k) in [(130, 21, 40), (54, 49, 600), (61, 37, 257), (97, 2, 9)] {
+                let a = pseudoRandom(count: m * k, seed: 31), b = pseudoRandom(count: k * n, seed: 32)
+                let gate = pseudoRandom(count: k, seed: 33), scale = pseudoRandom(count: m, seed: 34)
+                let bias = pseudoRandom(count: m, seed: 35), residual = pseudoRandom(count: m * n, seed: 36)
+                let packed = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, columns: k, instructionSet: isa) }
+                let split = WorkSplit(threads: 2, splitsSmallWork: true)
+                XCTAssertGreaterThan(packed.sharedPanelsCount(n: n, split: split), 0, "\(m)×\(n)×\(k) must take the path")
+                for activation in [ActivationFunction.relu, .silu] {
+                    let serial = multiply(
+                        packed, n: n, b: b, ldb: n, bScale: gate, ldc: n, scale: scale, bias: bias, residual: residual,
+                        activation: activation, split: .serial)
+                    let shared = multiply(
+                        packed, n: n, b: b, ldb: n, bScale: gate, ldc: n, scale: scale, bias: bias, residual: residual,
+                        activation: activation, split: split, sharesB: true)
+                    XCTAssertEqual(shared.map(\.bitPattern), serial.map(\.bitPattern), "\(isa) \(m)×\(n)×\(k) \(activation)")
+                }
+            }
+        }
+    }
+
+    /// `sharesB`: scratch sized for products of `n` columns, so that a product cut by rows packs B once.
     private func multiply(
         _ packed: PackedMatrix, n: Int, b: [Float], ldb: Int, bScale: [Float]?, ldc: Int, scale: [Float]?, bias: [Float]?,
-        residual: [Float]?, activation: ActivationFunction, split: WorkSplit
+        residual: [Float]?, activation: ActivationFunction, split: WorkSplit, sharesB: Bool = false
     ) -> [Float] {
         var c = [Float](repeating: .nan, count: packed.rows * ldc)
-        var scratch = [Float](repeating: .nan, count: packed.scratchCount(split: split))
+        var scratch = [Float](repeating: .nan, count: packed.scratchCount(split: split, n: sharesB ? n : nil))
         b.withUnsafeBufferPointer { b in
             c.withUnsafeMutableBufferPointer { c in
                 scratch.withUnsafeMutableBufferPointer { scratch in
@@ -257,7 +284,8 @@ final class PackedMatrixTests: XCTestCase {
                                     packed.multiply(
                                         n: n, b: b.baseAddress!, ldb: ldb, bScale: bScale, c: c.baseAddress!, ldc: ldc,
                                         scale: scale, bias: bias, residual: residual, residualStride: ldc,
-                                        activation: activation, scratch: scratch.baseAddress!, split: split)
+                                        activation: activation, scratch: scratch.baseAddress!,
+                                        scratchColumns: sharesB ? n : nil, split: split)
                                 }
                             }
                         }

@@ -69,6 +69,19 @@ long pth_gemm_scratch_count_for(pth_isa isa, long n, long k);
 void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, const float *b, long ldb,
                      const pth_gemm_input *input, float *c, long ldc, const pth_gemm_epilogue *epilogue, float *scratch);
 
+/// Packs the row-major `k × n` matrix B (rows `ldb` apart; its rows transformed by `input`, NULL for
+/// none, as `pth_gemm_packed` transforms them) into the column panels `isa`'s micro-kernel reads, over
+/// the whole of K: `pth_gemm_packed_b_count(isa, n, k)` floats, column `j`'s panel (from a multiple
+/// of `pth_gemm_panel_columns`) at `packed_b + j·k`. Several calls may pack disjoint ranges of
+/// whole panels (B and `packed_b` offset to the range's first column) for products that share B.
+void pth_gemm_pack_b(pth_isa isa, const float *b, long ldb, const pth_gemm_input *input, long n, long k,
+                     float *packed_b);
+
+/// `pth_gemm_packed` with B packed ahead by `pth_gemm_pack_b` (same `isa`, `n` and `k`): the same
+/// sums and the same bits, and no scratch, since nothing is packed per call. `k` ≥ 1.
+void pth_gemm_prepacked(pth_isa isa, long m, long n, long k, const float *packed, const float *packed_b, float *c,
+                        long ldc, const pth_gemm_epilogue *epilogue);
+
 /// The plain product (no epilogue) with both B and C transposed: `Cᵀ[n × m] = (A · B)ᵀ` with A
 /// packed for `isa`, B given as `bt`, its `n × k` transpose (rows `ldbt` apart), and C written as
 /// `ct`, its `n × m` transpose (rows `ldct` apart). For a product whose operands are stored the other
@@ -77,7 +90,7 @@ void pth_gemm_packed(pth_isa isa, long m, long n, long k, const float *packed, c
 void pth_gemm_packed_transposed(pth_isa isa, long m, long n, long k, const float *packed, const float *bt, long ldbt,
                                 float *ct, long ldct, float *scratch);
 
-/// Floats B takes packed whole for `isa` (`pth_gemm_pack_b_transposed`): `n` columns padded to whole
+/// Floats B takes packed whole for `isa` (`pth_gemm_pack_b`, `pth_gemm_pack_b_transposed`): `n` columns padded to whole
 /// panels of `pth_gemm_panel_columns`, times `k`.
 long pth_gemm_packed_b_count(pth_isa isa, long n, long k);
 
