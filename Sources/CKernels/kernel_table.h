@@ -27,8 +27,8 @@ typedef struct {
     void (*gemm_pack_b_transposed)(const float *bt, long ldbt, long n, long k, float *packed_b);
     void (*gemm_prepacked_transposed)(long m, long n, long k, const float *packed, const float *packed_b, float *ct,
                                       long ldct);
-    void (*winograd_filters)(const float *packed, long in, long kernel, long rows, const float *scale, float *u,
-                             long u_stride);
+    void (*winograd_filters)(const float *packed, long in, long kernel, long window, long rows, const float *scale,
+                             float *u, long u_stride);
     /// Rows of A per packed panel and columns of C per micro-kernel call.
     long gemm_rows, gemm_columns;
 } pth_kernel_table;

@@ -119,7 +119,7 @@ void pth_gemm_prepacked_transposed(pth_isa isa, long m, long n, long k, const fl
     pth_kernels_for(isa)->gemm_prepacked_transposed(m, n, k, packed, packed_b, ct, ldct);
 }
 
-void pth_winograd_filters(pth_isa isa, const float *packed, long in, long kernel, long rows, const float *scale,
-                          float *u, long u_stride) {
-    pth_kernels_for(isa)->winograd_filters(packed, in, kernel, rows, scale, u, u_stride);
+void pth_winograd_filters(pth_isa isa, const float *packed, long in, long kernel, long window, long rows,
+                          const float *scale, float *u, long u_stride) {
+    pth_kernels_for(isa)->winograd_filters(packed, in, kernel, window, rows, scale, u, u_stride);
 }

@@ -2,7 +2,8 @@
 ///
 /// Paths: 1×1 stride-1 unpadded convs are one GEMM straight on the input; depthwise convs run a
 /// direct vectorised loop with bias and activation fused; stride-1 3×3 and 5×5 convs on maps of at
-/// least 16 tiles run Winograd F(4×4, 3×3) or F(2×2, 5×5) over the whole batch, and prepared 1×7,
+/// least 16 tiles run Winograd F(4×4, 3×3) or F(2×2, 5×5) over the whole batch (prepared 3×3 convs on
+/// smaller maps with 16 tiles of 2×2, F(2×2, 3×3)), and prepared 1×7,
 /// 7×1, 1×3 and 3×1 convs Winograd F(2, 7) or F(4, 3) along their axis at every size; everything
 /// else unfolds each group with `im2col` and multiplies. A batch of small maps may run its pointwise or unfolded conv as one GEMM over all
 /// its images (`runsAsOneGEMM`).
@@ -69,6 +70,9 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// the kernel that stores its transformed filters only once a map big enough to pay for their
     /// memory (4× the weights) comes, the one that transforms them in each run before that.
     private var winograd: WinogradConvolution?
+    /// Built by `prepare(height:width:split:)` for the first input size that takes F(2×2, 3×3): a
+    /// kernel on 4×4 input tiles that transforms its filters in each run.
+    private var pairWinograd: WinogradConvolution?
 
     /// Output planes at least this big go through Winograd with its transformed filters stored: below
     /// it the 36 GEMMs get too few columns to pay for the filters' memory.
@@ -83,12 +87,19 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// filters in each run: ResNet's 256 → 256 convs on 14×14 (16 tiles) 7.4 → 2.9 ms each with stored
     /// filters, which ResNet50's memory goal has no room for. Fewer tiles leave the GEMMs' column panels
     /// part empty and the transform too little work to spread over (Inception's 448 → 384 on 8×8, 4
-    /// tiles, and ResNet's 512 → 512 on 7×7 gain nothing or lose).
+    /// tiles, and ResNet's 512 → 512 on 7×7 gain nothing or lose): those run F(2×2, 3×3) when they
+    /// have this many 2×2 tiles (`WinogradMode.pairTiles`).
     static let winogradPerRunMinimumTiles = 16
 
-    /// How a conv runs Winograd for one size of input, if it does.
+    /// How a conv runs Winograd for one size of input, if it does: F(4×4, 3×3) or F(2×2, 5×5) with
+    /// stored filters or filters transformed in each run, or F(2×2, 3×3) with filters transformed in
+    /// each run (`pairTiles`): for 3×3 maps too small for 4×4 output tiles (fewer than
+    /// `winogradPerRunMinimumTiles` of them) but with at least that many 2×2 ones: ResNet's 512 → 512
+    /// convs on 7×7 (16 tiles; one core, one image: 7.8 → 6.0 ms each) and Inception's 448 → 384 on
+    /// 8×8 (6.4 → 4.1 ms). It multiplies 16 times per 4 outputs instead of 36, where the 4×4 tiles of
+    /// a 7×7 map would leave most of their GEMMs' columns empty.
     private enum WinogradMode {
-        case storedFilters, filtersPerRun
+        case storedFilters, filtersPerRun, pairTiles
     }
 
     /// Most floats an im2col matrix may take: larger ones (a stem conv over a big image) are
@@ -170,7 +181,10 @@ public final class ConvolutionKernel: @unchecked Sendable {
         if outHeight * outWidth >= Self.winogradMinimumPixels || g.outChannels <= Self.winogradWeightsPerInput * tiles {
             return .storedFilters
         }
-        return tiles >= Self.winogradPerRunMinimumTiles && isPacked ? .filtersPerRun : nil
+        guard isPacked else { return nil }
+        if tiles >= Self.winogradPerRunMinimumTiles { return .filtersPerRun }
+        let pairTiles = (outHeight + 1) / 2 * ((outWidth + 1) / 2)
+        return g.kernelHeight == 3 && pairTiles >= Self.winogradPerRunMinimumTiles ? .pairTiles : nil
     }
 
     /// Whether `prepare` packs the weights: every conv that runs as GEMMs (a grouped one as one GEMM
@@ -211,6 +225,12 @@ public final class ConvolutionKernel: @unchecked Sendable {
     /// takes the Winograd path and they are not built yet, the work cut as `split` cuts it.
     public func prepare(height: Int, width: Int, split: WorkSplit = .serial) {
         guard let mode = winogradMode(height: height, width: width) else { return }
+        if mode == .pairTiles {
+            guard pairWinograd == nil, case .packed(let matrices) = weights else { return }
+            pairWinograd = WinogradConvolution(
+                weights: matrices[0], scale: scale, bias: bias, geometry: geometry, storesFilters: false, window: 4)
+            return
+        }
         let stores = mode == .storedFilters
         if let winograd, winograd.storesFilters || !stores { return }
         let packed: PackedMatrix
@@ -236,7 +256,7 @@ public final class ConvolutionKernel: @unchecked Sendable {
         if let mode = winogradMode(height: height, width: width) {
             return WinogradConvolution.scratchCount(
                 g, batch: batch, height: height, width: width, storesFilters: mode == .storedFilters, split: split,
-                instructionSet: instructionSet)
+                instructionSet: instructionSet, window: mode == .pairTiles ? 4 : 6)
         }
         if g.isDepthwise { return split.threads * Kernels.depthwiseScratchCount(height: height, width: width, geometry: g) }
         return matricesCount(batch: batch, height: height, width: width)
@@ -324,13 +344,15 @@ public final class ConvolutionKernel: @unchecked Sendable {
             return
         }
         if let mode = winogradMode(height: height, width: width) {
-            guard let winograd, winograd.storesFilters || mode == .filtersPerRun else {
+            guard let winograd = mode == .pairTiles ? pairWinograd : winograd,
+                winograd.storesFilters || mode != .storedFilters
+            else {
                 preconditionFailure("\(g) on \(height)×\(width): prepare(height:width:) before run")
             }
             winograd.run(
                 input: input, inputStride: inputStride, height: height, width: width,
                 output: output, outputStride: outputStride, batch: batch, activation: activation,
-                scratch: scratch, split: split, filtersPerRun: mode == .filtersPerRun)
+                scratch: scratch, split: split, filtersPerRun: mode != .storedFilters)
             return
         }
         let matrices = scratch, productScratch = scratch + matricesCount(batch: batch, height: height, width: width)

@@ -5,7 +5,9 @@ import PthFoundation
 /// each 6×6 input tile becomes a 4×4 output tile with 36 multiplies per channel pair instead of
 /// 144, so the GEMM work of the conv drops 4× at the price of transforms on input and output. A
 /// stride-1 5×5 convolution runs F(2×2, 5×5) the same way: 6×6 input tiles again (the same points,
-/// so the same input transform), each a 2×2 output tile, 36 multiplies instead of 100.
+/// so the same input transform), each a 2×2 output tile, 36 multiplies instead of 100. On maps too
+/// small for 4×4 output tiles a 3×3 convolution may run F(2×2, 3×3) instead (`window` 4): 4×4 input
+/// tiles, 16 multiplies per 2×2 output tile instead of 36, and 16 GEMMs where the text below says 36.
 ///
 /// The batch's tiles (or a block of them, see `Blocks`) are the rows of 36 matrices (one per
 /// transform-domain position), so one GEMM per position covers every image: `M[e] = V[e] · U[e]ᵀ`,
@@ -34,15 +36,17 @@ import PthFoundation
 final class WinogradConvolution: Sendable {
     let inChannels: Int, outChannels: Int
     let padTop: Int, padBottom: Int, padLeft: Int, padRight: Int
-    /// The filters' size, 3 or 5, which sets the output tile's: 4 or 2.
+    /// The filters' size, 3 or 5.
     let kernelSize: Int
+    /// The input tile's side: 6 (F(4×4, 3×3), F(2×2, 5×5)) or 4 (F(2×2, 3×3)).
+    let window: Int
     /// The conv's weights packed for the micro-kernel as the `out × kernel²·in` matrix of its im2col
     /// GEMM (shared with the conv's own GEMM path, not copied).
     private let weights: PackedMatrix
     /// The folded BatchNorm factor of each output channel.
     private let scale: [Float]
     /// When stored: per position `e`, the `out × in` matrix of `scale[o]·(G·g·Gᵀ)[e]` over every filter,
-    /// packed for the micro-kernel, the 36 matrices `filterStride` floats apart in one buffer.
+    /// packed for the micro-kernel, the `positions` matrices `filterStride` floats apart in one buffer.
     private let filters: [Float]?
     private let filterStride: Int
     /// The micro-kernel the filters are packed for.
@@ -50,8 +54,8 @@ final class WinogradConvolution: Sendable {
     /// The bias, zero-extended to whole 8-channel blocks.
     private let blockBias: [Float]
 
-    /// Transform-domain positions (6×6).
-    static let positions = 36
+    /// Transform-domain positions: window².
+    var positions: Int { window * window }
 
     /// Floats (a cache line) left between consecutive transformed matrices. The filter transform
     /// writes all 36 at once, and 36 streams a multiple of 4 KB apart (a 256 × 256 block of 6 rows is
@@ -68,16 +72,18 @@ final class WinogradConvolution: Sendable {
     /// will run. `scale[o]` (a folded BatchNorm's factor) is multiplied into output channel `o`'s
     /// transformed filters. With `storesFilters`, the filters are transformed now, `split` cutting
     /// them over cores (a network's first run transforms ~10⁵ of them: densenet121 237,568).
+    /// `window`: 6, or 4 for F(2×2, 3×3) (3×3 filters only).
     init(
         weights: PackedMatrix, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
-        storesFilters: Bool = true, split: WorkSplit = .serial
+        storesFilters: Bool = true, split: WorkSplit = .serial, window: Int = 6
     ) {
         precondition(Self.supports(g), "Winograd does not support \(g)")
+        precondition(window == 6 || (window == 4 && g.kernelHeight == 3), "no Winograd on \(window)×\(window) tiles for \(g)")
         let taps = g.kernelHeight * g.kernelWidth
         precondition(
             weights.rows == g.outChannels && weights.columns == taps * g.inChannels,
             "Winograd weights for \(g) must be \(g.outChannels) × \(taps * g.inChannels), given \(weights.rows) × \(weights.columns)")
-        inChannels = g.inChannels; outChannels = g.outChannels; kernelSize = g.kernelHeight
+        inChannels = g.inChannels; outChannels = g.outChannels; kernelSize = g.kernelHeight; self.window = window
         padTop = g.padTop; padBottom = g.padBottom; padLeft = g.padLeft; padRight = g.padRight
         self.weights = weights
         self.scale = scale
@@ -85,7 +91,7 @@ final class WinogradConvolution: Sendable {
         let isa = instructionSet.isa, stride = Int(pth_gemm_packed_count(isa, g.outChannels, g.inChannels)) + Self.matrixGap
         filterStride = stride
         if storesFilters {
-            var packed = [Float](repeating: 0, count: Self.positions * stride)
+            var packed = [Float](repeating: 0, count: window * window * stride)
             packed.withUnsafeMutableBufferPointer { u in
                 let u = UncheckedSendable(u.baseAddress!)
                 weights.withUnsafePanels { w in
@@ -93,7 +99,7 @@ final class WinogradConvolution: Sendable {
                         // Each range of whole panels writes only its own rows of the 36 matrices.
                         split.forEachRange(g.outChannels, alignment: Int(pth_gemm_panel_rows(isa)), minimum: 64) { rows in
                             pth_winograd_filters(
-                                isa, w + rows.lowerBound * taps * g.inChannels, g.inChannels, g.kernelHeight, rows.count,
+                                isa, w + rows.lowerBound * taps * g.inChannels, g.inChannels, g.kernelHeight, window, rows.count,
                                 scale.baseAddress! + rows.lowerBound, u.value + rows.lowerBound * g.inChannels, stride)
                         }
                     }
@@ -109,12 +115,12 @@ final class WinogradConvolution: Sendable {
     /// The kernel for the row-major `out × in × k × k` `weights`, packed here for `instructionSet`.
     convenience init(
         weights: UnsafePointer<Float>, scale: [Float], bias: [Float], geometry g: ConvolutionGeometry,
-        storesFilters: Bool = true, split: WorkSplit = .serial, instructionSet: InstructionSet = .active
+        storesFilters: Bool = true, split: WorkSplit = .serial, instructionSet: InstructionSet = .active, window: Int = 6
     ) {
         self.init(
             weights: PackedMatrix(
                 weights, rows: g.outChannels, columns: g.kernelHeight * g.kernelWidth * g.inChannels, instructionSet: instructionSet),
-            scale: scale, bias: bias, geometry: g, storesFilters: storesFilters, split: split)
+            scale: scale, bias: bias, geometry: g, storesFilters: storesFilters, split: split, window: window)
     }
 
     /// Whether `g` is a convolution this kernel computes: 3×3 or 5×5, stride 1, no dilation, one group.
@@ -123,20 +129,24 @@ final class WinogradConvolution: Sendable {
             && g.strideWidth == 1 && g.dilationHeight == 1 && g.dilationWidth == 1 && g.groups == 1
     }
 
-    /// The side of the output tile for `kernelSize`: the 6×6 input tile less the filter's reach.
-    static func tileSize(kernelSize: Int) -> Int { 7 - kernelSize }
+    /// The side of the output tile for `kernelSize` on input tiles of `window`: the input tile less
+    /// the filter's reach.
+    static func tileSize(kernelSize: Int, window: Int = 6) -> Int { window + 1 - kernelSize }
 
-    /// The tiling of a batch: output tiles (4×4 for 3×3 filters, 2×2 for 5×5) and their 6×6 input
-    /// windows inside the padded copy.
+    /// The tiling of a batch: output tiles (4×4 for 3×3 filters, 2×2 for 5×5 or for 3×3 on 4×4 input
+    /// tiles) and their input windows inside the padded copy.
     private struct Tiling {
         let outHeight: Int, outWidth: Int, tilesHigh: Int, tilesWide: Int
         let paddedHeight: Int, paddedWidth: Int, tiles: Int
         /// The output tile's side, and so the step between input windows.
         let tileSize: Int
+        /// The input window's side.
+        let window: Int
 
         /// `padHeight` and `padWidth`: the zero padding on both sides together.
-        init(batch: Int, height: Int, width: Int, padHeight: Int, padWidth: Int, kernelSize: Int) {
-            tileSize = WinogradConvolution.tileSize(kernelSize: kernelSize)
+        init(batch: Int, height: Int, width: Int, padHeight: Int, padWidth: Int, kernelSize: Int, window: Int) {
+            self.window = window
+            tileSize = WinogradConvolution.tileSize(kernelSize: kernelSize, window: window)
             outHeight = height + padHeight - (kernelSize - 1)
             outWidth = width + padWidth - (kernelSize - 1)
             tilesHigh = (outHeight + tileSize - 1) / tileSize
@@ -147,6 +157,8 @@ final class WinogradConvolution: Sendable {
         }
 
         var tilesPerImage: Int { tilesHigh * tilesWide }
+        /// Transform-domain positions.
+        var positions: Int { window * window }
         /// Floats of one 8-channel block of the padded copy.
         var blockPlane: Int { paddedHeight * paddedWidth * 8 }
     }
@@ -158,7 +170,7 @@ final class WinogradConvolution: Sendable {
     func scratchCount(batch: Int, height: Int, width: Int, split: WorkSplit = .serial, filtersPerRun: Bool = false) -> Int {
         Self.scratchCount(
             batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-            padHeight: padTop + padBottom, padWidth: padLeft + padRight, kernelSize: kernelSize,
+            padHeight: padTop + padBottom, padWidth: padLeft + padRight, kernelSize: kernelSize, window: window,
             storesFilters: storesFilters && !filtersPerRun, split: split, instructionSet: instructionSet)
     }
 
@@ -166,19 +178,22 @@ final class WinogradConvolution: Sendable {
     /// its weights are transformed.
     static func scratchCount(
         _ g: ConvolutionGeometry, batch: Int, height: Int, width: Int, storesFilters: Bool = true,
-        split: WorkSplit = .serial, instructionSet: InstructionSet = .active
+        split: WorkSplit = .serial, instructionSet: InstructionSet = .active, window: Int = 6
     ) -> Int {
         scratchCount(
             batch: batch, height: height, width: width, inChannels: g.inChannels, outChannels: g.outChannels,
-            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, kernelSize: g.kernelHeight,
+            padHeight: g.padTop + g.padBottom, padWidth: g.padLeft + g.padRight, kernelSize: g.kernelHeight, window: window,
             storesFilters: storesFilters, split: split, instructionSet: instructionSet)
     }
 
     private static func scratchCount(
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        padHeight: Int, padWidth: Int, kernelSize: Int, storesFilters: Bool, split: WorkSplit, instructionSet: InstructionSet
+        padHeight: Int, padWidth: Int, kernelSize: Int, window: Int, storesFilters: Bool, split: WorkSplit,
+        instructionSet: InstructionSet
     ) -> Int {
-        let t = Tiling(batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth, kernelSize: kernelSize)
+        let t = Tiling(
+            batch: batch, height: height, width: width, padHeight: padHeight, padWidth: padWidth, kernelSize: kernelSize,
+            window: window)
         let paddedCount = batch * ((inChannels + 7) / 8) * t.blockPlane
         if !storesFilters {
             let chunks = PerRunTiling(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet)
@@ -186,7 +201,7 @@ final class WinogradConvolution: Sendable {
         }
         let blocks = Blocks(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet, threads: split.threads)
         if blocks.cutsTiles { return paddedCount + split.threads * blocks.partCount }
-        return blocks.inputCount + max(paddedCount, blocks.resultCount) + min(split.threads, positions) * blocks.panelCount
+        return blocks.inputCount + max(paddedCount, blocks.resultCount) + min(split.threads, t.positions) * blocks.panelCount
     }
 
     /// How a kernel that does not store its filters cuts a run. The batch's tiles go in chunks of at
@@ -201,14 +216,16 @@ final class WinogradConvolution: Sendable {
         let chunkTiles: Int, blockRows: Int
         /// Floats of a chunk's transformed input (later its GEMM results) and of one position's packed B.
         let regionCount: Int, packedCount: Int
-        /// Floats between one block's transformed matrices, and of all 36.
+        /// Floats between one block's transformed matrices, and of all of them.
         let filterStride: Int
-        var filterCount: Int { WinogradConvolution.positions * filterStride }
-        /// Floats all cores share: the region, then the 36 packed Bs.
-        var sharedCount: Int { regionCount + WinogradConvolution.positions * packedCount }
+        let positions: Int
+        var filterCount: Int { positions * filterStride }
+        /// Floats all cores share: the region, then the packed Bs of every position.
+        var sharedCount: Int { regionCount + positions * packedCount }
 
         init(_ t: Tiling, inChannels: Int, outChannels: Int, instructionSet: InstructionSet) {
-            let isa = instructionSet.isa, positions = WinogradConvolution.positions
+            let isa = instructionSet.isa, positions = t.positions
+            self.positions = positions
             let panel = Int(pth_gemm_panel_columns(isa)), rows = Int(pth_gemm_panel_rows(isa))
             let stride = max((inChannels + 7) / 8, (outChannels + 7) / 8) * 8
             let fitting = (1 << 21) / (positions * (stride + inChannels)) / panel * panel
@@ -250,10 +267,10 @@ final class WinogradConvolution: Sendable {
                 && (threads == 1 || t.tiles >= 4 * threads * panel)
             // At most 2^19 floats (2 MB, a core's share of L3) of transformed input and results, in
             // 2–8 whole panels: fewer tiles make the 36 GEMMs too small to run well.
-            let fitting = (1 << 19) / (WinogradConvolution.positions * (inStride + outStride)) / panel * panel
+            let fitting = (1 << 19) / (t.positions * (inStride + outStride)) / panel * panel
             tiles = cutsTiles ? min(t.tiles, max(2 * panel, min(8 * panel, fitting))) : t.tiles
-            inputCount = WinogradConvolution.positions * tiles * inStride
-            resultCount = WinogradConvolution.positions * tiles * outStride
+            inputCount = t.positions * tiles * inStride
+            resultCount = t.positions * tiles * outStride
             panelCount = Int(pth_gemm_scratch_count_for(instructionSet.isa, tiles, inChannels))
         }
     }
@@ -272,7 +289,7 @@ final class WinogradConvolution: Sendable {
         let storesFilters = storesFilters && !filtersPerRun
         let t = Tiling(
             batch: batch, height: height, width: width, padHeight: padTop + padBottom, padWidth: padLeft + padRight,
-            kernelSize: kernelSize)
+            kernelSize: kernelSize, window: window)
         let blocks = Blocks(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet, threads: split.threads)
         let paddedCount = batch * inBlocks * t.blockPlane
         // Uncut, the padded copy comes after the transformed input, and the GEMM results take its
@@ -317,7 +334,8 @@ final class WinogradConvolution: Sendable {
     ) {
         let chunking = PerRunTiling(t, inChannels: inChannels, outChannels: outChannels, instructionSet: instructionSet)
         let region = scratch, packedB = UncheckedSendable(scratch + chunking.regionCount)
-        let filterBlocks = UncheckedSendable(packedB.value + Self.positions * chunking.packedCount)
+        let positions = t.positions, window = window
+        let filterBlocks = UncheckedSendable(packedB.value + positions * chunking.packedCount)
         let inStride = 8 * inBlocks, outStride = 8 * outBlocks, isa = instructionSet.isa
         let rows = Int(pth_gemm_panel_rows(isa)), inChannels = inChannels, outChannels = outChannels
         let kernelSize = kernelSize, taps = kernelSize * kernelSize
@@ -329,10 +347,10 @@ final class WinogradConvolution: Sendable {
                 transformInput(padded, t, tiles: (first + range.lowerBound)..<(first + range.upperBound), firstTile: first, into: region)
             }
             let v = UncheckedSendable(region)
-            split.forEachRange(Self.positions) { positions in
-                for e in positions {
+            split.forEachRange(positions) { range in
+                for e in range {
                     pth_gemm_pack_b_transposed(
-                        isa, v.value + e * inStride, Self.positions * inStride, tiles, inChannels,
+                        isa, v.value + e * inStride, positions * inStride, tiles, inChannels,
                         packedB.value + e * chunking.packedCount)
                 }
             }
@@ -344,13 +362,13 @@ final class WinogradConvolution: Sendable {
                         for block in stride(from: channels.lowerBound, to: channels.upperBound, by: chunking.blockRows) {
                             let blockRows = min(chunking.blockRows, channels.upperBound - block)
                             pth_winograd_filters(
-                                isa, w + block * taps * inChannels, inChannels, kernelSize, blockRows, scale.baseAddress! + block, u,
-                                chunking.filterStride)
-                            for e in 0..<Self.positions {
+                                isa, w + block * taps * inChannels, inChannels, kernelSize, window, blockRows,
+                                scale.baseAddress! + block, u, chunking.filterStride)
+                            for e in 0..<positions {
                                 pth_gemm_prepacked_transposed(
                                     isa, blockRows, tiles, inChannels, u + e * chunking.filterStride,
                                     packedB.value + e * chunking.packedCount, v.value + e * outStride + block,
-                                    Self.positions * outStride)
+                                    positions * outStride)
                             }
                         }
                     }
@@ -378,11 +396,11 @@ final class WinogradConvolution: Sendable {
         let inStride = 8 * inBlocks, outStride = 8 * outBlocks, isa = instructionSet.isa
         filters!.withUnsafeBufferPointer { u in
             let u = u.baseAddress!
-            split.forEachPart(Self.positions) { part, positions in
+            split.forEachPart(t.positions) { part, positions in
                 for e in positions {
                     pth_gemm_packed_transposed(
                         isa, outChannels, tiles.count, inChannels, u + e * filterStride, v + e * inStride,
-                        Self.positions * inStride, m + e * outStride, Self.positions * outStride,
+                        t.positions * inStride, m + e * outStride, t.positions * outStride,
                         panels + part * panelCount)
                 }
             }
@@ -394,8 +412,8 @@ final class WinogradConvolution: Sendable {
         }
     }
 
-    /// `V[tile − firstTile][e][c] = (Bᵀ·d·B)[e]` for each tile in `tiles`: its 6×6 window `d` of every
-    /// channel, 8 channels per vector.
+    /// `V[tile − firstTile][e][c] = (Bᵀ·d·B)[e]` for each tile in `tiles`: its window `d` (6×6 or
+    /// 4×4) of every channel, 8 channels per vector.
     private func transformInput(
         _ padded: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, firstTile: Int, into v: UnsafeMutablePointer<Float>
     ) {
@@ -408,6 +426,11 @@ final class WinogradConvolution: Sendable {
                     padded + n * blocks * t.blockPlane + (t.tileSize * ((r / t.tilesWide) * t.paddedWidth + r % t.tilesWide)) * 8
                 for block in 0..<blocks {
                     let p = window + block * t.blockPlane
+                    let target = v + (k - firstTile) * t.positions * step + block * 8
+                    if t.window == 4 {
+                        Self.transformSmallInput(p, rowStride: t.paddedWidth * 8, rows: rows, into: target, step: step)
+                        continue
+                    }
                     // Bᵀ·d down each column j, then Bᵀ along each resulting row.
                     for j in 0..<6 {
                         @inline(__always) func at(_ i: Int) -> Float8 { p.load8((i * t.paddedWidth + j) * 8) }
@@ -415,7 +438,6 @@ final class WinogradConvolution: Sendable {
                         rows[0 * 6 + j] = d.0; rows[1 * 6 + j] = d.1; rows[2 * 6 + j] = d.2
                         rows[3 * 6 + j] = d.3; rows[4 * 6 + j] = d.4; rows[5 * 6 + j] = d.5
                     }
-                    let target = v + (k - firstTile) * Self.positions * step + block * 8
                     for a in 0..<6 {
                         let r = rows + a * 6
                         let e = Self.inputRows(r[0], r[1], r[2], r[3], r[4], r[5])
@@ -448,12 +470,13 @@ final class WinogradConvolution: Sendable {
                     let corner = output + n * outputStride + size * (th * t.outWidth + tx)
                     let rowsValid = min(size, t.outHeight - size * th), colsValid = min(size, t.outWidth - size * tx)
                     for block in 0..<outBlocks {
-                        let source = m + (k - firstTile) * Self.positions * step + block * 8
+                        let source = m + (k - firstTile) * t.positions * step + block * 8
                         let b = bias.baseAddress!.load8(block * 8)
                         let channels = min(8, outChannels - block * 8), first = corner + block * 8 * outPlane
                         if size == 2 {
                             Self.finishSmallTile(
-                                source, step: step, bias: b, activation: activation, pixels: pixels, channels: channels,
+                                source, window: t.window, step: step, bias: b, activation: activation, pixels: pixels,
+                                channels: channels,
                                 rowsValid: rowsValid, colsValid: colsValid, into: first, rowStride: t.outWidth,
                                 planeStride: outPlane)
                             continue
@@ -492,13 +515,14 @@ final class WinogradConvolution: Sendable {
         }
     }
 
-    /// F(2×2, 5×5)'s output tile of one 8-channel block: `Aᵀ·M·A` (M's 36 vectors `step` floats apart
-    /// at `source`) plus `bias`, through the activation (in `pixels`, 4 vectors of scratch), its first
-    /// `rowsValid × colsValid` pixels stored for the first `channels` lanes, channel `c`'s rows at
-    /// `destination + c·planeStride`, `rowStride` apart.
+    /// A 2×2 output tile of one 8-channel block, F(2×2, 5×5)'s (`window` 6) or F(2×2, 3×3)'s (4):
+    /// `Aᵀ·M·A` (M's window² vectors `step` floats apart at `source`) plus `bias`, through the
+    /// activation (in `pixels`, 4 vectors of scratch), its first `rowsValid × colsValid` pixels stored
+    /// for the first `channels` lanes, channel `c`'s rows at `destination + c·planeStride`, `rowStride`
+    /// apart.
     @inline(__always)
     private static func finishSmallTile(
-        _ source: UnsafePointer<Float>, step: Int, bias: Float8, activation: ActivationFunction,
+        _ source: UnsafePointer<Float>, window: Int, step: Int, bias: Float8, activation: ActivationFunction,
         pixels: UnsafeMutablePointer<Float8>, channels: Int, rowsValid: Int, colsValid: Int,
         into destination: UnsafeMutablePointer<Float>, rowStride: Int, planeStride: Int
     ) {
@@ -507,6 +531,19 @@ final class WinogradConvolution: Sendable {
         )
         withUnsafeMutableBytes(of: &partial) { raw in
             let rows = raw.baseAddress!.assumingMemoryBound(to: Float8.self)
+            if window == 4 {
+                for j in 0..<4 {
+                    @inline(__always) func at(_ i: Int) -> Float8 { source.load8((i * 4 + j) * step) }
+                    let s = pairOutputRows(at(0), at(1), at(2), at(3))
+                    rows[j] = s.0; rows[4 + j] = s.1
+                }
+                for a in 0..<2 {
+                    let q = rows + a * 4
+                    let y = pairOutputRows(q[0], q[1], q[2], q[3])
+                    pixels[a * 2] = y.0 + bias; pixels[a * 2 + 1] = y.1 + bias
+                }
+                return
+            }
             for j in 0..<6 {
                 @inline(__always) func at(_ i: Int) -> Float8 { source.load8((i * 6 + j) * step) }
                 let s = smallOutputRows(at(0), at(1), at(2), at(3), at(4), at(5))
@@ -538,6 +575,38 @@ final class WinogradConvolution: Sendable {
     {
         let p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4
         return (m0 + p + r, q + Float8(repeating: 2) * s + m5)
+    }
+
+    /// F(2, 3)'s `Aᵀ·m` for one 4-vector of lanes: Aᵀ = [1 1 1 0; 0 1 −1 −1].
+    @inline(__always)
+    private static func pairOutputRows(_ m0: Float8, _ m1: Float8, _ m2: Float8, _ m3: Float8) -> (Float8, Float8) {
+        (m0 + m1 + m2, m1 - m2 - m3)
+    }
+
+    /// F(2, 3)'s `Bᵀ·d` for one 4-vector of lanes: Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+    @inline(__always)
+    static func pairInputRows(_ d0: Float8, _ d1: Float8, _ d2: Float8, _ d3: Float8) -> (Float8, Float8, Float8, Float8) {
+        (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+    }
+
+    /// F(2×2, 3×3)'s `Bᵀ·d·B` of one 8-channel block's 4×4 window at `p` (rows `rowStride` floats
+    /// apart), its 16 vectors stored `step` floats apart from `target`; `rows` is 16 vectors of scratch.
+    @inline(__always)
+    private static func transformSmallInput(
+        _ p: UnsafePointer<Float>, rowStride: Int, rows: UnsafeMutablePointer<Float8>,
+        into target: UnsafeMutablePointer<Float>, step: Int
+    ) {
+        for j in 0..<4 {
+            @inline(__always) func at(_ i: Int) -> Float8 { p.load8(i * rowStride + j * 8) }
+            let d = pairInputRows(at(0), at(1), at(2), at(3))
+            rows[j] = d.0; rows[4 + j] = d.1; rows[8 + j] = d.2; rows[12 + j] = d.3
+        }
+        for a in 0..<4 {
+            let r = rows + a * 4
+            let e = pairInputRows(r[0], r[1], r[2], r[3])
+            let out = target + a * 4 * step
+            out.store8(e.0, 0); out.store8(e.1, step); out.store8(e.2, 2 * step); out.store8(e.3, 3 * step)
+        }
     }
 
     /// Stores lane `c` of the four pixels `p0…p3` as the 4 floats at `destination + c·planeStride`, for the first `channels` lanes.

@@ -31,4 +31,20 @@ extension ConvolutionKernel {
                 outputStride: outputCount, batch: batch, scratch: s, split: split)
         }
     }
+
+    /// `output(for:…)` and its relative L∞ error against the direct convolution of `weights` and
+    /// `bias` summed in Double, through `activation`.
+    func outputAndDirectError(
+        for input: [Float], batch: Int, height: Int, width: Int, weights: [Float], bias: [Float],
+        activation: (Float) -> Float, split: WorkSplit = .serial
+    ) -> (output: [Float], error: Float) {
+        let g = geometry
+        let output = output(for: input, batch: batch, height: height, width: width, split: split)
+        let expected = float64ReferenceConvolution(
+            input, inputStride: g.inChannels * height * width, height: height, width: width, batch: batch,
+            weights: weights, bias: bias, geometry: g, outputStride: g.outChannels * g.outputHeight(height) * g.outputWidth(width)
+        )
+        .map(activation)
+        return (output, relativeError(output, expected))
+    }
 }

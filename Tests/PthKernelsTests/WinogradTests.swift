@@ -3,22 +3,25 @@ import XCTest
 
 @testable import PthKernels
 
-/// Winograd F(4×4, 3×3) and F(2×2, 5×5) against a direct convolution summed in Double.
+/// Winograd F(4×4, 3×3), F(2×2, 5×5) and F(2×2, 3×3) against a direct convolution summed in Double.
 final class WinogradTests: XCTestCase {
     /// Partial edge tiles, asymmetric padding, a batch whose tiles do not fill whole lanes, strided
     /// images and a fused activation; the GEMMs of every instruction set this CPU runs, serial and
     /// cut over two cores, with the filters stored or transformed in the run, which must all give
     /// the same bits: 70×70 (972 tiles) is cut in blocks of tiles per core, the smaller maps by
     /// phase; with 300 input channels a run that transforms its filters takes 108 tiles in two chunks.
-    /// 5×5 filters on odd and even maps, each edge's tiles part outside the output.
+    /// 5×5 filters on odd and even maps, each edge's tiles part outside the output. 3×3 filters on
+    /// 4×4 tiles (F(2×2, 3×3)) on the same kinds of maps.
     func testMatchesDirectConvolution() throws {
         // 11 input channels fill one 8-channel block and part of another, 37 four whole blocks and part of a fifth.
-        for (height, width, pads, inChannels, kernel) in [
-            (13, 10, (1, 1, 1, 1), 11, 3), (9, 17, (0, 2, 1, 0), 11, 3), (23, 23, (0, 0, 0, 0), 11, 3),
-            (9, 17, (0, 2, 1, 0), 37, 3), (6, 38, (1, 1, 1, 1), 37, 3), (70, 70, (1, 1, 1, 1), 11, 3),
-            (23, 23, (1, 1, 1, 1), 300, 3),
-            (13, 10, (2, 2, 2, 2), 11, 5), (9, 16, (0, 3, 1, 2), 37, 5), (35, 35, (2, 2, 2, 2), 11, 5),
-            (8, 8, (0, 0, 0, 0), 300, 5),
+        for (height, width, pads, inChannels, kernel, window) in [
+            (13, 10, (1, 1, 1, 1), 11, 3, 6), (9, 17, (0, 2, 1, 0), 11, 3, 6), (23, 23, (0, 0, 0, 0), 11, 3, 6),
+            (9, 17, (0, 2, 1, 0), 37, 3, 6), (6, 38, (1, 1, 1, 1), 37, 3, 6), (70, 70, (1, 1, 1, 1), 11, 3, 6),
+            (23, 23, (1, 1, 1, 1), 300, 3, 6),
+            (13, 10, (2, 2, 2, 2), 11, 5, 6), (9, 16, (0, 3, 1, 2), 37, 5, 6), (35, 35, (2, 2, 2, 2), 11, 5, 6),
+            (8, 8, (0, 0, 0, 0), 300, 5, 6),
+            (7, 7, (1, 1, 1, 1), 37, 3, 4), (13, 10, (1, 1, 1, 1), 11, 3, 4), (9, 17, (0, 2, 1, 0), 11, 3, 4),
+            (40, 40, (1, 1, 1, 1), 11, 3, 4), (12, 11, (1, 1, 1, 1), 300, 3, 4),
         ] {
             let g = ConvolutionGeometry(
                 inChannels: inChannels, outChannels: 9, kernelHeight: kernel, kernelWidth: kernel,
@@ -45,7 +48,7 @@ final class WinogradTests: XCTestCase {
                     let kernel = weights.withUnsafeBufferPointer { w in
                         WinogradConvolution(
                             weights: w.baseAddress!, scale: outputScale, bias: bias, geometry: g, storesFilters: storesFilters,
-                            instructionSet: isa)
+                            instructionSet: isa, window: window)
                     }
                     let output = kernelOutput(
                         input: input, outputCount: batch * outputStride,
@@ -66,7 +69,8 @@ final class WinogradTests: XCTestCase {
                         XCTAssertEqual(output[n * outputStride + 9 * outH * outW], 0)
                     }
                     let context =
-                        "\(isa) threads \(split.threads) stored \(storesFilters), \(kernel)×\(kernel) \(inChannels) channels, "
+                        "\(isa) threads \(split.threads) stored \(storesFilters), \(g.kernelHeight)×\(g.kernelWidth) on \(window)×\(window) "
+                        + "\(inChannels) channels, "
                         + "\(height)×\(width) pads \(pads)"
                     XCTAssertLessThanOrEqual(worst / scale, 1e-5, "\(context): rel. L∞ \(worst / scale)")
                     if serialOutput.isEmpty {
@@ -133,18 +137,25 @@ final class WinogradTests: XCTestCase {
     }
 
     /// `pth_winograd_filters` of every instruction set this CPU runs against `scale·G·g·Gᵀ` in Double,
-    /// for 3×3 and 5×5 filters:
+    /// for 3×3 and 5×5 filters on 6×6 tiles and 3×3 on 4×4:
     /// output channels that end in a partial panel, one input channel and several, the rows cut in two
-    /// calls (which must give the same bits), and the gap between the 36 matrices never written.
+    /// calls (which must give the same bits), and the gap between the matrices never written.
     func testFilterTransformMatchesDoubleTransform() throws {
-        // G for F(4, 3) and F(2, 5): each row is a point's powers over its Lagrange denominator.
-        let points: [(Double, Double)] = [(0, 1.0 / 4), (1, -1.0 / 6), (-1, -1.0 / 6), (2, 1.0 / 24), (-2, 1.0 / 24)]
+        // G for F(4, 3) and F(2, 5), and for F(2, 3): each row is a point's powers times its factor
+        // (the Lagrange denominator's inverse, or part of it), then the point at infinity.
+        let points: [Int: [(Double, Double)]] = [
+            6: [(0, 1.0 / 4), (1, -1.0 / 6), (-1, -1.0 / 6), (2, 1.0 / 24), (-2, 1.0 / 24)],
+            4: [(0, 1), (1, 0.5), (-1, 0.5)],
+        ]
         for isa in InstructionSet.supported {
             let panel = pth_gemm_panel_rows(isa.isa)
-            for (out, inChannels, kernel) in [(1, 1, 3), (7, 3, 3), (13, 10, 3), (2 * panel + 1, 37, 3), (7, 3, 5), (2 * panel + 1, 37, 5)] {
-                let taps = kernel * kernel
+            for (out, inChannels, kernel, window) in [
+                (1, 1, 3, 6), (7, 3, 3, 6), (13, 10, 3, 6), (2 * panel + 1, 37, 3, 6), (7, 3, 5, 6), (2 * panel + 1, 37, 5, 6),
+                (1, 1, 3, 4), (13, 10, 3, 4), (2 * panel + 1, 37, 3, 4),
+            ] {
+                let taps = kernel * kernel, positions = window * window
                 let gMatrix =
-                    points.map { point, factor in (0..<kernel).map { factor * Foundation.pow(point, Double($0)) } }
+                    points[window]!.map { point, factor in (0..<kernel).map { factor * Foundation.pow(point, Double($0)) } }
                     + [(0..<kernel).map { $0 == kernel - 1 ? 1.0 : 0 }]
                 let weights = pseudoRandom(count: out * inChannels * taps, seed: 21)
                 let scale = pseudoRandom(count: out, seed: 22).map { 0.5 + abs($0) }
@@ -153,13 +164,13 @@ final class WinogradTests: XCTestCase {
                 }
                 let stride = pth_gemm_packed_count(isa.isa, out, inChannels) + 16
                 func transformed(cut: Int) -> [Float] {
-                    var u = [Float](repeating: .nan, count: 36 * stride)
+                    var u = [Float](repeating: .nan, count: positions * stride)
                     packed.withUnsafePanels { w in
                         scale.withUnsafeBufferPointer { scale in
                             u.withUnsafeMutableBufferPointer { u in
                                 for rows in [0..<cut, cut..<out] where !rows.isEmpty {
                                     pth_winograd_filters(
-                                        isa.isa, w + rows.lowerBound * taps * inChannels, inChannels, kernel, rows.count,
+                                        isa.isa, w + rows.lowerBound * taps * inChannels, inChannels, kernel, window, rows.count,
                                         scale.baseAddress! + rows.lowerBound, u.baseAddress! + rows.lowerBound * inChannels, stride)
                                 }
                             }
@@ -168,15 +179,15 @@ final class WinogradTests: XCTestCase {
                     return u
                 }
                 let whole = transformed(cut: out), cut = out > panel ? transformed(cut: panel) : whole
-                let context = "\(isa) \(kernel)×\(kernel) \(out) × \(inChannels)"
+                let context = "\(isa) \(kernel)×\(kernel) on \(window)×\(window) \(out) × \(inChannels)"
                 XCTAssertEqual(cut.map(\.bitPattern), whole.map(\.bitPattern), "\(context): cut rows differ")
                 var worst = 0.0
-                for e in 0..<36 {
+                for e in 0..<positions {
                     var matrix = [Float](repeating: 0, count: out * inChannels)
                     whole.withUnsafeBufferPointer { u in
                         pth_gemm_unpack(isa.isa, u.baseAddress! + e * stride, out, inChannels, &matrix)
                     }
-                    let (a, b) = (e / 6, e % 6)
+                    let (a, b) = (e / window, e % window)
                     for o in 0..<out {
                         for c in 0..<inChannels {
                             let g = weights[((o * inChannels) + c) * taps..<((o * inChannels) + c + 1) * taps].map(Double.init)
@@ -201,25 +212,14 @@ final class WinogradTests: XCTestCase {
     /// transforms its filters in each run; once a larger map has made it store them, the same small
     /// map gives the same bits; the direct convolution's numbers either way.
     func testConvolutionKernelTransformsFiltersPerRunOnSmallMaps() throws {
-        let g = ConvolutionGeometry(
-            inChannels: 12, outChannels: 136, kernelHeight: 3, kernelWidth: 3,
-            padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
-        let weights = pseudoRandom(count: 136 * 12 * 9, seed: 31).map { $0 * 0.2 }
-        let bias = pseudoRandom(count: 136, seed: 32)
-        let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: .relu)
-        conv.prepare()
+        let (conv, weights, bias) = preparedConvolution(inChannels: 12, outChannels: 136, seed: 31, activation: .relu)
         XCTAssertTrue(conv.usesWinograd(height: 14, width: 14))
-        XCTAssertFalse(conv.usesWinograd(height: 12, width: 12), "9 tiles are too few")
+        XCTAssertFalse(conv.usesWinograd(height: 6, width: 6), "4 tiles of 4×4 and 9 of 2×2 are too few")
         func run(_ height: Int, _ width: Int, split: WorkSplit) -> [Float] {
             let input = pseudoRandom(count: 2 * 12 * height * width, seed: 33)
-            let count = 136 * height * width
-            let output = conv.output(for: input, batch: 2, height: height, width: width, split: split)
-            let expected = float64ReferenceConvolution(
-                input, inputStride: 12 * height * width, height: height, width: width, batch: 2,
-                weights: weights, bias: bias, geometry: g, outputStride: count
-            )
-            .map { max($0, 0) }
-            let error = relativeError(output, expected)
+            let (output, error) = conv.outputAndDirectError(
+                for: input, batch: 2, height: height, width: width, weights: weights, bias: bias,
+                activation: { max($0, 0) }, split: split)
             XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width) threads \(split.threads): rel. L∞ \(error)")
             return output
         }
@@ -227,6 +227,39 @@ final class WinogradTests: XCTestCase {
         _ = run(20, 20, split: .serial)
         let stored = run(14, 13, split: WorkSplit(threads: 2, splitsSmallWork: true))
         XCTAssertEqual(stored.map(\.bitPattern), perRun.map(\.bitPattern))
+    }
+
+    /// A packed conv on a map too small for 16 tiles of 4×4 but with 16 of 2×2 (ResNet's 7×7, Inception's
+    /// 8×8) runs F(2×2, 3×3), transforming its filters in each run, cut over cores or not with the same
+    /// bits; and a larger map of the same conv still runs F(4×4, 3×3). The direct convolution's
+    /// numbers either way.
+    func testConvolutionKernelRunsPairTilesOnSevenBySevenMaps() throws {
+        let (conv, weights, bias) = preparedConvolution(inChannels: 40, outChannels: 136, seed: 41, activation: .silu)
+        XCTAssertTrue(conv.usesWinograd(height: 7, width: 7))
+        XCTAssertTrue(conv.usesWinograd(height: 8, width: 8))
+        for (height, width) in [(7, 7), (8, 8), (14, 14), (7, 7)] {
+            let input = pseudoRandom(count: 3 * 40 * height * width, seed: 43)
+            let (serial, error) = conv.outputAndDirectError(
+                for: input, batch: 3, height: height, width: width, weights: weights, bias: bias,
+                activation: { $0 / (1 + exp(-$0)) })
+            let split = conv.output(for: input, batch: 3, height: height, width: width, split: WorkSplit(threads: 2, splitsSmallWork: true))
+            XCTAssertLessThanOrEqual(error, 1e-5, "\(height)×\(width): rel. L∞ \(error)")
+            XCTAssertEqual(split.map(\.bitPattern), serial.map(\.bitPattern), "\(height)×\(width): not the serial run's bits")
+        }
+    }
+
+    /// A packed 3×3 conv with padding 1 and random weights (seed `seed`) and bias (seed `seed + 1`).
+    private func preparedConvolution(
+        inChannels: Int, outChannels: Int, seed: UInt64, activation: ActivationFunction
+    ) -> (ConvolutionKernel, weights: [Float], bias: [Float]) {
+        let g = ConvolutionGeometry(
+            inChannels: inChannels, outChannels: outChannels, kernelHeight: 3, kernelWidth: 3,
+            padTop: 1, padBottom: 1, padLeft: 1, padRight: 1)
+        let weights = pseudoRandom(count: outChannels * inChannels * 9, seed: seed).map { $0 * 0.2 }
+        let bias = pseudoRandom(count: outChannels, seed: seed + 1)
+        let conv = ConvolutionKernel(geometry: g, weights: weights, bias: bias, activation: activation)
+        conv.prepare()
+        return (conv, weights, bias)
     }
 
     /// The filter transform cut over three cores gives the serial one's transformed filters, so the
