@@ -4,7 +4,8 @@ import XCTest
 
 /// The depthwise paths (row tiles of 32 and 16 pixels with partial vectors and row groups, stride-2
 /// rows deinterleaved or not; channel blocks of one vector's width for rows under 16 pixels, whole
-/// and partial; the scalar loop for strides over 2) against a direct convolution summed in Double.
+/// and partial; the scalar loop for strides over 2) against a direct convolution summed in Double,
+/// and against each other bit for bit.
 final class DepthwiseTests: XCTestCase {
     func testMatchesDirectConvolutionAtEveryRowWidth() throws {
         // 21 channels: whole channel blocks and a partial one for every vector width (16 + 5, 8 + 8
@@ -32,15 +33,22 @@ final class DepthwiseTests: XCTestCase {
                 )
                 .map { min(max($0, 0), 6) }
                 // Each instruction set's copy the CPU runs; serial, and cut into 3 channel ranges that do
-                // not start on a block boundary.
+                // not start on a block boundary. All give the same bits: every output is the same
+                // chain of fused multiply-adds whatever the path.
+                var first: [Float]?
                 for isa in InstructionSet.supported {
                     let conv = ConvolutionKernel(geometry: g, weights: weights, scale: scale, bias: bias, activation: .relu6)
                     conv.prepare(for: isa)
                     for split in [WorkSplit.serial, WorkSplit(threads: 3, splitsSmallWork: true)] {
                         let output = run(conv, input, height: height, width: width, outCount: outCount, split: split)
                         let error = zip(output, expected).map { abs($0 - $1) }.max()!
-                        XCTAssertLessThanOrEqual(
-                            error, 1e-5, "\(isa) k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads: max error \(error)")
+                        let context = "\(isa) k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads"
+                        XCTAssertLessThanOrEqual(error, 1e-5, "\(context): max error \(error)")
+                        if let first {
+                            XCTAssertEqual(output.map(\.bitPattern), first.map(\.bitPattern), "\(context): not the first path's bits")
+                        } else {
+                            first = output
+                        }
                     }
                 }
             }
