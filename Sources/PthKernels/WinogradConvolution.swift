@@ -417,35 +417,50 @@ final class WinogradConvolution: Sendable {
     private func transformInput(
         _ padded: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, firstTile: Int, into v: UnsafeMutablePointer<Float>
     ) {
-        let blocks = inBlocks, step = 8 * blocks
+        let step = 8 * inBlocks
         withUnsafeTemporaryAllocation(of: Float8.self, capacity: 36) { rows in
             let rows = rows.baseAddress!
-            for k in tiles {
-                let n = k / t.tilesPerImage, r = k % t.tilesPerImage
-                let window =
-                    padded + n * blocks * t.blockPlane + (t.tileSize * ((r / t.tilesWide) * t.paddedWidth + r % t.tilesWide)) * 8
-                for block in 0..<blocks {
-                    let p = window + block * t.blockPlane
-                    let target = v + (k - firstTile) * t.positions * step + block * 8
-                    if t.window == 4 {
-                        Self.transformSmallInput(p, rowStride: t.paddedWidth * 8, rows: rows, into: target, step: step)
-                        continue
-                    }
-                    // Bᵀ·d down each column j, then Bᵀ along each resulting row.
-                    for j in 0..<6 {
-                        @inline(__always) func at(_ i: Int) -> Float8 { p.load8((i * t.paddedWidth + j) * 8) }
-                        let d = Self.inputRows(at(0), at(1), at(2), at(3), at(4), at(5))
-                        rows[0 * 6 + j] = d.0; rows[1 * 6 + j] = d.1; rows[2 * 6 + j] = d.2
-                        rows[3 * 6 + j] = d.3; rows[4 * 6 + j] = d.4; rows[5 * 6 + j] = d.5
-                    }
-                    for a in 0..<6 {
-                        let r = rows + a * 6
-                        let e = Self.inputRows(r[0], r[1], r[2], r[3], r[4], r[5])
-                        let out = target + a * 6 * step
-                        out.store8(e.0, 0); out.store8(e.1, step); out.store8(e.2, 2 * step)
-                        out.store8(e.3, 3 * step); out.store8(e.4, 4 * step); out.store8(e.5, 5 * step)
-                    }
+            // One loop per window size, so that neither carries the other's branch.
+            if t.window == 4 {
+                forEachWindow(padded, t, tiles: tiles, firstTile: firstTile, into: v) { p, target in
+                    Self.transformSmallInput(p, rowStride: t.paddedWidth * 8, rows: rows, into: target, step: step)
                 }
+                return
+            }
+            forEachWindow(padded, t, tiles: tiles, firstTile: firstTile, into: v) { p, target in
+                // Bᵀ·d down each column j, then Bᵀ along each resulting row.
+                for j in 0..<6 {
+                    @inline(__always) func at(_ i: Int) -> Float8 { p.load8((i * t.paddedWidth + j) * 8) }
+                    let d = Self.inputRows(at(0), at(1), at(2), at(3), at(4), at(5))
+                    rows[0 * 6 + j] = d.0; rows[1 * 6 + j] = d.1; rows[2 * 6 + j] = d.2
+                    rows[3 * 6 + j] = d.3; rows[4 * 6 + j] = d.4; rows[5 * 6 + j] = d.5
+                }
+                for a in 0..<6 {
+                    let r = rows + a * 6
+                    let e = Self.inputRows(r[0], r[1], r[2], r[3], r[4], r[5])
+                    let out = target + a * 6 * step
+                    out.store8(e.0, 0); out.store8(e.1, step); out.store8(e.2, 2 * step)
+                    out.store8(e.3, 3 * step); out.store8(e.4, 4 * step); out.store8(e.5, 5 * step)
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with each tile in `tiles` and each 8-channel block: where the tile's input window
+    /// of that block starts in the padded copy, and where its transformed values go in `v` (tile
+    /// `k`'s at row `k − firstTile`).
+    @inline(__always)
+    private func forEachWindow(
+        _ padded: UnsafePointer<Float>, _ t: Tiling, tiles: Range<Int>, firstTile: Int, into v: UnsafeMutablePointer<Float>,
+        _ body: (_ window: UnsafePointer<Float>, _ target: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let blocks = inBlocks, step = 8 * blocks
+        for k in tiles {
+            let n = k / t.tilesPerImage, r = k % t.tilesPerImage
+            let window =
+                padded + n * blocks * t.blockPlane + (t.tileSize * ((r / t.tilesWide) * t.paddedWidth + r % t.tilesWide)) * 8
+            for block in 0..<blocks {
+                body(window + block * t.blockPlane, v + (k - firstTile) * t.positions * step + block * 8)
             }
         }
     }
