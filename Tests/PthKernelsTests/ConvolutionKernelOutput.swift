@@ -1,3 +1,4 @@
+import XCTest
 @testable import PthKernels
 
 /// Runs `body` on `input`, an output of `outputCount` zeros and a scratch of `scratchCount` NaNs
@@ -14,6 +15,16 @@ func kernelOutput(
         }
     }
     return output
+}
+
+/// Asserts that `output` has the bits of the first output of a set of runs that must agree (serial
+/// and split, stored and transformed filters, every instruction set), keeping the first in `first`.
+func assertSameBits(_ output: [Float], asFirstOf first: inout [Float]?, _ context: String, line: UInt = #line) {
+    guard let first else {
+        first = output
+        return
+    }
+    XCTAssertEqual(output.map(\.bitPattern), first.map(\.bitPattern), "\(context): not the first run's bits", line: line)
 }
 
 extension ConvolutionKernel {

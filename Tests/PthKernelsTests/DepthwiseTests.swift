@@ -44,11 +44,7 @@ final class DepthwiseTests: XCTestCase {
                         let error = zip(output, expected).map { abs($0 - $1) }.max()!
                         let context = "\(isa) k\(kernel) s\(stride) d\(dilation) \(height)×\(width) on \(split.threads) threads"
                         XCTAssertLessThanOrEqual(error, 1e-5, "\(context): max error \(error)")
-                        if let first {
-                            XCTAssertEqual(output.map(\.bitPattern), first.map(\.bitPattern), "\(context): not the first path's bits")
-                        } else {
-                            first = output
-                        }
+                        assertSameBits(output, asFirstOf: &first, context)
                     }
                 }
             }

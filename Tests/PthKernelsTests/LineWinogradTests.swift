@@ -33,7 +33,7 @@ final class LineWinogradTests: XCTestCase {
             )
             .map { max($0, 0) }
             for isa in InstructionSet.supported {
-                var serialOutput: [Float] = []
+                var serialOutput: [Float]?
                 for split in [WorkSplit.serial, WorkSplit(threads: 2, splitsSmallWork: true)] {
                     let kernel = weights.withUnsafeBufferPointer { w in
                         LineWinogradConvolution(
@@ -55,11 +55,7 @@ final class LineWinogradTests: XCTestCase {
                     }
                     let error = relativeError(output, expected)
                     XCTAssertLessThanOrEqual(error, 1e-5, "\(context): rel. L∞ \(error)")
-                    if serialOutput.isEmpty {
-                        serialOutput = output
-                    } else {
-                        XCTAssertEqual(output.map(\.bitPattern), serialOutput.map(\.bitPattern), "\(context): not the serial run's bits")
-                    }
+                    assertSameBits(output, asFirstOf: &serialOutput, context)
                 }
             }
         }
