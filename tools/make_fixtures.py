@@ -13,7 +13,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-GROUPS = ["checkpoints", "models", "images", "kernels", "hostile", "classify", "zoo", "lite0", "norms", "finetuned", "embeddings", "shapes", "cli", "codecs"]
+GROUPS = ["checkpoints", "models", "images", "kernels", "hostile", "classify", "zoo", "lite0", "norms", "finetuned", "embeddings", "shapes", "cli", "codecs", "transform_input"]
 
 
 def main(argv):

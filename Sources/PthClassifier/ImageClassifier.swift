@@ -31,6 +31,9 @@ public final class ImageClassifier: Sendable {
         /// Dotted path of the state dict to use in a checkpoint holding several (`ema`, `generator`); nil
         /// lets `Checkpoint.selectStateDict` find it.
         public var stateDictKey: String?
+        /// Inception v3's and GoogLeNet's `transform_input` (see `Architecture.transformInput`): nil keeps
+        /// it on, as torchvision's pretrained weights have it; false for a network built with `weights=None`.
+        public var transformInput: Bool?
         /// Cores a network run uses (default: every processor).
         public var threads: Int?
         /// Images with more pixels than this are refused (PIL's decompression-bomb limit by default).
@@ -39,9 +42,10 @@ public final class ImageClassifier: Sendable {
         /// A configuration; every argument is optional.
         public init(
             architecture: String? = nil, labels: [String]? = nil, preset: PreprocessingPreset? = nil, stateDictKey: String? = nil,
-            threads: Int? = nil, maxPixels: Int = ImageDecoder.defaultMaxPixels
+            transformInput: Bool? = nil, threads: Int? = nil, maxPixels: Int = ImageDecoder.defaultMaxPixels
         ) {
             self.architecture = architecture
+            self.transformInput = transformInput
             self.stateDictKey = stateDictKey
             self.labels = labels
             self.preset = preset
@@ -69,7 +73,7 @@ public final class ImageClassifier: Sendable {
         let checkpoint = try Network.readCheckpoint(path)
         network = try Network(
             checkpoint: checkpoint, path: path, stateDictKey: configuration.stateDictKey, architecture: requested?.model,
-            threads: configuration.threads)
+            transformInput: configuration.transformInput, threads: configuration.threads)
         let preset: PreprocessingPreset
         if let given = configuration.preset {
             (preset, presetSource) = (given, "configuration")

@@ -17,12 +17,21 @@ public struct Architecture: Sendable {
     /// Maps a checkpoint key to the name the builder asks for, for layouts older than torchvision's
     /// current one (2017 DenseNet checkpoints); identity for everything else.
     let canonicalKey: @Sendable (String) -> String
+    /// Whether the network re-normalises its ImageNet-normalised input to [-1, 1] first, as
+    /// torchvision's `transform_input` does (Inception v3 and GoogLeNet); nil for architectures
+    /// without that setting. A state dict does not record it: torchvision turns it on when it loads
+    /// its pretrained weights and leaves it off for `weights=None`, so a network fine-tuned from
+    /// scratch needs `settingTransformInput(false)`.
+    public let transformInput: Bool?
+    /// The same architecture with `transformInput` set, for those that have the setting.
+    private let withTransformInput: (@Sendable (Bool) -> Architecture)?
     /// Walks the module tree, appending nodes; returns the logits value.
     let body: @Sendable (inout ModuleBuilder) throws -> ValueID
 
     init(
         name: String, inputSize: Int, inputChannels: Int = 3, ignoring isIgnoredKey: @escaping @Sendable (String) -> Bool = { _ in false },
         canonicalKey: @escaping @Sendable (String) -> String = { $0 },
+        transformInput: (value: Bool, variant: @Sendable (Bool) -> Architecture)? = nil,
         body: @escaping @Sendable (inout ModuleBuilder) throws -> ValueID
     ) {
         self.name = name
@@ -30,7 +39,15 @@ public struct Architecture: Sendable {
         self.inputChannels = inputChannels
         self.isIgnoredKey = isIgnoredKey
         self.canonicalKey = canonicalKey
+        self.transformInput = transformInput?.value
+        self.withTransformInput = transformInput?.variant
         self.body = body
+    }
+
+    /// This architecture with `transform_input` on or off (see `transformInput`), or nil when it has no
+    /// such setting.
+    public func settingTransformInput(_ value: Bool) -> Architecture? {
+        withTransformInput?(value)
     }
 
     /// The unfrozen graph of this architecture with `stateDict`'s weights. Every expected key must

@@ -33,14 +33,15 @@ public final class Network: @unchecked Sendable {
 
     /// Loads the checkpoint at `path` and builds it as `architectureName`, or as whichever registered
     /// architecture its keys and shapes match when no name is given. `threads` is how many cores
-    /// each run uses (default: every processor).
+    /// each run uses (default: every processor). `transformInput` sets Inception v3's and GoogLeNet's
+    /// `transform_input` (nil: on, as for torchvision's pretrained weights; see `Architecture.transformInput`).
     public convenience init(
         contentsOf path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
-        threads: Int? = nil
+        transformInput: Bool? = nil, threads: Int? = nil
     ) throws {
         try self.init(
             checkpoint: try Network.readCheckpoint(path), path: path, stateDictKey: stateDictKey, architecture: architectureName,
-            threads: threads)
+            transformInput: transformInput, threads: threads)
     }
 
     /// Builds the state dict of a checkpoint read by `readCheckpoint` (or otherwise), as
@@ -48,7 +49,7 @@ public final class Network: @unchecked Sendable {
     /// the one `Checkpoint.selectStateDict` finds. `path` names the file in errors.
     public convenience init(
         checkpoint: Checkpoint, path: String, stateDictKey: String? = nil, architecture architectureName: String? = nil,
-        threads: Int? = nil
+        transformInput: Bool? = nil, threads: Int? = nil
     ) throws {
         let selection: StateDictSelection
         do {
@@ -56,8 +57,7 @@ public final class Network: @unchecked Sendable {
         } catch let error as CheckpointError {
             throw ModelError(path, error.description)
         }
-        let architecture = try architectureName.map(Architecture.named)
-        let (chosen, graph) = try architecture.map { ($0, try $0.graph(from: selection.stateDict)) } ?? Architecture.detect(in: selection.stateDict)
+        let (chosen, graph) = try Architecture.build(selection.stateDict, named: architectureName, transformInput: transformInput)
         try self.init(architecture: chosen, graph: graph, threads: threads, stateDictChoice: selection.choice)
         // Every kernel now holds its own copy of what it reads: the pages of the file that are still
         // resident (the pickle, BatchNorm statistics, biases) are only needed again if `graph` is read.

@@ -54,6 +54,9 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Model, or MODEL.WEIGHTS (e.g. resnet50.IMAGENET1K_V2): architecture and preprocessing preset; detected when omitted.")
     var model: String?
 
+    @Flag(inversion: .prefixedNo, help: TransformInputFlag.help)
+    var transformInput: Bool?
+
     @Option(parsing: .unconditional, help: "Classes listed per image (default: 5, or every class of a smaller head).")
     var topk: Int?
 
@@ -176,7 +179,9 @@ struct ClassifyCommand: ParsableCommand {
 
         let requested = try presetRequested()
         let checkpoint = try Network.readCheckpoint(weights)
-        let network = try Network(checkpoint: checkpoint, path: weights, stateDictKey: stateDict, architecture: requested?.model ?? model, threads: threads)
+        let network = try Network(
+            checkpoint: checkpoint, path: weights, stateDictKey: stateDict, architecture: requested?.model ?? model,
+            transformInput: transformInput, threads: threads)
         let topK = topk ?? min(5, network.classes)
         guard topK <= network.classes else {
             throw CommandFailure(.fatal, "--topk \(topK) is more than the \(network.classes) classes of \(weights)")
@@ -198,7 +203,8 @@ struct ClassifyCommand: ParsableCommand {
             perImage: try BatchMemory.bytesPerImage(network, height: size.height, width: size.width), flag: "--batch-size",
             height: size.height, width: size.width)
         let description = RunDescription(
-            architecture: network.architecture.name, detected: model == nil, weights: weights, stateDict: network.stateDictChoice?.description,
+            architecture: network.architecture.name, detected: model == nil, transformInput: network.architecture.transformInput,
+            weights: weights, stateDict: network.stateDictChoice?.description,
             classes: network.classes, inputChannels: network.inputChannels, preset: preset, presetSource: presetSource,
             overrides: preprocessing.given, labels: classLabels, threads: network.threads)
         if let outputFile {

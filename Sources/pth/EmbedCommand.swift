@@ -38,6 +38,9 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Model, or MODEL.WEIGHTS: architecture and preprocessing preset; detected when omitted.")
     var model: String?
 
+    @Flag(inversion: .prefixedNo, help: TransformInputFlag.help)
+    var transformInput: Bool?
+
     @Option(help: "An already preprocessed float32 .npy batch [N, C, H, W] to embed instead of image files.")
     var input: String?
 
@@ -89,7 +92,7 @@ struct EmbedCommand: ParsableCommand {
     private func embedBatch(_ input: String) throws {
         let batch = try PreprocessedBatch(
             npy: input, weights: weights, stateDict: stateDict, architecture: model.flatMap { PreprocessingPreset.named($0)?.model ?? $0 },
-            detected: model == nil, threads: threads)
+            transformInput: transformInput, detected: model == nil, threads: threads)
         let features = try batch.network.embed(batch.input)
         try NpyArray(shape: features.shape, values: features.values).write(to: output!)
     }
@@ -99,12 +102,16 @@ struct EmbedCommand: ParsableCommand {
         let inputs = try ClassifyInputs.discover(paths, include: include, hidden: false).paths
         guard !inputs.isEmpty else { throw CommandFailure(.fatal, "no image files in \(paths.joined(separator: ", "))") }
         let sink = try chosenFormat == .jsonl ? output.map { try BatchOutput(path: $0, append: false) } ?? .standardOutput() : nil
-        let base = try ImageClassifier(contentsOf: weights, configuration: .init(architecture: model, stateDictKey: stateDict, threads: threads))
+        let base = try ImageClassifier(
+            contentsOf: weights,
+            configuration: .init(
+                architecture: model, stateDictKey: stateDict, transformInput: transformInput, threads: threads))
         let classifier = try base.preprocessing(
             try preprocessing.apply(to: base.preprocessor.preset, channels: base.network.inputChannels),
             source: base.presetSource)
         RunDescription(
-            architecture: classifier.network.architecture.name, detected: model == nil, weights: weights,
+            architecture: classifier.network.architecture.name, detected: model == nil,
+            transformInput: classifier.network.architecture.transformInput, weights: weights,
             stateDict: classifier.network.stateDictChoice?.description,
             classes: classifier.network.classes, inputChannels: classifier.network.inputChannels,
             preset: classifier.preprocessor.preset, presetSource: classifier.presetSource, overrides: preprocessing.given,

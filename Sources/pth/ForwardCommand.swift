@@ -22,6 +22,9 @@ struct ForwardCommand: ParsableCommand {
     @Option(help: "Architecture name; detected from the checkpoint when omitted.")
     var model: String?
 
+    @Flag(inversion: .prefixedNo, help: TransformInputFlag.help)
+    var transformInput: Bool?
+
     @Option(help: "The input batch: float32 .npy of shape [N, C, H, W] (C = 3, or what the network's first conv takes).")
     var input: String
 
@@ -46,7 +49,8 @@ struct ForwardCommand: ParsableCommand {
     func run() throws {
         try NpyOutput.check(output)
         let batch = try PreprocessedBatch(
-            npy: input, weights: weights, stateDict: stateDict, architecture: model, detected: model == nil, threads: threads)
+            npy: input, weights: weights, stateDict: stateDict, architecture: model, transformInput: transformInput,
+            detected: model == nil, threads: threads)
         let logits = try batch.network.run(batch.input)
         try NpyOutput.write(NpyArray(shape: logits.shape, values: logits.values), to: output)
     }

@@ -8,6 +8,8 @@ struct RunDescription {
     var architecture: String
     /// Whether the architecture was detected from the checkpoint's keys and shapes (else `--model`).
     var detected: Bool
+    /// Inception v3's and GoogLeNet's `transform_input` as the network was built; nil for other architectures.
+    var transformInput: Bool? = nil
     var weights: String
     /// Which tensors of the checkpoint were used, when it held more than a plain state dict.
     var stateDict: String?
@@ -25,7 +27,9 @@ struct RunDescription {
     /// The stderr line.
     var line: String {
         var parts = [
-            "\(architecture) (\(detected ? "detected" : "--model")), \(classes) classes, \(inputChannels)-channel input",
+            "\(architecture) (\(detected ? "detected" : "--model"))"
+                + (transformInput.map { ", transform_input \($0 ? "on" : "off")" } ?? "")
+                + ", \(classes) classes, \(inputChannels)-channel input",
             "weights \(weights)" + (stateDict.map { " [\($0)]" } ?? ""),
         ]
         if let preset {
@@ -44,6 +48,7 @@ struct RunDescription {
         var members = [
             ("architecture", JSONString.quoted(architecture)),
             ("architecture_detected", detected ? "true" : "false"),
+            ("transform_input", transformInput.map { $0 ? "true" : "false" } ?? "null"),
             ("weights", JSONString.quoted(weights)),
             ("state_dict", stateDict.map(JSONString.quoted) ?? "null"),
             ("classes", "\(classes)"),

@@ -29,6 +29,29 @@ final class ForwardCommandTests: XCTestCase {
         try assertMatchesPyTorch(output, CommandLineRunner.fixture("models/inception_v3/logits_photos.npy"))
     }
 
+    func testNoTransformInputMatchesPyTorchBuiltWithoutIt() throws {
+        let output = temporaryPath("googlenet.npy")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try CommandLineRunner.run([
+            "forward", "--weights", CommandLineRunner.fixture("models/googlenet.pth"), "--no-transform-input",
+            "--input", CommandLineRunner.fixture("models/inputs/random_224.npy"), "--output", output,
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("pth: googlenet (detected), transform_input off, 1000 classes"), result.stderr)
+        try assertMatchesPyTorch(output, CommandLineRunner.fixture("models/googlenet/logits_random_no_transform_input.npy"))
+    }
+
+    func testTransformInputOnAnotherArchitectureIsOneLineError() throws {
+        let output = temporaryPath("refused.npy")
+        let result = try CommandLineRunner.run([
+            "forward", "--weights", CommandLineRunner.fixture("models/resnet50.pth"), "--transform-input",
+            "--input", CommandLineRunner.fixture("models/inputs/random_224.npy"), "--output", output,
+        ])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stderr, "error: resnet50: has no transform_input setting; only inception_v3 and googlenet re-normalise their input\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+    }
+
     func testArchitectureIsDetectedWithoutModel() throws {
         let output = temporaryPath("efficientnet.npy")
         defer { try? FileManager.default.removeItem(atPath: output) }

@@ -6,7 +6,10 @@ extension Architecture {
     /// on by default because torchvision's pretrained GoogLeNet weights turn it on.
     public static func googLeNet(transformInput: Bool = true) -> Architecture {
         let isAuxiliary: @Sendable (String) -> Bool = { $0.hasPrefix("aux1.") || $0.hasPrefix("aux2.") }
-        return Architecture(name: "googlenet", inputSize: 224, ignoring: isAuxiliary) { b in
+        return Architecture(
+            name: "googlenet", inputSize: 224, ignoring: isAuxiliary,
+            transformInput: (transformInput, { Architecture.googLeNet(transformInput: $0) })
+        ) { b in
             var (x, channels) = try b.imageInput(stem: "conv1.conv", channels: 3)
             if transformInput { x = try imageNetToUnitRange(&b, x, channels: channels, stem: "conv1.conv.weight") }
             x = try basicConv(&b, "conv1", x, in: channels, out: 64, kernel: .square(7), stride: 2, padding: Padding2d(3, 3))

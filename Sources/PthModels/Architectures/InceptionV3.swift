@@ -7,7 +7,10 @@ extension Architecture {
     /// hence the default.
     public static func inceptionV3(transformInput: Bool = true) -> Architecture {
         let isAuxiliary: @Sendable (String) -> Bool = { $0.hasPrefix("AuxLogits.") }
-        return Architecture(name: "inception_v3", inputSize: 299, ignoring: isAuxiliary) { b in
+        return Architecture(
+            name: "inception_v3", inputSize: 299, ignoring: isAuxiliary,
+            transformInput: (transformInput, { Architecture.inceptionV3(transformInput: $0) })
+        ) { b in
             var (x, channels) = try b.imageInput(stem: "Conv2d_1a_3x3.conv", channels: 3)
             if transformInput { x = try imageNetToUnitRange(&b, x, channels: channels, stem: "Conv2d_1a_3x3.conv.weight") }
             x = try basicConv(&b, "Conv2d_1a_3x3", x, in: channels, out: 32, kernel: .square(3), stride: 2)
@@ -42,7 +45,7 @@ extension Architecture {
             throw ModelError(
                 stem,
                 "takes \(channels) input channels, but transform_input re-normalises 3 (RGB) channels; "
-                    + "build the network with transformInput: false")
+                    + "turn it off (--no-transform-input, or Architecture.settingTransformInput(false))")
         }
         // x[:, c] * (std[c] / 0.5) + (mean[c] - 0.5) / 0.5
         let mean: [Double] = [0.485, 0.456, 0.406], std: [Double] = [0.229, 0.224, 0.225]
