@@ -94,13 +94,16 @@ static inline __attribute__((always_inline)) gemm_vec gemm_activate(pth_activati
 }
 
 /// Sums one GEMM_MR × GEMM_NR tile over `kc` steps of K into `low` (columns 0..<GEMM_LANES) and
-/// `high` (the rest): `a` the packed panel's rows at this K block, `b` the packed column panel.
+/// `high` (the rest): `a` the packed panel's rows at this K block, `b` the packed column panel. Only
+/// the first `rows` rows are summed (a compile-time constant in each copy, see `GEMM_WITH_ROWS`):
+/// the last panel of 64 or 128 output channels holds 4 or 2 rows of 6, and summing its zero rows
+/// would cost as much as a whole panel.
 /// Every sum runs over K in order, except with `chains`, where a tile of one column sums in four
 /// interleaved chains (another rounding, so a caller whose columns move between tiles with the way
 /// the work is cut, as Winograd's tiles do, passes 0 to keep its sums the same whatever the cut).
 static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const float *restrict a, const float *restrict b,
-                                                                  long columns, int chains, gemm_vec low[GEMM_MR],
-                                                                  gemm_vec high[GEMM_MR]) {
+                                                                  long rows, long columns, int chains,
+                                                                  gemm_vec low[GEMM_MR], gemm_vec high[GEMM_MR]) {
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) low[r] = high[r] = (gemm_vec){0};
     if (chains && columns == 1 && GEMM_LANES >= GEMM_MR) {
@@ -138,13 +141,13 @@ static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const
         for (long k = 0; k < kc; k++) {
             const gemm_vec b0 = gemm_load(b + k * GEMM_NR);
 #pragma clang loop unroll(full)
-            for (int r = 0; r < GEMM_MR; r++) low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
+            for (int r = 0; r < rows; r++) low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
         }
     } else {
         for (long k = 0; k < kc; k++) {
             const gemm_vec b0 = gemm_load(b + k * GEMM_NR), b1 = gemm_load(b + k * GEMM_NR + GEMM_LANES);
 #pragma clang loop unroll(full)
-            for (int r = 0; r < GEMM_MR; r++) {
+            for (int r = 0; r < rows; r++) {
                 low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
                 high[r] = gemm_multiply_add(a[k * GEMM_MR + r], b1, high[r]);
             }
@@ -152,19 +155,36 @@ static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const
     }
 }
 
-/// One GEMM_MR × GEMM_NR tile over `kc` steps of K (see `gemm_accumulate`). Only `rows × columns`
-/// of the tile are stored (the rest are zero padding of A or B). `first`: C holds nothing yet;
-/// `last`: this is the final K block.
-static inline __attribute__((always_inline)) void gemm_tile(long kc, const float *restrict a, const float *restrict b,
-                                                            float *c, long ldc, long rows, long columns, int first,
-                                                            int last, long row, long column, const pth_gemm_epilogue *e) {
+/// Expands `BODY(rows)` with `rows` (1 … GEMM_MR) as a compile-time constant: one copy of a tile
+/// per row count, each summing and storing only its rows.
+#define GEMM_WITH_ROWS(rows, BODY) \
+    _Static_assert(GEMM_MR <= 8, "GEMM_WITH_ROWS expands up to 8 rows"); \
+    switch (rows) { \
+    case 1: BODY(1); break; \
+    case 2: BODY(GEMM_MR < 2 ? GEMM_MR : 2); break; \
+    case 3: BODY(GEMM_MR < 3 ? GEMM_MR : 3); break; \
+    case 4: BODY(GEMM_MR < 4 ? GEMM_MR : 4); break; \
+    case 5: BODY(GEMM_MR < 5 ? GEMM_MR : 5); break; \
+    case 6: BODY(GEMM_MR < 6 ? GEMM_MR : 6); break; \
+    case 7: BODY(GEMM_MR < 7 ? GEMM_MR : 7); break; \
+    default: BODY(GEMM_MR); break; \
+    }
+
+/// One GEMM_MR × GEMM_NR tile over `kc` steps of K (see `gemm_accumulate`), of which the first
+/// `rows` (a compile-time constant here) are summed; only `rows × columns` of the tile are stored
+/// (the rest are zero padding of A or B). `first`: C holds nothing yet; `last`: this is the final
+/// K block.
+static inline __attribute__((always_inline)) void gemm_tile_rows(long kc, const float *restrict a,
+                                                                 const float *restrict b, float *c, long ldc,
+                                                                 const long rows, long columns, int first, int last,
+                                                                 long row, long column, const pth_gemm_epilogue *e) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
-    gemm_accumulate(kc, a, b, columns, 1, low, high);
-    if (rows == GEMM_MR && columns == GEMM_NR && (!last || (GEMM_FMA && gemm_activates_in_registers(e->activation)))) {
-        // A whole tile stays in registers: partial sums added to C's, and after the last K block
-        // the epilogue, each step rounded as `gemm_finish` and the activation loops round it.
+    gemm_accumulate(kc, a, b, rows, columns, 1, low, high);
+    if (columns == GEMM_NR && (!last || (GEMM_FMA && gemm_activates_in_registers(e->activation)))) {
+        // A tile of whole rows stays in registers: partial sums added to C's, and after the last K
+        // block the epilogue, each step rounded as `gemm_finish` and the activation loops round it.
 #pragma clang loop unroll(full)
-        for (int r = 0; r < GEMM_MR; r++) {
+        for (int r = 0; r < rows; r++) {
             float *p = c + r * ldc;
             if (!first) {
                 low[r] += gemm_load(p);
@@ -200,16 +220,26 @@ static inline __attribute__((always_inline)) void gemm_tile(long kc, const float
         }
     }
     if (last) gemm_finish(tile[0], GEMM_NR, rows, columns, row, column, e);
-    if (rows == GEMM_MR && columns == GEMM_NR) {
-        // A whole tile (one finished in memory: without FMA): vector stores, not a copy call per row.
+    if (columns == GEMM_NR) {
+        // Whole rows (finished in memory: without FMA, or with an activation the loops apply):
+        // vector stores, not a copy call per row.
 #pragma clang loop unroll(full)
-        for (int r = 0; r < GEMM_MR; r++) {
+        for (int r = 0; r < rows; r++) {
             gemm_store(c + r * ldc, gemm_load(tile[r]));
             gemm_store(c + r * ldc + GEMM_LANES, gemm_load(tile[r] + GEMM_LANES));
         }
         return;
     }
     for (long r = 0; r < rows; r++) memcpy(c + r * ldc, tile[r], sizeof(float) * columns);
+}
+
+/// `gemm_tile_rows` with `rows` known only at run time.
+static inline __attribute__((always_inline)) void gemm_tile(long kc, const float *restrict a, const float *restrict b,
+                                                            float *c, long ldc, long rows, long columns, int first,
+                                                            int last, long row, long column, const pth_gemm_epilogue *e) {
+#define GEMM_TILE_ROWS(r) gemm_tile_rows(kc, a, b, c, ldc, r, columns, first, last, row, column, e)
+    GEMM_WITH_ROWS(rows, GEMM_TILE_ROWS)
+#undef GEMM_TILE_ROWS
 }
 
 /// Row `row` of B's value `x` transformed by `input` (`pth_gemm_input`).
@@ -375,13 +405,65 @@ static void gemm_pack_b_transposed(const float *bt, long ldbt, long kc, long nc,
     }
 }
 
-/// One GEMM_MR × GEMM_NR tile of the transposed product (see `gemm_packed_transposed_kernel`): each
-/// of its `columns` columns is stored as one run of `rows` at `ct`, rows `ldct` apart.
-static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, const float *restrict a,
-                                                                       const float *restrict b, float *ct, long ldct,
-                                                                       long rows, long columns, int first) {
+#if GEMM_LANES == 8
+/// The 8 × 8 transpose of `row[0…7]`: `column[j]` holds lane `j` of every row. Interleaving pairs of
+/// rows, then pairs of pairs, then swapping 128-bit halves (AVX2's unpack, shuffle and permute).
+static inline __attribute__((always_inline)) void gemm_transpose8(const gemm_vec row[8], gemm_vec column[8]) {
+    gemm_vec t[8], u[8];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = __builtin_shufflevector(row[2 * i], row[2 * i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[2 * i + 1] = __builtin_shufflevector(row[2 * i], row[2 * i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 2; i++) {
+        u[4 * i] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[4 * i + 1] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[4 * i + 2] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[4 * i + 3] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+#pragma clang loop unroll(full)
+    for (int j = 0; j < 4; j++) {
+        column[j] = __builtin_shufflevector(u[j], u[4 + j], 0, 1, 2, 3, 8, 9, 10, 11);
+        column[4 + j] = __builtin_shufflevector(u[j], u[4 + j], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+}
+#endif
+
+/// One GEMM_MR × GEMM_NR tile of the transposed product (see `gemm_packed_transposed_kernel`), of
+/// which the first `rows` (a compile-time constant here) are summed: each of its `columns` columns
+/// is stored as one run of `rows` at `ct`, rows `ldct` apart.
+static inline __attribute__((always_inline)) void gemm_tile_transposed_rows(long kc, const float *restrict a,
+                                                                            const float *restrict b, float *ct,
+                                                                            long ldct, const long rows, long columns,
+                                                                            int first) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
-    gemm_accumulate(kc, a, b, columns, 0, low, high);
+    gemm_accumulate(kc, a, b, rows, columns, 0, low, high);
+#if GEMM_LANES == 8
+    if (columns == GEMM_NR) {
+        // Transposed in registers: each column's run of `rows` is one short vector store (after a
+        // load and an add, in the same order as one value at a time, when C holds partial sums).
+        gemm_vec padded[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}}, columns_low[8], columns_high[8];
+#pragma clang loop unroll(full)
+        for (int r = 0; r < rows; r++) padded[r] = low[r];
+        gemm_transpose8(padded, columns_low);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < rows; r++) padded[r] = high[r];
+        gemm_transpose8(padded, columns_high);
+#pragma clang loop unroll(full)
+        for (int j = 0; j < GEMM_NR; j++) {
+            float *p = ct + j * ldct;
+            gemm_vec value = j < 8 ? columns_low[j] : columns_high[j - 8];
+            if (!first) {
+                gemm_vec sums = {0};
+                memcpy(&sums, p, sizeof(float) * rows);
+                value = sums + value;
+            }
+            memcpy(p, &value, sizeof(float) * rows);
+        }
+        return;
+    }
+#endif
     float tile[GEMM_MR][GEMM_NR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) {
@@ -396,6 +478,15 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, 
             for (long r = 0; r < rows; r++) p[r] += tile[r][j];
         }
     }
+}
+
+/// `gemm_tile_transposed_rows` with `rows` known only at run time.
+static inline __attribute__((always_inline)) void gemm_tile_transposed(long kc, const float *restrict a,
+                                                                       const float *restrict b, float *ct, long ldct,
+                                                                       long rows, long columns, int first) {
+#define GEMM_TILE_TRANSPOSED_ROWS(r) gemm_tile_transposed_rows(kc, a, b, ct, ldct, r, columns, first)
+    GEMM_WITH_ROWS(rows, GEMM_TILE_TRANSPOSED_ROWS)
+#undef GEMM_TILE_TRANSPOSED_ROWS
 }
 
 /// The blocked loops around the micro-kernel (BLIS order, see the top of this file), for C = A·B
