@@ -380,31 +380,6 @@ static void gemm_packed_vector(long m, long k, const float *packed, const float 
     }
 }
 
-/// Copies `kc × nc` of B given as its transpose (`bt` holds B's columns as rows, `ldbt` apart) into
-/// the column panels `gemm_pack_b` makes. Each panel row is written whole from one element of each
-/// column's run of K: loads from GEMM_NR sequential streams are cheaper than stores GEMM_NR apart.
-static void gemm_pack_b_transposed(const float *bt, long ldbt, long kc, long nc, float *packed) {
-    for (long j = 0; j < nc; j += GEMM_NR) {
-        long columns = nc - j < GEMM_NR ? nc - j : GEMM_NR;
-        float *panel = packed + j * kc;
-        const float *source = bt + j * ldbt;
-        if (columns == GEMM_NR) {
-            for (long k = 0; k < kc; k++) {
-                float row[GEMM_NR];
-#pragma clang loop unroll(full)
-                for (int column = 0; column < GEMM_NR; column++) row[column] = source[column * ldbt + k];
-                memcpy(panel + k * GEMM_NR, row, sizeof row);
-            }
-        } else {
-            for (long k = 0; k < kc; k++) {
-                for (long column = 0; column < GEMM_NR; column++) {
-                    panel[k * GEMM_NR + column] = column < columns ? source[column * ldbt + k] : 0;
-                }
-            }
-        }
-    }
-}
-
 #if GEMM_LANES == 8
 /// The 8 × 8 transpose of `row[0…7]`: `column[j]` holds lane `j` of every row. Interleaving pairs of
 /// rows, then pairs of pairs, then swapping 128-bit halves (AVX2's unpack, shuffle and permute).
@@ -429,6 +404,48 @@ static inline __attribute__((always_inline)) void gemm_transpose8(const gemm_vec
     }
 }
 #endif
+
+/// Copies `kc × nc` of B given as its transpose (`bt` holds B's columns as rows, `ldbt` apart) into
+/// the column panels `gemm_pack_b` makes. Each panel row is written whole from one element of each
+/// column's run of K: loads from GEMM_NR sequential streams are cheaper than stores GEMM_NR apart.
+static void gemm_pack_b_transposed(const float *bt, long ldbt, long kc, long nc, float *packed) {
+    for (long j = 0; j < nc; j += GEMM_NR) {
+        long columns = nc - j < GEMM_NR ? nc - j : GEMM_NR;
+        float *panel = packed + j * kc;
+        const float *source = bt + j * ldbt;
+        if (columns == GEMM_NR) {
+            long k = 0;
+#if GEMM_LANES == 8
+            // Eight steps of K at a time: each half of the panel is an 8 × 8 transpose in registers
+            // of eight columns' runs, instead of 16 single loads per row.
+            for (; k + 8 <= kc; k += 8) {
+                gemm_vec runs[8], rows[8];
+#pragma clang loop unroll(full)
+                for (int half = 0; half < 2; half++) {
+#pragma clang loop unroll(full)
+                    for (int column = 0; column < 8; column++) runs[column] = gemm_load(source + (half * 8 + column) * ldbt + k);
+                    gemm_transpose8(runs, rows);
+#pragma clang loop unroll(full)
+                    for (int i = 0; i < 8; i++) gemm_store(panel + (k + i) * GEMM_NR + half * 8, rows[i]);
+                }
+            }
+#endif
+            for (; k < kc; k++) {
+                float row[GEMM_NR];
+#pragma clang loop unroll(full)
+                for (int column = 0; column < GEMM_NR; column++) row[column] = source[column * ldbt + k];
+                memcpy(panel + k * GEMM_NR, row, sizeof row);
+            }
+        } else {
+            for (long k = 0; k < kc; k++) {
+                for (long column = 0; column < GEMM_NR; column++) {
+                    panel[k * GEMM_NR + column] = column < columns ? source[column * ldbt + k] : 0;
+                }
+            }
+        }
+    }
+}
+
 
 /// One GEMM_MR × GEMM_NR tile of the transposed product (see `gemm_packed_transposed_kernel`), of
 /// which the first `rows` (a compile-time constant here) are summed: each of its `columns` columns
