@@ -36,19 +36,6 @@ static inline __attribute__((always_inline)) vec16 load_even(const float *p) {
     vec16 a = load(p), b = load(p + LANES);
     return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 }
-/// Transposes the 16×16 matrix whose rows are `r[0…15]` in place: four rounds of interleaving the
-/// first eight rows with the last eight (a perfect shuffle) transpose any 16×16 matrix.
-static inline __attribute__((always_inline)) void transpose16(vec16 r[LANES]) {
-    for (int round = 0; round < 4; round++) {
-        vec16 t[LANES];
-        for (int i = 0; i < LANES / 2; i++) {
-            t[2 * i] = __builtin_shufflevector(r[i], r[i + 8], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-            t[2 * i + 1] = __builtin_shufflevector(r[i], r[i + 8], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-        }
-        for (int i = 0; i < LANES; i++) r[i] = t[i];
-    }
-}
-
 /// Pixels of one channel-block step.
 #define BLOCK_PIXELS 8
 
@@ -190,40 +177,6 @@ typedef float cvec __attribute__((vector_size(CHANNEL_LANES * sizeof(float))));
 static inline __attribute__((always_inline)) cvec cload(const float *p) { cvec v; memcpy(&v, p, sizeof v); return v; }
 static inline __attribute__((always_inline)) void cstore(float *p, cvec v) { memcpy(p, &v, sizeof v); }
 
-/// Transposes the square matrix whose rows are `r[0 ..< CHANNEL_LANES]` in place. 8 and 4 lanes take
-/// the in-lane interleave, pair and half-swap steps the instruction sets have single instructions
-/// for; 16 lanes take four rounds of the perfect shuffle (`transpose16`).
-static inline __attribute__((always_inline)) void transpose_channels(cvec r[CHANNEL_LANES]) {
-#if CHANNEL_LANES == 16
-    transpose16(r);
-#elif CHANNEL_LANES == 8
-    cvec t[8], u[8];
-    for (int i = 0; i < 4; i++) {
-        t[2 * i] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
-        t[2 * i + 1] = __builtin_shufflevector(r[2 * i], r[2 * i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
-    }
-    for (int i = 0; i < 2; i++) {
-        u[4 * i] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[4 * i + 1] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
-        u[4 * i + 2] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[4 * i + 3] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
-    }
-    for (int i = 0; i < 4; i++) {
-        r[i] = __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
-        r[i + 4] = __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
-    }
-#elif CHANNEL_LANES == 4
-    const cvec t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 1, 5), t1 = __builtin_shufflevector(r[0], r[1], 2, 6, 3, 7);
-    const cvec t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 1, 5), t3 = __builtin_shufflevector(r[2], r[3], 2, 6, 3, 7);
-    r[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
-    r[1] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
-    r[2] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
-    r[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
-#else
-#error "CHANNEL_LANES must be 4, 8 or 16"
-#endif
-}
-
 /// Channels `first ..< first + count` (count ≤ CHANNEL_LANES) across the lanes of each vector; the
 /// window is `kh × kw` taps `dh` rows and `dw` columns apart.
 static inline __attribute__((always_inline)) void channel_block(const float *input, long height, long width, const float *weights, const float *scale,
@@ -241,7 +194,7 @@ static inline __attribute__((always_inline)) void channel_block(const float *inp
     for (; q + CHANNEL_LANES <= plane_in; q += CHANNEL_LANES) {
         cvec r[CHANNEL_LANES];
         for (long c = 0; c < CHANNEL_LANES; c++) r[c] = c < count ? cload(input + (first + c) * plane_in + q) : (cvec){0};
-        transpose_channels(r);
+        transpose_lanes(r);
         long h = q / width, w = q % width;
         for (long i = 0; i < CHANNEL_LANES; i++) {
             cstore(interleaved + ((h + g->pad_top) * paddedw + g->pad_left + w) * CHANNEL_LANES, r[i]);
@@ -288,7 +241,7 @@ static inline __attribute__((always_inline)) void channel_block(const float *inp
                 const long run = BLOCK_PIXELS - s < CHANNEL_LANES ? BLOCK_PIXELS - s : CHANNEL_LANES;
                 cvec r[CHANNEL_LANES];
                 for (long k = 0; k < CHANNEL_LANES; k++) r[k] = k < run ? acc[s + k] : (cvec){0};
-                transpose_channels(r);
+                transpose_lanes(r);
                 for (long c = 0; c < count; c++) memcpy(output + (first + c) * out_plane + p + s, &r[c], run * sizeof(float));
             }
         } else {

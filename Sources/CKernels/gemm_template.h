@@ -380,31 +380,6 @@ static void gemm_packed_vector(long m, long k, const float *packed, const float 
     }
 }
 
-#if GEMM_LANES == 8
-/// The 8 × 8 transpose of `row[0…7]`: `column[j]` holds lane `j` of every row. Interleaving pairs of
-/// rows, then pairs of pairs, then swapping 128-bit halves (AVX2's unpack, shuffle and permute).
-static inline __attribute__((always_inline)) void gemm_transpose8(const gemm_vec row[8], gemm_vec column[8]) {
-    gemm_vec t[8], u[8];
-#pragma clang loop unroll(full)
-    for (int i = 0; i < 4; i++) {
-        t[2 * i] = __builtin_shufflevector(row[2 * i], row[2 * i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
-        t[2 * i + 1] = __builtin_shufflevector(row[2 * i], row[2 * i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
-    }
-#pragma clang loop unroll(full)
-    for (int i = 0; i < 2; i++) {
-        u[4 * i] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[4 * i + 1] = __builtin_shufflevector(t[4 * i], t[4 * i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
-        u[4 * i + 2] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[4 * i + 3] = __builtin_shufflevector(t[4 * i + 1], t[4 * i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
-    }
-#pragma clang loop unroll(full)
-    for (int j = 0; j < 4; j++) {
-        column[j] = __builtin_shufflevector(u[j], u[4 + j], 0, 1, 2, 3, 8, 9, 10, 11);
-        column[4 + j] = __builtin_shufflevector(u[j], u[4 + j], 4, 5, 6, 7, 12, 13, 14, 15);
-    }
-}
-#endif
-
 /// Copies `kc × nc` of B given as its transpose (`bt` holds B's columns as rows, `ldbt` apart) into
 /// the column panels `gemm_pack_b` makes. Each panel row is written whole from one element of each
 /// column's run of K: loads from GEMM_NR sequential streams are cheaper than stores GEMM_NR apart.
@@ -417,16 +392,16 @@ static void gemm_pack_b_transposed(const float *bt, long ldbt, long kc, long nc,
             long k = 0;
 #if GEMM_LANES == 8
             // Eight steps of K at a time: each half of the panel is an 8 × 8 transpose in registers
-            // of eight columns' runs, instead of 16 single loads per row.
+            // (`transpose_lanes`) of eight columns' runs, instead of 16 single loads per row.
             for (; k + 8 <= kc; k += 8) {
-                gemm_vec runs[8], rows[8];
 #pragma clang loop unroll(full)
                 for (int half = 0; half < 2; half++) {
+                    gemm_vec runs[8];
 #pragma clang loop unroll(full)
                     for (int column = 0; column < 8; column++) runs[column] = gemm_load(source + (half * 8 + column) * ldbt + k);
-                    gemm_transpose8(runs, rows);
+                    transpose_lanes(runs);
 #pragma clang loop unroll(full)
-                    for (int i = 0; i < 8; i++) gemm_store(panel + (k + i) * GEMM_NR + half * 8, rows[i]);
+                    for (int i = 0; i < 8; i++) gemm_store(panel + (k + i) * GEMM_NR + half * 8, runs[i]);
                 }
             }
 #endif
@@ -460,13 +435,15 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed_rows(long
     if (columns == GEMM_NR) {
         // Transposed in registers: each column's run of `rows` is one short vector store (after a
         // load and an add, in the same order as one value at a time, when C holds partial sums).
-        gemm_vec padded[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}}, columns_low[8], columns_high[8];
+        gemm_vec columns_low[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+        gemm_vec columns_high[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
 #pragma clang loop unroll(full)
-        for (int r = 0; r < rows; r++) padded[r] = low[r];
-        gemm_transpose8(padded, columns_low);
-#pragma clang loop unroll(full)
-        for (int r = 0; r < rows; r++) padded[r] = high[r];
-        gemm_transpose8(padded, columns_high);
+        for (int r = 0; r < rows; r++) {
+            columns_low[r] = low[r];
+            columns_high[r] = high[r];
+        }
+        transpose_lanes(columns_low);
+        transpose_lanes(columns_high);
 #pragma clang loop unroll(full)
         for (int j = 0; j < GEMM_NR; j++) {
             float *p = ct + j * ldct;

@@ -7,6 +7,7 @@
 #include "kernel_table.h"
 
 #include "activations_template.h"
+#include "transpose_template.h"
 #include "depthwise_template.h"
 #include "gemm_template.h"
 #include "winograd_template.h"
