@@ -390,21 +390,21 @@ static void gemm_pack_b_transposed(const float *bt, long ldbt, long kc, long nc,
         const float *source = bt + j * ldbt;
         if (columns == GEMM_NR) {
             long k = 0;
-#if GEMM_LANES == 8
-            // Eight steps of K at a time: each half of the panel is an 8 × 8 transpose in registers
-            // (`transpose_lanes`) of eight columns' runs, instead of 16 single loads per row.
-            for (; k + 8 <= kc; k += 8) {
+            // GEMM_LANES steps of K at a time: each half of the panel is a square transpose in
+            // registers (`transpose_lanes`) of GEMM_LANES columns' runs, instead of GEMM_NR single
+            // loads per row.
+            for (; k + GEMM_LANES <= kc; k += GEMM_LANES) {
 #pragma clang loop unroll(full)
                 for (int half = 0; half < 2; half++) {
-                    gemm_vec runs[8];
+                    gemm_vec runs[GEMM_LANES];
 #pragma clang loop unroll(full)
-                    for (int column = 0; column < 8; column++) runs[column] = gemm_load(source + (half * 8 + column) * ldbt + k);
+                    for (int column = 0; column < GEMM_LANES; column++)
+                        runs[column] = gemm_load(source + (half * GEMM_LANES + column) * ldbt + k);
                     transpose_lanes(runs);
 #pragma clang loop unroll(full)
-                    for (int i = 0; i < 8; i++) gemm_store(panel + (k + i) * GEMM_NR + half * 8, runs[i]);
+                    for (int i = 0; i < GEMM_LANES; i++) gemm_store(panel + (k + i) * GEMM_NR + half * GEMM_LANES, runs[i]);
                 }
             }
-#endif
             for (; k < kc; k++) {
                 float row[GEMM_NR];
 #pragma clang loop unroll(full)
@@ -431,12 +431,13 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed_rows(long
                                                                             int first) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
     gemm_accumulate(kc, a, b, rows, columns, 0, low, high);
-#if GEMM_LANES == 8
+    _Static_assert(GEMM_MR <= GEMM_LANES, "a tile's rows must fit the lanes of one vector");
     if (columns == GEMM_NR) {
         // Transposed in registers: each column's run of `rows` is one short vector store (after a
         // load and an add, in the same order as one value at a time, when C holds partial sums).
-        gemm_vec columns_low[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
-        gemm_vec columns_high[8] = {{0}, {0}, {0}, {0}, {0}, {0}, {0}, {0}};
+        gemm_vec columns_low[GEMM_LANES], columns_high[GEMM_LANES];
+#pragma clang loop unroll(full)
+        for (int r = 0; r < GEMM_LANES; r++) columns_low[r] = columns_high[r] = (gemm_vec){0};
 #pragma clang loop unroll(full)
         for (int r = 0; r < rows; r++) {
             columns_low[r] = low[r];
@@ -447,7 +448,7 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed_rows(long
 #pragma clang loop unroll(full)
         for (int j = 0; j < GEMM_NR; j++) {
             float *p = ct + j * ldct;
-            gemm_vec value = j < 8 ? columns_low[j] : columns_high[j - 8];
+            gemm_vec value = j < GEMM_LANES ? columns_low[j] : columns_high[j - GEMM_LANES];
             if (!first) {
                 gemm_vec sums = {0};
                 memcpy(&sums, p, sizeof(float) * rows);
@@ -457,7 +458,6 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed_rows(long
         }
         return;
     }
-#endif
     float tile[GEMM_MR][GEMM_NR];
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) {
