@@ -93,19 +93,70 @@ static inline __attribute__((always_inline)) gemm_vec gemm_activate(pth_activati
     return (gemm_vec)bits;
 }
 
+/// A whole panel row of B's row `row` (two vectors) transformed by `input` (`pth_gemm_input`),
+/// rounded as `gemm_input_value` rounds each value.
+static inline __attribute__((always_inline)) void gemm_transform_row(const pth_gemm_input *input, long row, gemm_vec *low,
+                                                                     gemm_vec *high) {
+    const gemm_vec factor = gemm_splat(input->scale[row]);
+    if (input->shift) {
+        const gemm_vec shift = gemm_splat(input->shift[row]);
+        *low = __builtin_elementwise_fma(*low, factor, shift);
+        *high = __builtin_elementwise_fma(*high, factor, shift);
+    } else {
+        *low *= factor;
+        *high *= factor;
+    }
+    if (input->relu) {
+        *low = gemm_relu(*low);
+        *high = gemm_relu(*high);
+    }
+}
+
+/// A column panel of B not packed yet: `b` its first row (rows `ldb` apart, the first being B's row
+/// `first_row`, transformed by `input` when given), `packed` where its packed rows go. The first
+/// tile to use a panel packs it as it sums it (`gemm_accumulate`): the copy's loads and stores run
+/// among the multiply-adds instead of in a pass of their own.
+typedef struct {
+    const float *b;
+    long ldb;
+    const pth_gemm_input *input;
+    long first_row;
+    float *packed;
+} gemm_unpacked_panel;
+
 /// Sums one GEMM_MR × GEMM_NR tile over `kc` steps of K into `low` (columns 0..<GEMM_LANES) and
-/// `high` (the rest): `a` the packed panel's rows at this K block, `b` the packed column panel. Only
-/// the first `rows` rows are summed (a compile-time constant in each copy, see `GEMM_WITH_ROWS`):
-/// the last panel of 64 or 128 output channels holds 4 or 2 rows of 6, and summing its zero rows
-/// would cost as much as a whole panel.
+/// `high` (the rest): `a` the packed panel's rows at this K block, `b` the packed column panel, or,
+/// with `unpacked` (whole panels only), B's rows, packed on the way (`gemm_unpacked_panel`). Only the
+/// first `rows` rows are summed (a compile-time constant in each copy, see `GEMM_WITH_ROWS`): the
+/// last panel of 64 or 128 output channels holds 4 or 2 rows of 6, and summing its zero rows would
+/// cost as much as a whole panel.
 /// Every sum runs over K in order, except with `chains`, where a tile of one column sums in four
 /// interleaved chains (another rounding, so a caller whose columns move between tiles with the way
 /// the work is cut, as Winograd's tiles do, passes 0 to keep its sums the same whatever the cut).
 static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const float *restrict a, const float *restrict b,
                                                                   long rows, long columns, int chains,
-                                                                  gemm_vec low[GEMM_MR], gemm_vec high[GEMM_MR]) {
+                                                                  gemm_vec low[GEMM_MR], gemm_vec high[GEMM_MR],
+                                                                  const gemm_unpacked_panel *unpacked) {
 #pragma clang loop unroll(full)
     for (int r = 0; r < GEMM_MR; r++) low[r] = high[r] = (gemm_vec){0};
+    if (unpacked) {
+        // Each step's two vectors of B, transformed as `gemm_pack_b` transforms them, are stored to
+        // the panel and multiplied: the same values, so the same sums, as from the packed panel.
+        const pth_gemm_input *input = unpacked->input;
+        for (long k = 0; k < kc; k++) {
+            const float *source = unpacked->b + k * unpacked->ldb;
+            gemm_vec b0 = gemm_load(source), b1 = gemm_load(source + GEMM_LANES);
+            if (input) gemm_transform_row(input, unpacked->first_row + k, &b0, &b1);
+            gemm_store(unpacked->packed + k * GEMM_NR, b0);
+            gemm_store(unpacked->packed + k * GEMM_NR + GEMM_LANES, b1);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < rows; r++) {
+                low[r] = gemm_multiply_add(a[k * GEMM_MR + r], b0, low[r]);
+                high[r] = gemm_multiply_add(a[k * GEMM_MR + r], b1, high[r]);
+            }
+        }
+        return;
+    }
     if (chains && columns == 1 && GEMM_LANES >= GEMM_MR) {
         // One column (49 = 3·16 + 1 pixels of a 7×7 map): the vector of A's panel at step k holds
         // that step's GEMM_MR values (and the next step's first ones, whose products are ignored),
@@ -173,13 +224,14 @@ static inline __attribute__((always_inline)) void gemm_accumulate(long kc, const
 /// One GEMM_MR × GEMM_NR tile over `kc` steps of K (see `gemm_accumulate`), of which the first
 /// `rows` (a compile-time constant here) are summed; only `rows × columns` of the tile are stored
 /// (the rest are zero padding of A or B). `first`: C holds nothing yet; `last`: this is the final
-/// K block.
+/// K block. With `unpacked`, B's panel is packed into `b` on the way (`gemm_unpacked_panel`).
 static inline __attribute__((always_inline)) void gemm_tile_rows(long kc, const float *restrict a,
                                                                  const float *restrict b, float *c, long ldc,
                                                                  const long rows, long columns, int first, int last,
-                                                                 long row, long column, const pth_gemm_epilogue *e) {
+                                                                 long row, long column, const pth_gemm_epilogue *e,
+                                                                 const gemm_unpacked_panel *unpacked) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
-    gemm_accumulate(kc, a, b, rows, columns, 1, low, high);
+    gemm_accumulate(kc, a, b, rows, columns, 1, low, high, unpacked);
     if (columns == GEMM_NR && (!last || (GEMM_FMA && gemm_activates_in_registers(e->activation)))) {
         // A tile of whole rows stays in registers: partial sums added to C's, and after the last K
         // block the epilogue, each step rounded as `gemm_finish` and the activation loops round it.
@@ -236,8 +288,9 @@ static inline __attribute__((always_inline)) void gemm_tile_rows(long kc, const 
 /// `gemm_tile_rows` with `rows` known only at run time.
 static inline __attribute__((always_inline)) void gemm_tile(long kc, const float *restrict a, const float *restrict b,
                                                             float *c, long ldc, long rows, long columns, int first,
-                                                            int last, long row, long column, const pth_gemm_epilogue *e) {
-#define GEMM_TILE_ROWS(r) gemm_tile_rows(kc, a, b, c, ldc, r, columns, first, last, row, column, e)
+                                                            int last, long row, long column, const pth_gemm_epilogue *e,
+                                                            const gemm_unpacked_panel *unpacked) {
+#define GEMM_TILE_ROWS(r) gemm_tile_rows(kc, a, b, c, ldc, r, columns, first, last, row, column, e, unpacked)
     GEMM_WITH_ROWS(rows, GEMM_TILE_ROWS)
 #undef GEMM_TILE_ROWS
 }
@@ -260,22 +313,8 @@ static void gemm_pack_b(const float *b, long ldb, const pth_gemm_input *input, l
             const float *source = b + k * ldb + j;
             float *target = panel + k * GEMM_NR;
             if (input && columns == GEMM_NR) {
-                // A whole panel row in two vectors, rounded as `gemm_input_value` rounds each value.
-                const long row = first_row + k;
-                const gemm_vec factor = gemm_splat(input->scale[row]);
                 gemm_vec low = gemm_load(source), high = gemm_load(source + GEMM_LANES);
-                if (input->shift) {
-                    const gemm_vec shift = gemm_splat(input->shift[row]);
-                    low = __builtin_elementwise_fma(low, factor, shift);
-                    high = __builtin_elementwise_fma(high, factor, shift);
-                } else {
-                    low *= factor;
-                    high *= factor;
-                }
-                if (input->relu) {
-                    low = gemm_relu(low);
-                    high = gemm_relu(high);
-                }
+                gemm_transform_row(input, first_row + k, &low, &high);
                 gemm_store(target, low);
                 gemm_store(target + GEMM_LANES, high);
             } else if (input) {
@@ -430,7 +469,7 @@ static inline __attribute__((always_inline)) void gemm_tile_transposed_rows(long
                                                                             long ldct, const long rows, long columns,
                                                                             int first) {
     gemm_vec low[GEMM_MR], high[GEMM_MR];
-    gemm_accumulate(kc, a, b, rows, columns, 0, low, high);
+    gemm_accumulate(kc, a, b, rows, columns, 0, low, high, 0);
     _Static_assert(GEMM_MR <= GEMM_LANES, "a tile's rows must fit the lanes of one vector");
     if (columns == GEMM_NR) {
         // Transposed in registers: each column's run of `rows` is one short vector store (after a
@@ -516,7 +555,11 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
             } else if (transposed) {
                 gemm_pack_b_transposed(b + jc * ldb + pc, ldb, kc, nc, scratch);
             } else {
-                gemm_pack_b(b + pc * ldb + jc, ldb, input, pc, kc, nc, scratch);
+                // Whole panels are packed by the first row of tiles, as they use them
+                // (`gemm_unpacked_panel`); only a last, partial panel, padded with zero columns, is
+                // packed here.
+                const long whole = nc - nc % GEMM_NR;
+                if (whole < nc) gemm_pack_b(b + pc * ldb + jc + whole, ldb, input, pc, kc, nc - whole, scratch + whole * kc);
             }
             for (long ic = 0; ic < m; ic += GEMM_MC) {
                 long mc = m - ic < GEMM_MC ? m - ic : GEMM_MC;
@@ -533,7 +576,10 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
                         for (long jr = 0; jr < nc; jr += GEMM_NR) {
                             long columns = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
                             const float *panel = packed_b ? packed_b + (jc + jr) * k : scratch + jr * kc;
-                            gemm_tile(kc, a, panel, c + row * ldc + jc + jr, ldc, rows, columns, 1, 1, row, jc + jr, e);
+                            const gemm_unpacked_panel unpacked = {b + pc * ldb + jc + jr, ldb, input, pc, scratch + jr * kc};
+                            const int packs = !packed_b && ic == 0 && ir == 0 && columns == GEMM_NR;
+                            gemm_tile(kc, a, panel, c + row * ldc + jc + jr, ldc, rows, columns, 1, 1, row, jc + jr, e,
+                                      packs ? &unpacked : 0);
                         }
                     }
                 } else {
@@ -546,8 +592,11 @@ static inline __attribute__((always_inline)) void gemm_blocked(long m, long n, l
                             if (transposed) {
                                 gemm_tile_transposed(kc, a, panel, c + (jc + jr) * ldc + row, ldc, rows, columns, pc == 0);
                             } else {
+                                const gemm_unpacked_panel unpacked = {b + pc * ldb + jc + jr, ldb, input, pc,
+                                                                      scratch + jr * kc};
+                                const int packs = !packed_b && ic == 0 && ir == 0 && columns == GEMM_NR;
                                 gemm_tile(kc, a, panel, c + row * ldc + jc + jr, ldc, rows, columns, pc == 0,
-                                          pc + kc == k, row, jc + jr, e);
+                                          pc + kc == k, row, jc + jr, e, packs ? &unpacked : 0);
                             }
                         }
                     }
