@@ -6,7 +6,8 @@
 // A micro-kernel call computes a GEMM_MR × GEMM_NR tile of C (GEMM_NR = two vectors) in
 // 2·GEMM_MR vector registers: per k, two vectors of packed B, GEMM_MR broadcasts of packed A, and
 // 2·GEMM_MR multiply-adds. The loops around it follow the BLIS order: B packed a GEMM_KC × GEMM_NC
-// block at a time, A (packed once, ahead of time) walked GEMM_MC rows at a time so its block stays in
+// block at a time (by the block's first row of tiles, as they use it: `gemm_unpacked_panel`),
+// A (packed once, ahead of time) walked GEMM_MC rows at a time so its block stays in
 // L2 while every column panel of B passes it, and a column panel of B (16–32 KB) in L1 across those
 // rows. Partial sums of K blocks before the last are kept in C; the last block's store applies the
 // epilogue (scale, bias, residual, activation) while the tile is in cache.
